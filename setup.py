@@ -1,0 +1,120 @@
+"""Build script for sigconv's compiled kernels.
+
+Environment switches
+--------------------
+SIGCONV_PORTABLE=1   build for the baseline ISA of the platform instead of the
+                     host's vector extensions (``-march=native`` is dropped).
+SIGCONV_DEBUG=1      turn Cython's boundscheck, wraparound and
+                     initializedcheck back on and compile with ``-O0 -g``.
+SIGCONV_NO_OPENMP=1  build serial kernels even when the compiler has OpenMP.
+"""
+import os
+import shutil
+import subprocess
+import sys
+import sysconfig
+import tempfile
+
+import numpy as np
+from Cython.Build import cythonize
+from setuptools import Extension, setup
+from setuptools.command.build_ext import build_ext
+
+
+def _flag(name):
+    return os.environ.get(name, "").strip().lower() not in ("", "0", "false", "no")
+
+
+DEBUG = _flag("SIGCONV_DEBUG")
+PORTABLE = _flag("SIGCONV_PORTABLE")
+NO_OPENMP = _flag("SIGCONV_NO_OPENMP")
+
+
+def _compiler_accepts(cc, args, source="int main(void){return 0;}\n", run=False):
+    """Compile (and optionally run) a tiny program with ``args``."""
+    with tempfile.TemporaryDirectory() as tmp:
+        src = os.path.join(tmp, "probe.c")
+        exe = os.path.join(tmp, "probe")
+        with open(src, "w") as f:
+            f.write(source)
+        try:
+            subprocess.run(cc + [src, "-o", exe] + args, check=True,
+                           stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            if run:
+                subprocess.run([exe], check=True, stdout=subprocess.DEVNULL,
+                               stderr=subprocess.DEVNULL)
+        except (OSError, subprocess.CalledProcessError):
+            return False
+    return True
+
+
+_OPENMP_PROBE = """
+#include <omp.h>
+int main(void) {
+    int n = 0;
+    #pragma omp parallel reduction(+:n)
+    n += 1;
+    return n > 0 ? 0 : 1;
+}
+"""
+
+
+class BuildExt(build_ext):
+    """Choose optimisation, ISA and OpenMP flags from what the compiler accepts."""
+
+    def build_extensions(self):
+        cc = list(self.compiler.compiler_so[:1]) or [sysconfig.get_config_var("CC") or "cc"]
+        is_msvc = self.compiler.compiler_type == "msvc"
+        compile_args, link_args = [], []
+        if is_msvc:
+            compile_args += ["/Od"] if DEBUG else ["/O2"]
+            openmp = (not NO_OPENMP, ["/openmp"], [])
+        else:
+            compile_args += ["-O0", "-g"] if DEBUG else ["-O3"]
+            if not DEBUG and not PORTABLE and _compiler_accepts(cc, ["-march=native"]):
+                compile_args.append("-march=native")
+            if _compiler_accepts(cc, ["-fno-math-errno"]):
+                compile_args.append("-fno-math-errno")
+            openmp = (not NO_OPENMP and _compiler_accepts(
+                cc, ["-fopenmp"], _OPENMP_PROBE, run=True), ["-fopenmp"], ["-fopenmp"])
+        use_openmp, omp_c, omp_l = openmp
+        if use_openmp:
+            compile_args += omp_c
+            link_args += omp_l
+        info = " ".join(compile_args) + (" (debug: bounds checks on)" if DEBUG else "")
+        for ext in self.extensions:
+            ext.extra_compile_args = list(ext.extra_compile_args) + compile_args
+            ext.extra_link_args = list(ext.extra_link_args) + link_args
+            ext.define_macros = list(ext.define_macros) + [
+                ("SIGCONV_BUILD_FLAGS", '"%s"' % info.replace('"', "")),
+                ("SIGCONV_COMPILER", '"%s"' % os.path.basename(cc[0])),
+            ]
+        super().build_extensions()
+
+
+DIRECTIVES = {
+    "language_level": 3,
+    "boundscheck": DEBUG,
+    "wraparound": DEBUG,
+    "initializedcheck": DEBUG,
+    "cdivision": not DEBUG,
+    "embedsignature": True,
+}
+
+MODULES = ["_buildinfo", "_direct"]
+
+extensions = [
+    Extension(
+        "sigconv._ext." + name,
+        [os.path.join("sigconv", "_ext", name + ".pyx")],
+        include_dirs=[np.get_include(), os.path.join("sigconv", "_ext")],
+        define_macros=[("NPY_NO_DEPRECATED_API", "NPY_1_9_API_VERSION")],
+    )
+    for name in MODULES
+]
+
+setup(
+    ext_modules=cythonize(extensions, compiler_directives=DIRECTIVES,
+                          annotate=_flag("SIGCONV_ANNOTATE")),
+    cmdclass={"build_ext": BuildExt},
+)

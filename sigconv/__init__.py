@@ -1,0 +1,14 @@
+"""sigconv: fast N-dimensional convolution and correlation.
+
+A drop-in for scipy.signal's convolution functions (``import sigconv as
+signal``) with compiled, multithreaded kernels, more boundaries, strides and
+broadcasting over batch axes.
+"""
+from ._config import show_config
+from .convolution import (convolve, convolve2d, correlate, correlate2d,
+                          correlation_lags)
+
+__version__ = "0.1.0"
+
+__all__ = ["convolve", "correlate", "convolve2d", "correlate2d", "correlation_lags",
+           "show_config", "__version__"]

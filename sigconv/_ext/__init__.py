@@ -1,0 +1,1 @@
+"""Compiled kernels of sigconv (no public names)."""

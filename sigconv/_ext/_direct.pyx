@@ -1,0 +1,360 @@
+"""Direct (summation) correlation kernel, N-D, all boundaries, strided.
+
+One general mechanism serves every dimension: the output is cut into
+*lines* along its last axis, and each line into *segments* of at most
+``CHUNK`` outputs; consecutive segments are grouped into tasks of about
+``CHUNK`` outputs, the units of the parallel loop. For a task
+the kernel's rows (all taps but the last axis) are resolved once into
+pointers to input rows -- boundary handling on the outer axes is index
+arithmetic, never a copy -- and then:
+
+* interior segments (every tap of every output inside the input along the
+  last axis) keep a tile of outputs in registers across all taps of all
+  rows and read the input rows in place;
+* border segments extend each row's needed span into a small per-thread
+  buffer with the boundary rule and accumulate row by row.
+
+The caller (sigconv._direct_backend) has already flipped / conjugated the
+kernel, split complex data, moved the convolved axes last and resolved
+broadcasting into per-output-item batch indices, so this module computes
+
+    out[b, o] = sum_k w[wbatch[b], k] * X[xbatch[b], o * step + lo + k]
+
+where X is the input extended by ``boundary`` (fill value ``fill``).
+"""
+
+from cython.parallel cimport prange, threadid
+from libc.stdlib cimport malloc, free
+cimport numpy as cnp
+
+from ._common cimport real_t, map_index, BOUNDARY_FILL
+
+cdef enum:
+    MAXDIM = 32       # numpy's own limit on dimensions
+    CHUNK = 2048      # outputs of one line per task
+    TILE_MAX = 128    # size of the register tile buffer (elements)
+
+
+cdef struct Geometry:
+    int ndim
+    int boundary
+    Py_ssize_t xshape[MAXDIM]
+    Py_ssize_t wshape[MAXDIM]
+    Py_ssize_t oshape[MAXDIM]
+    Py_ssize_t lo[MAXDIM]
+    Py_ssize_t step[MAXDIM]
+    Py_ssize_t xstride[MAXDIM]
+    Py_ssize_t wstride[MAXDIM]
+    Py_ssize_t xitem        # elements of one batch item of x
+    Py_ssize_t witem
+    Py_ssize_t oitem
+    Py_ssize_t nrows        # kernel rows: prod(wshape[:-1])
+    Py_ssize_t line_count   # lines per batch item: prod(oshape[:-1])
+    Py_ssize_t ngroups      # tasks per line (groups of consecutive segments)
+
+
+cdef inline void _block(real_t* out, const real_t** rows, const real_t** wrows,
+                        Py_ssize_t nrows, Py_ssize_t K, Py_ssize_t s, Py_ssize_t off,
+                        real_t init, bint accumulate, Py_ssize_t j,
+                        Py_ssize_t tile) noexcept nogil:
+    """Outputs j .. j+tile-1 of a segment, accumulated over every tap.
+
+    Inlined with constant ``tile`` and ``s`` so the compiler keeps ``acc`` in
+    vector registers and turns the ``t`` loop into vector FMAs.
+    """
+    cdef real_t acc[TILE_MAX]
+    cdef Py_ssize_t t, r, k
+    cdef const real_t* xp
+    cdef const real_t* wp
+    cdef real_t wk
+    if accumulate:
+        for t in range(tile):
+            acc[t] = out[j + t]
+    else:
+        for t in range(tile):
+            acc[t] = init
+    for r in range(nrows):
+        xp = rows[r] + off + j * s
+        wp = wrows[r]
+        for k in range(K):
+            wk = wp[k]
+            for t in range(tile):
+                acc[t] = acc[t] + wk * xp[t * s + k]
+    for t in range(tile):
+        out[j + t] = acc[t]
+
+
+cdef inline void _segment(real_t* out, Py_ssize_t count, const real_t** rows,
+                          const real_t** wrows, Py_ssize_t nrows, Py_ssize_t K,
+                          Py_ssize_t s, Py_ssize_t off, real_t init,
+                          bint accumulate) noexcept nogil:
+    """``count`` outputs; output j reads rows[r][off + j*s + k]."""
+    cdef Py_ssize_t j = 0
+    cdef Py_ssize_t tile
+    # Tiles of 4-8 vector registers: enough independent FMA chains to hide
+    # the latency, few enough to leave registers for the input loads.
+    if real_t is float:
+        tile = 64
+    elif real_t is double:
+        tile = 32
+    elif real_t is cnp.int64_t:
+        tile = 32
+    else:
+        tile = 8
+    if s == 1:
+        while j + tile <= count:
+            _block(out, rows, wrows, nrows, K, 1, off, init, accumulate, j, tile)
+            j = j + tile
+        # the remainder in constant power-of-two tiles, each kept in registers
+        if count - j >= 32:
+            _block(out, rows, wrows, nrows, K, 1, off, init, accumulate, j, 32)
+            j = j + 32
+        if count - j >= 16:
+            _block(out, rows, wrows, nrows, K, 1, off, init, accumulate, j, 16)
+            j = j + 16
+        if count - j >= 8:
+            _block(out, rows, wrows, nrows, K, 1, off, init, accumulate, j, 8)
+            j = j + 8
+        if count - j >= 4:
+            _block(out, rows, wrows, nrows, K, 1, off, init, accumulate, j, 4)
+            j = j + 4
+        if j < count:
+            _block(out, rows, wrows, nrows, K, 1, off, init, accumulate, j, count - j)
+    else:
+        while j + tile <= count:
+            _block(out, rows, wrows, nrows, K, s, off, init, accumulate, j, tile)
+            j = j + tile
+        if j < count:
+            _block(out, rows, wrows, nrows, K, s, off, init, accumulate, j, count - j)
+
+
+cdef inline void _run_task(const real_t* x, const real_t* w, real_t* out,
+                           const Geometry* g, const cnp.intp_t* xbatch,
+                           const cnp.intp_t* wbatch, const Py_ssize_t* seg,
+                           const Py_ssize_t* groups,
+                           Py_ssize_t task, real_t fill, const real_t** rows,
+                           const real_t** wrows, real_t* buf) noexcept nogil:
+    cdef int d = g.ndim
+    cdef int a
+    cdef int last = d - 1
+    cdef Py_ssize_t line = task // g.ngroups
+    cdef Py_ssize_t grp = task % g.ngroups
+    cdef Py_ssize_t sg
+    cdef Py_ssize_t b = line // g.line_count
+    cdef Py_ssize_t rem = line % g.line_count
+    cdef Py_ssize_t o[MAXDIM]
+    cdef Py_ssize_t kk[MAXDIM]
+    cdef Py_ssize_t r, k, q, i, mi, xoff, woff, nr = 0
+    cdef bint isfill
+    cdef real_t fillsum = 0
+    cdef real_t init
+    cdef const real_t* xbase = x + xbatch[b] * g.xitem
+    cdef const real_t* wbase = w + wbatch[b] * g.witem
+    cdef real_t* obase = out + b * g.oitem + rem * g.oshape[last]
+    cdef Py_ssize_t K = g.wshape[last]
+    cdef Py_ssize_t n = g.xshape[last]
+    cdef Py_ssize_t s = g.step[last]
+    cdef Py_ssize_t lo = g.lo[last]
+    cdef Py_ssize_t j0, j1
+    cdef const real_t* one_row
+    cdef Py_ssize_t span
+
+    a = last - 1
+    while a >= 0:
+        o[a] = rem % g.oshape[a]
+        rem = rem // g.oshape[a]
+        kk[a] = 0
+        a = a - 1
+
+    # Resolve the kernel rows into input row pointers (or fill rows).
+    for r in range(g.nrows):
+        xoff = 0
+        woff = 0
+        isfill = False
+        for a in range(last):
+            woff = woff + kk[a] * g.wstride[a]
+            i = o[a] * g.step[a] + g.lo[a] + kk[a]
+            mi = map_index(i, g.xshape[a], g.boundary)
+            if mi < 0:
+                isfill = True
+            else:
+                xoff = xoff + mi * g.xstride[a]
+        if isfill:
+            if fill != 0:
+                for k in range(K):
+                    fillsum = fillsum + wbase[woff + k]
+        else:
+            rows[nr] = xbase + xoff
+            wrows[nr] = wbase + woff
+            nr = nr + 1
+        a = last - 1
+        while a >= 0:
+            kk[a] = kk[a] + 1
+            if kk[a] < g.wshape[a]:
+                break
+            kk[a] = 0
+            a = a - 1
+
+    init = fill * fillsum
+    for sg in range(groups[grp], groups[grp + 1]):
+        j0 = seg[3 * sg]
+        j1 = seg[3 * sg + 1]
+        if seg[3 * sg + 2]:
+            # interior: every tap in range, rows read in place
+            _segment(obase + j0, j1 - j0, rows, wrows, nr, K, s, j0 * s + lo, init, False)
+            continue
+        # border: extend each row's span with the boundary rule, row by row
+        for q in range(j0, j1):
+            obase[q] = init
+        span = (j1 - j0 - 1) * s + K
+        for r in range(nr):
+            for q in range(span):
+                i = j0 * s + lo + q
+                mi = map_index(i, n, g.boundary)
+                buf[q] = fill if mi < 0 else rows[r][mi]
+            one_row = buf
+            _segment(obase + j0, j1 - j0, &one_row, &wrows[r], 1, K, s, 0, 0, True)
+
+
+cdef Py_ssize_t _ceil_div(Py_ssize_t a, Py_ssize_t b) noexcept nogil:
+    # b > 0; rounds toward +infinity for either sign of a
+    return -((-a) // b) if a < 0 else (a + b - 1) // b
+
+
+cdef Py_ssize_t _floor_div(Py_ssize_t a, Py_ssize_t b) noexcept nogil:
+    return a // b if a >= 0 else -((-a + b - 1) // b)
+
+
+cdef inline Py_ssize_t _pad64(Py_ssize_t count) noexcept nogil:
+    # a count of elements rounded up so that any element type fills whole 64-byte lines
+    return (count + 63) // 64 * 64
+
+
+cdef Py_ssize_t _add_segments(Py_ssize_t* seg, Py_ssize_t nseg, Py_ssize_t start,
+                              Py_ssize_t stop, bint interior) noexcept nogil:
+    while start < stop:
+        seg[3 * nseg] = start
+        seg[3 * nseg + 1] = min(start + CHUNK, stop)
+        seg[3 * nseg + 2] = interior
+        nseg = nseg + 1
+        start = start + CHUNK
+    return nseg
+
+
+def correlate(const real_t[::1] x, const real_t[::1] w, real_t[::1] out,
+              tuple xshape, tuple wshape, tuple oshape, tuple lo, tuple step,
+              const cnp.intp_t[::1] xbatch, const cnp.intp_t[::1] wbatch,
+              int boundary, real_t fill, int nthreads):
+    """out[b, o] = sum_k w[wbatch[b], k] * X[xbatch[b], o*step + lo + k].
+
+    x, w, out are C-ordered flat buffers of items of shape xshape, wshape,
+    oshape (one item per batch index); X is x extended by ``boundary``.
+    """
+    cdef Geometry g
+    cdef int d = len(xshape)
+    cdef int a
+    cdef Py_ssize_t nbatch = out.shape[0] // max(1, _prod(oshape)) if len(oshape) else 0
+    cdef Py_ssize_t m, n, K, s, lo_l, j_in, j_out, nseg, ntasks, task, bufsize, rowsize
+    cdef Py_ssize_t* seg = NULL
+    cdef Py_ssize_t* groups = NULL
+    cdef Py_ssize_t a2, count
+    cdef const real_t** rows = NULL
+    cdef const real_t** wrows = NULL
+    cdef real_t* buf = NULL
+    cdef int tid
+    if d < 1 or d > MAXDIM:
+        raise ValueError("kernel supports 1 to %d dimensions" % MAXDIM)
+    g.ndim = d
+    g.boundary = boundary
+    g.xitem = g.witem = g.oitem = g.nrows = g.line_count = 1
+    for a in range(d - 1, -1, -1):
+        g.xshape[a] = xshape[a]
+        g.wshape[a] = wshape[a]
+        g.oshape[a] = oshape[a]
+        g.lo[a] = lo[a]
+        g.step[a] = step[a]
+        g.xstride[a] = g.xitem
+        g.wstride[a] = g.witem
+        g.xitem = g.xitem * g.xshape[a]
+        g.witem = g.witem * g.wshape[a]
+        g.oitem = g.oitem * g.oshape[a]
+        if a < d - 1:
+            g.nrows = g.nrows * g.wshape[a]
+            g.line_count = g.line_count * g.oshape[a]
+    if g.oitem == 0 or nbatch == 0:
+        return
+    if xbatch.shape[0] < nbatch or wbatch.shape[0] < nbatch:
+        raise ValueError("batch index arrays are too short")
+
+    # Segments of one line: border / interior / border along the last axis.
+    m = g.oshape[d - 1]
+    n = g.xshape[d - 1]
+    K = g.wshape[d - 1]
+    s = g.step[d - 1]
+    lo_l = g.lo[d - 1]
+    j_in = max(<Py_ssize_t>0, _ceil_div(-lo_l, s))             # first interior output
+    j_out = min(m, _floor_div(n - K - lo_l, s) + 1)            # one past the last
+    if j_out < j_in:
+        j_in = j_out = m
+    seg = <Py_ssize_t*> malloc(sizeof(Py_ssize_t) * 3 * (3 + 3 * (m // CHUNK + 1)))
+    if seg == NULL:
+        raise MemoryError()
+    nseg = _add_segments(seg, 0, 0, min(j_in, m), False)
+    nseg = _add_segments(seg, nseg, j_in, j_out, True)
+    nseg = _add_segments(seg, nseg, max(j_out, j_in), m, False)
+    # Group consecutive segments into tasks of at least CHUNK outputs, so a
+    # short line is one task and its kernel rows are resolved once.
+    groups = <Py_ssize_t*> malloc(sizeof(Py_ssize_t) * (nseg + 1))
+    if groups == NULL:
+        free(seg)
+        raise MemoryError()
+    g.ngroups = 0
+    groups[0] = 0
+    count = 0
+    for a2 in range(nseg):
+        count = count + seg[3 * a2 + 1] - seg[3 * a2]
+        if count >= CHUNK or a2 == nseg - 1:
+            g.ngroups = g.ngroups + 1
+            groups[g.ngroups] = a2 + 1
+            count = 0
+    ntasks = nbatch * g.line_count * g.ngroups
+    if nthreads < 1:
+        nthreads = 1
+    if nthreads > ntasks:
+        nthreads = <int>ntasks
+
+    # Per-thread scratch, each thread's share padded to whole cache lines
+    # (threads rewrite their row tables on every task: no false sharing).
+    bufsize = _pad64((min(<Py_ssize_t>CHUNK, m) - 1) * s + K)
+    rowsize = _pad64(g.nrows)
+    rows = <const real_t**> malloc(sizeof(real_t*) * rowsize * nthreads)
+    wrows = <const real_t**> malloc(sizeof(real_t*) * rowsize * nthreads)
+    buf = <real_t*> malloc(sizeof(real_t) * bufsize * nthreads)
+    if rows == NULL or wrows == NULL or buf == NULL:
+        free(seg); free(groups); free(rows); free(wrows); free(buf)
+        raise MemoryError()
+    try:
+        with nogil:
+            if nthreads == 1:
+                for task in range(ntasks):
+                    _run_task(&x[0], &w[0], &out[0], &g, &xbatch[0], &wbatch[0], seg, groups,
+                              task, fill, rows, wrows, buf)
+            else:
+                for task in prange(ntasks, schedule='static', num_threads=nthreads):
+                    tid = threadid()
+                    _run_task(&x[0], &w[0], &out[0], &g, &xbatch[0], &wbatch[0], seg, groups,
+                              task, fill, rows + tid * rowsize, wrows + tid * rowsize,
+                              buf + tid * bufsize)
+    finally:
+        free(seg)
+        free(groups)
+        free(rows)
+        free(wrows)
+        free(buf)
+
+
+cdef Py_ssize_t _prod(tuple shape):
+    cdef Py_ssize_t p = 1
+    for v in shape:
+        p = p * <Py_ssize_t>v
+    return p

@@ -1,0 +1,47 @@
+"""The one place where a thread count is resolved."""
+import os
+
+from ._ext._buildinfo import build_info, omp_max_threads
+
+#: below this many multiply-adds a call runs on one thread
+PARALLEL_THRESHOLD = 1 << 17
+
+
+def cpu_count():
+    """Cores this process may run on."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except (AttributeError, OSError):  # pragma: no cover - non-Linux
+        return os.cpu_count() or 1
+
+
+def resolve_workers(workers, work=None):
+    """Number of threads for a call.
+
+    Parameters
+    ----------
+    workers : int or None
+        ``None``: the library default -- one thread for small problems
+        (``work`` below :data:`PARALLEL_THRESHOLD`), otherwise OpenMP's limit
+        (``OMP_NUM_THREADS``, ``threadpoolctl``), capped at the cores
+        available. A positive int is used as given; a negative one counts back
+        from the number of cores as in ``scipy.fft`` (-1 means all).
+    work : int, optional
+        Multiply-adds the call will do.
+    """
+    if workers is None:
+        if work is not None and work < PARALLEL_THRESHOLD:
+            return 1
+        limit = omp_max_threads() if build_info()["openmp"] else 1
+        return max(1, min(limit, cpu_count()))
+    if isinstance(workers, bool) or not hasattr(workers, "__index__"):
+        raise TypeError("workers must be an int or None, got %r" % (workers,))
+    workers = int(workers)
+    if workers == 0:
+        raise ValueError("workers must not be 0")
+    if workers < 0:
+        workers = cpu_count() + 1 + workers
+        if workers < 1:
+            raise ValueError("workers value out of range; got %d, must not be less than %d"
+                             % (workers - cpu_count() - 1, -cpu_count()))
+    return workers

@@ -1,0 +1,402 @@
+"""Convolution and correlation: ``convolve``, ``correlate`` and their 2-D twins.
+
+Names shared with :mod:`scipy.signal` keep scipy's signature, defaults,
+output dtype and shape; sigconv adds keyword-only options.
+"""
+import numpy as np
+
+from ._backends import BACKENDS, METHODS
+from ._problem import make_problem
+
+__all__ = ["convolve", "correlate", "convolve2d", "correlate2d", "correlation_lags"]
+
+
+def _choose_method(method, problem):
+    if method == "auto":
+        return "direct"
+    if method not in METHODS:
+        raise ValueError("method must be one of %s, got %r"
+                         % (", ".join(repr(m) for m in METHODS), method))
+    if method not in BACKENDS:
+        raise NotImplementedError(
+            "method=%r is not implemented in this version of sigconv; "
+            "use method='direct' or 'auto'" % (method,))
+    return method
+
+
+def _run(op, in1, in2, mode, method, boundary, fillvalue, axes, stride, workers,
+         flavor="nd"):
+    in1 = np.asarray(in1)
+    in2 = np.asarray(in2)
+    if flavor == "nd" and in1.ndim == in2.ndim == 0 and method in METHODS:
+        return in1 * (in2.conj() if op == "correlate" else in2)
+    problem, signal, kernel = make_problem(
+        in1, in2, op=op, mode=mode, boundary=boundary, fillvalue=fillvalue, axes=axes,
+        stride=stride, flavor=flavor)
+    method = _choose_method(method, problem)
+    if 0 in problem.out_shape or 0 in problem.x_shape or 0 in problem.k_shape:
+        # nothing to sum: an empty result, or sums over an empty kernel
+        return np.zeros(problem.out_shape, dtype=problem.out_dtype)
+    return BACKENDS[method](problem, signal, kernel, workers)
+
+
+_SHARED_PARAMS = """
+    mode : {'full', 'valid', 'same', 'circular'}, optional
+        Size of the output (per convolved axis, with ``N`` the length of
+        ``in1`` and ``K`` that of ``in2``):
+
+        ``full``
+           every point where the inputs overlap, ``N + K - 1`` (default);
+        ``valid``
+           only points that do not depend on the boundary,
+           ``max(N, K) - min(N, K) + 1``; one input must be at least as large
+           as the other along every convolved axis;
+        ``same``
+           ``N`` points, centred with respect to ``full``;
+        ``circular``
+           cyclic with period ``N``: ``N`` points of the product with the
+           circulant matrix of ``in2`` (a kernel longer than ``N`` wraps).
+    method : {'auto', 'direct', 'fft', 'oa', 'toeplitz'}, optional
+        ``direct`` sums the products; ``auto`` (default) picks the fastest
+        available method. ``fft``, ``oa`` and ``toeplitz`` are not available
+        in this version and raise :class:`NotImplementedError`.
+    boundary : {'fill', 'wrap', 'symm', 'constant', 'symmetric', 'reflect', 'edge'}, optional
+        How ``in1`` is extended beyond its edges, in every dimension:
+        ``fill``/``constant`` pad with ``fillvalue`` (default), ``wrap``
+        repeats the input periodically, ``symm``/``symmetric`` mirrors it
+        including the edge sample (``d c b a | a b c d | d c b a``),
+        ``reflect`` mirrors it without repeating the edge
+        (``d c b | a b c d | c b a``), ``edge`` repeats the edge sample.
+        Irrelevant in ``valid`` mode; ``circular`` mode implies ``wrap``.
+    fillvalue : scalar, optional
+        Value of the ``fill`` boundary (default 0), cast to the output dtype.
+    axes : int or sequence of int, optional
+        Axes to convolve over (default: all). Along the other axes the
+        inputs must have equal lengths or length 1, and broadcast as in
+        :func:`scipy.signal.fftconvolve`: a batch of signals, a multichannel
+        recording or a filter bank is one call.
+    stride : int or sequence of int, optional
+        Keep every ``stride``-th output along each convolved axis; only the
+        kept outputs are computed. The result equals the unstrided one
+        sliced ``[::stride]``.
+    workers : int, optional
+        Threads. ``None`` (default) uses all cores for large problems and
+        one for small ones, honouring ``OMP_NUM_THREADS`` and threadpoolctl;
+        negative values count back from the number of cores. The result is
+        bitwise identical whatever the thread count."""
+
+_DTYPE_NOTES = """
+    The output dtype is ``numpy.result_type(in1, in2)``, as in scipy:
+    float32 stays float32 and is computed in single precision; integer and
+    bool inputs give exact results in their own dtype (wrapping on overflow,
+    like scipy's direct method); complex inputs are computed as sums of real
+    products. Inputs of any strides, including negative strides and
+    read-only views, are accepted and never modified; the output is a new
+    C-contiguous array. NaN and Inf propagate only to the outputs whose
+    sums include them."""
+
+
+def convolve(in1, in2, mode="full", method="auto", *, boundary="fill", fillvalue=0,
+             axes=None, stride=1, workers=None):
+    r"""Convolve two N-dimensional arrays.
+
+    ``out = in1 * in2`` in the sense of discrete convolution,
+    :math:`y[n] = \sum_k x[n - k]\, h[k]`, along the convolved axes.
+
+    Parameters
+    ----------
+    in1 : array_like
+        First input (the signal).
+    in2 : array_like
+        Second input (the kernel), with as many dimensions as ``in1``.
+    """ + _SHARED_PARAMS + r"""
+
+    Returns
+    -------
+    out : ndarray
+        The convolution, shape given by ``mode`` and ``stride`` along the
+        convolved axes and the broadcast lengths along the others.
+
+    Raises
+    ------
+    ValueError
+        Unknown ``mode``, ``method`` or ``boundary``; inputs of different
+        dimensionality or incompatible broadcast lengths; ``axes`` out of
+        range or repeated; ``stride`` < 1; ``valid`` mode where neither input
+        is as large as the other; empty inputs.
+    TypeError
+        Object, string or other non-numeric dtypes; non-integer ``stride``.
+    NotImplementedError
+        A method this version does not have.
+    MemoryError
+        The output would not fit in this machine's memory (checked before
+        allocating).
+
+    See Also
+    --------
+    correlate : cross-correlation.
+    convolve2d : the 2-D twin with scipy's ``convolve2d`` signature.
+    scipy.signal.convolve : the reference this function matches.
+
+    Notes
+    -----
+    Output length per convolved axis, before striding (``N = len(in1)``,
+    ``K = len(in2)``):
+
+    ============  ==========================
+    mode          length
+    ============  ==========================
+    ``full``      ``N + K - 1``
+    ``same``      ``N``
+    ``valid``     ``max(N, K) - min(N, K) + 1``
+    ``circular``  ``N``
+    ============  ==========================
+
+    With ``stride=s`` the length becomes ``ceil(length / s)``. In ``same``
+    mode output ``i`` is output ``i + (K - 1) // 2`` of ``full``.
+    ``circular`` computes :math:`y[n] = \sum_k h[k]\, x[(n - k) \bmod N]`.
+    """ + _DTYPE_NOTES + """
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> import sigconv
+    >>> sigconv.convolve([1, 2, 3], [0, 1, 0.5])
+    array([0. , 1. , 2.5, 4. , 1.5])
+    >>> sigconv.convolve([1, 2, 3], [0, 1, 0.5], mode="same")
+    array([1. , 2.5, 4. ])
+    >>> sigconv.convolve([1, 2, 3, 4], [1, 1], mode="circular")
+    array([5, 3, 5, 7])
+
+    A 2-D smoothing with a mirrored boundary, computed on every other pixel:
+
+    >>> image = np.arange(16.0).reshape(4, 4)
+    >>> sigconv.convolve(image, np.full((3, 3), 1 / 9), mode="same",
+    ...                  boundary="symm", stride=2)
+    array([[ 2.,  3.],
+           [ 6.,  7.]])
+
+    A batch of signals along the last axis, one kernel for all:
+
+    >>> x = np.ones((3, 5))
+    >>> sigconv.convolve(x, np.array([[1.0, -1.0]]), mode="valid", axes=1)
+    array([[0., 0., 0., 0.],
+           [0., 0., 0., 0.],
+           [0., 0., 0., 0.]])
+    """
+    return _run("convolve", in1, in2, mode, method, boundary, fillvalue, axes, stride,
+                workers)
+
+
+def correlate(in1, in2, mode="full", method="auto", *, boundary="fill", fillvalue=0,
+              axes=None, stride=1, workers=None):
+    r"""Cross-correlate two N-dimensional arrays.
+
+    :math:`z[n] = \sum_k x[n + k]\, \overline{h[k]}`, output index ``n``
+    standing for lag ``n - (K - 1)`` in ``full`` mode (see
+    :func:`correlation_lags`).
+
+    Parameters
+    ----------
+    in1 : array_like
+        First input.
+    in2 : array_like
+        Second input (the template), with as many dimensions as ``in1``.
+    """ + _SHARED_PARAMS + r"""
+
+    Returns
+    -------
+    out : ndarray
+        The cross-correlation.
+
+    Raises
+    ------
+    ValueError, TypeError, NotImplementedError, MemoryError
+        As for :func:`convolve`.
+
+    See Also
+    --------
+    convolve, correlate2d, correlation_lags
+    scipy.signal.correlate : the reference this function matches.
+
+    Notes
+    -----
+    ``correlate(x, h)`` equals ``convolve(x, conj(h[::-1]))`` for the
+    ``full``, ``same`` and ``valid`` modes (``same`` keeps outputs
+    ``(K - 1) // 2`` onwards of ``full``). In ``valid`` mode with ``in2``
+    the larger, the result is that of scipy: the reversed conjugate of
+    ``correlate(in2, in1)``. ``circular`` mode gives the cyclic
+    cross-correlation :math:`z[n] = \sum_k x[(n + k) \bmod N]\,
+    \overline{h[k]}`, i.e. lag ``n``; it equals
+    ``ifft(fft(x) * conj(fft(h, N)))`` when ``K <= N``.
+    """ + _DTYPE_NOTES + """
+
+    Examples
+    --------
+    >>> import sigconv
+    >>> sigconv.correlate([1, 2, 3], [0, 1, 0.5])
+    array([0.5, 2. , 3.5, 3. , 0. ])
+    >>> sigconv.correlate([1, 2, 3, 4], [1, 2], mode="circular")
+    array([ 5,  8, 11,  6])
+    """
+    return _run("correlate", in1, in2, mode, method, boundary, fillvalue, axes, stride,
+                workers)
+
+
+def _check_2d(in1, in2):
+    in1 = np.asarray(in1)
+    in2 = np.asarray(in2)
+    if in1.ndim != 2 or in2.ndim != 2:
+        raise ValueError("convolve2d and correlate2d need 2-D inputs, got %d-D and %d-D"
+                         % (in1.ndim, in2.ndim))
+    return in1, in2
+
+
+def convolve2d(in1, in2, mode="full", boundary="fill", fillvalue=0, *, stride=1,
+               workers=None):
+    """Convolve two 2-D arrays (:func:`scipy.signal.convolve2d`'s signature).
+
+    Parameters
+    ----------
+    in1, in2 : array_like
+        2-D inputs.
+    mode : {'full', 'valid', 'same', 'circular'}, optional
+        As in :func:`convolve`.
+    boundary : {'fill', 'wrap', 'symm', 'constant', 'symmetric', 'reflect', 'edge'}, optional
+        As in :func:`convolve`.
+    fillvalue : scalar, optional
+        Value of the ``fill`` boundary (default 0).
+    stride, workers
+        As in :func:`convolve` (keyword-only).
+
+    Returns
+    -------
+    out : ndarray
+        2-D convolution of ``in1`` and ``in2``.
+
+    Raises
+    ------
+    ValueError
+        Inputs that are not 2-D, and everything :func:`convolve` rejects.
+
+    See Also
+    --------
+    convolve, correlate2d, scipy.signal.convolve2d
+
+    Notes
+    -----
+    Identical to ``convolve(in1, in2, mode, method="direct", boundary=...,
+    fillvalue=...)``, except that empty inputs give a result of zeros (as
+    scipy's ``convolve2d`` does) instead of an error.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> import sigconv
+    >>> sigconv.convolve2d(np.eye(3), [[1, 2], [3, 4]], mode="same", boundary="wrap")
+    array([[5., 2., 3.],
+           [3., 5., 2.],
+           [2., 3., 5.]])
+    """
+    in1, in2 = _check_2d(in1, in2)
+    return _run("convolve", in1, in2, mode, "direct", boundary, fillvalue, None, stride,
+                workers, flavor="2d")
+
+
+def correlate2d(in1, in2, mode="full", boundary="fill", fillvalue=0, *, stride=1,
+                workers=None):
+    """Cross-correlate two 2-D arrays (:func:`scipy.signal.correlate2d`'s signature).
+
+    Parameters
+    ----------
+    in1, in2 : array_like
+        2-D inputs.
+    mode : {'full', 'valid', 'same', 'circular'}, optional
+        As in :func:`correlate`, except the ``same`` alignment (below).
+    boundary : {'fill', 'wrap', 'symm', 'constant', 'symmetric', 'reflect', 'edge'}, optional
+        As in :func:`convolve`.
+    fillvalue : scalar, optional
+        Value of the ``fill`` boundary (default 0).
+    stride, workers
+        As in :func:`convolve` (keyword-only).
+
+    Returns
+    -------
+    out : ndarray
+        2-D cross-correlation.
+
+    See Also
+    --------
+    correlate, convolve2d, scipy.signal.correlate2d
+
+    Notes
+    -----
+    Matches scipy's ``correlate2d``, which differs from its ``correlate``
+    in two corners: for an even kernel length ``K``, ``same`` keeps the
+    ``full`` outputs from ``K // 2`` on (``correlate`` from
+    ``(K - 1) // 2``); and in ``valid`` mode with ``in2`` the larger, the
+    result is ``correlate2d(in2, conj(in1))`` reversed, without the final
+    conjugation ``correlate`` applies.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> import sigconv
+    >>> sigconv.correlate2d(np.arange(9).reshape(3, 3), [[1, 0], [0, -1]], mode="valid")
+    array([[-4, -4],
+           [-4, -4]])
+    """
+    in1, in2 = _check_2d(in1, in2)
+    return _run("correlate", in1, in2, mode, "direct", boundary, fillvalue, None, stride,
+                workers, flavor="2d")
+
+
+def correlation_lags(in1_len, in2_len, mode="full"):
+    """Lag of each output of a 1-D :func:`correlate` (scipy's function).
+
+    Parameters
+    ----------
+    in1_len, in2_len : int
+        Lengths of the two inputs.
+    mode : {'full', 'same', 'valid'}, optional
+        As in :func:`correlate`.
+
+    Returns
+    -------
+    lags : ndarray of int
+        ``lags[i]`` is the shift of ``in2`` against ``in1`` at output ``i``:
+        ``full`` gives ``-(in2_len - 1), ..., in1_len - 1``; ``same`` the
+        ``in1_len`` centred entries of those (centre ``F // 2`` for ``F``
+        full lags, as scipy computes it); ``valid`` ``0 .. in1_len -
+        in2_len`` or, for a longer ``in2``, ``in1_len - in2_len .. 0``.
+
+    Notes
+    -----
+    Identical to :func:`scipy.signal.correlation_lags`. For ``same`` with an
+    even ``in2_len`` scipy's centring of the lags and of the correlation
+    itself differ by one sample; both are kept as scipy has them.
+
+    Examples
+    --------
+    >>> import sigconv
+    >>> sigconv.correlation_lags(4, 3)
+    array([-2, -1,  0,  1,  2,  3])
+    >>> sigconv.correlation_lags(4, 3, mode="same")
+    array([-1,  0,  1,  2])
+    """
+    for name, v in (("in1_len", in1_len), ("in2_len", in2_len)):
+        if isinstance(v, bool) or not hasattr(v, "__index__"):
+            raise TypeError("%s must be an integer, got %r" % (name, v))
+    in1_len, in2_len = int(in1_len), int(in2_len)
+    if in1_len < 0 or in2_len < 0:
+        raise ValueError("lengths must be non-negative")
+    full = np.arange(-in2_len + 1, in1_len)
+    if mode == "full":
+        return full
+    if mode == "same":
+        start = full.size // 2 - in1_len // 2
+        return full[start:start + in1_len]
+    if mode == "valid":
+        d = in1_len - in2_len
+        return np.arange(d + 1) if d >= 0 else np.arange(d, 1)
+    raise ValueError("mode must be one of 'full', 'same', 'valid', got %r" % (mode,))

@@ -42,7 +42,7 @@ def extend(x, pad_width, boundary="fill", fillvalue=0):
     Wide extensions repeat periodically (numpy.pad's behaviour), which is what
     the kernels' index helpers compute.
     """
-    code = boundary_code(boundary) if isinstance(boundary, str) else boundary
+    code = boundary_code(boundary) if isinstance(boundary, str) else int(boundary)
     mode = NUMPY_PAD_MODES[code]
     if code == FILL:
         return np.pad(x, pad_width, mode="constant", constant_values=fillvalue)

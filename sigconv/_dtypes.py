@@ -19,11 +19,12 @@ _REAL_KERNEL = {
 
 def result_dtype(in1, in2):
     """Output dtype of a call on ``in1`` and ``in2`` (TypeError if unsupported)."""
-    for name, a in (("in1", in1), ("in2", in2)):
-        if a.dtype.kind not in "biufc":
+    d1, d2 = in1.dtype, in2.dtype
+    for name, d in (("in1", d1), ("in2", d2)):
+        if d.kind not in "biufc":
             raise TypeError("%s has dtype %s; sigconv works on bool, integer, float "
-                            "and complex arrays" % (name, a.dtype))
-    return np.result_type(in1.dtype, in2.dtype)
+                            "and complex arrays" % (name, d))
+    return d1 if d1 is d2 else np.result_type(d1, d2)
 
 
 def kernel_dtype(dtype):
@@ -40,6 +41,8 @@ def kernel_dtype(dtype):
 
 def cast_fillvalue(fillvalue, dtype):
     """``fillvalue`` as a scalar of the output ``dtype`` (ValueError otherwise)."""
+    if type(fillvalue) is int and fillvalue == 0:
+        return dtype.type(0)
     value = np.asarray(fillvalue)
     if value.ndim != 0:
         raise ValueError("fillvalue must be a scalar, got an array of shape %s"

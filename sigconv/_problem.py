@@ -13,6 +13,7 @@ where ``X`` is ``in1`` extended by the boundary rule. The mode only decides
 """
 import operator
 import os
+from collections import namedtuple
 
 import numpy as np
 
@@ -29,7 +30,14 @@ except (AttributeError, ValueError, OSError):  # pragma: no cover - non-POSIX
     MEMORY_LIMIT = 1 << 40
 
 
-class Problem:
+_PROBLEM_FIELDS = ("op", "flavor", "mode", "boundary", "fillvalue", "ndim", "axes",
+                   "batch_shape", "x_shape", "k_shape", "out_conv_shape", "lo", "step",
+                   "swapped", "flip_kernel", "conj_kernel", "reverse_output",
+                   "conj_output", "out_shape", "out_dtype", "compute_dtype",
+                   "is_complex", "work")
+
+
+class Problem(namedtuple("Problem", _PROBLEM_FIELDS)):
     """What to compute, independent of how (see the module docstring).
 
     Attributes
@@ -68,31 +76,14 @@ class Problem:
         Multiply-adds of a direct evaluation (for method and thread choice).
     """
 
-    __slots__ = ("op", "flavor", "mode", "boundary", "fillvalue", "ndim", "axes",
-                 "batch_shape", "x_shape", "k_shape", "out_conv_shape", "lo", "step",
-                 "swapped", "flip_kernel", "conj_kernel", "reverse_output",
-                 "conj_output", "out_shape", "out_dtype", "compute_dtype",
-                 "is_complex", "work")
-
-    def __init__(self, **fields):
-        for name in self.__slots__:
-            object.__setattr__(self, name, fields.pop(name))
-        if fields:  # pragma: no cover - programming error
-            raise TypeError("unknown fields %s" % sorted(fields))
-
-    def __setattr__(self, name, value):
-        raise AttributeError("Problem is frozen")
-
-    def __repr__(self):
-        return "Problem(%s)" % ", ".join(
-            "%s=%r" % (n, getattr(self, n)) for n in self.__slots__)
+    __slots__ = ()
 
 
 def normalize_axes(axes, ndim):
     """Increasing tuple of distinct non-negative axes (all axes for None)."""
     if axes is None:
         return tuple(range(ndim))
-    if np.ndim(axes) == 0:
+    if isinstance(axes, int) or np.ndim(axes) == 0:
         axes = (axes,)
     out = []
     for a in axes:
@@ -112,6 +103,8 @@ def normalize_axes(axes, ndim):
 
 def normalize_stride(stride, naxes):
     """Tuple of positive ints, one per convolved axis."""
+    if stride == 1 and type(stride) is int:
+        return (1,) * naxes
     if np.ndim(stride) == 0:
         stride = (stride,) * naxes
     stride = tuple(stride)

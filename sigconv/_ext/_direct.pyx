@@ -32,7 +32,9 @@ from ._common cimport real_t, map_index, BOUNDARY_FILL
 cdef enum:
     MAXDIM = 32       # numpy's own limit on dimensions
     CHUNK = 2048      # outputs of one line per task
-    TILE_MAX = 128    # size of the register tile buffer (elements)
+    TILE_MAX = 64     # largest register tile (outputs)
+    SMALL_TILE = 4    # smallest one; remainders are computed as one of these
+    BUDGET = 32768    # elements of a thread's border buffer (fits in L2)
 
 
 cdef struct Geometry:
@@ -51,16 +53,19 @@ cdef struct Geometry:
     Py_ssize_t nrows        # kernel rows: prod(wshape[:-1])
     Py_ssize_t line_count   # lines per batch item: prod(oshape[:-1])
     Py_ssize_t ngroups      # tasks per line (groups of consecutive segments)
+    bint rows_at_once       # border segments extend all kernel rows at once
 
 
-cdef inline void _block(real_t* out, const real_t** rows, const real_t** wrows,
+cdef inline void _block(real_t* dst, const real_t** rows, const real_t** wrows,
                         Py_ssize_t nrows, Py_ssize_t K, Py_ssize_t s, Py_ssize_t off,
                         real_t init, bint accumulate, Py_ssize_t j,
                         Py_ssize_t tile) noexcept nogil:
-    """Outputs j .. j+tile-1 of a segment, accumulated over every tap.
+    """``tile`` outputs (j .. j+tile-1 of a segment) into dst[0 .. tile-1].
 
-    Inlined with constant ``tile`` and ``s`` so the compiler keeps ``acc`` in
-    vector registers and turns the ``t`` loop into vector FMAs.
+    Output j is sum_r sum_k wrows[r][k] * rows[r][off + j*s + k]. Inlined
+    with constant ``tile`` (and ``s == 1``), the compiler keeps ``acc`` in
+    vector registers across the taps of a row and turns the ``t`` loop into
+    vector FMAs reading the input in place.
     """
     cdef real_t acc[TILE_MAX]
     cdef Py_ssize_t t, r, k
@@ -69,7 +74,7 @@ cdef inline void _block(real_t* out, const real_t** rows, const real_t** wrows,
     cdef real_t wk
     if accumulate:
         for t in range(tile):
-            acc[t] = out[j + t]
+            acc[t] = dst[t]
     else:
         for t in range(tile):
             acc[t] = init
@@ -81,18 +86,26 @@ cdef inline void _block(real_t* out, const real_t** rows, const real_t** wrows,
             for t in range(tile):
                 acc[t] = acc[t] + wk * xp[t * s + k]
     for t in range(tile):
-        out[j + t] = acc[t]
+        dst[t] = acc[t]
 
 
-cdef inline void _segment(real_t* out, Py_ssize_t count, const real_t** rows,
+cdef inline void _segment(real_t* dst, Py_ssize_t count, const real_t** rows,
                           const real_t** wrows, Py_ssize_t nrows, Py_ssize_t K,
                           Py_ssize_t s, Py_ssize_t off, real_t init,
                           bint accumulate) noexcept nogil:
-    """``count`` outputs; output j reads rows[r][off + j*s + k]."""
+    """``count`` outputs into dst (as in ``_block``).
+
+    Every block has a compile-time size. A last remainder of fewer than
+    ``SMALL_TILE`` outputs is computed as a whole small tile into a
+    temporary, so the rows must be readable ``SMALL_TILE * s`` elements past
+    the segment (interior segments are cut to a multiple of ``SMALL_TILE``;
+    border buffers carry the slack).
+    """
     cdef Py_ssize_t j = 0
-    cdef Py_ssize_t tile
-    # Tiles of 4-8 vector registers: enough independent FMA chains to hide
-    # the latency, few enough to leave registers for the input loads.
+    cdef Py_ssize_t tile, t
+    cdef real_t tmp[SMALL_TILE]
+    # Tiles of 8 vector registers: enough independent FMA chains to hide
+    # the FMA latency, few enough to leave registers for the loads.
     if real_t is float:
         tile = 64
     elif real_t is double:
@@ -103,29 +116,55 @@ cdef inline void _segment(real_t* out, Py_ssize_t count, const real_t** rows,
         tile = 8
     if s == 1:
         while j + tile <= count:
-            _block(out, rows, wrows, nrows, K, 1, off, init, accumulate, j, tile)
+            _block(dst + j, rows, wrows, nrows, K, 1, off, init, accumulate, j, tile)
             j = j + tile
-        # the remainder in constant power-of-two tiles, each kept in registers
-        if count - j >= 32:
-            _block(out, rows, wrows, nrows, K, 1, off, init, accumulate, j, 32)
+        if tile > 32 and count - j >= 32:
+            _block(dst + j, rows, wrows, nrows, K, 1, off, init, accumulate, j, 32)
             j = j + 32
-        if count - j >= 16:
-            _block(out, rows, wrows, nrows, K, 1, off, init, accumulate, j, 16)
+        if tile > 16 and count - j >= 16:
+            _block(dst + j, rows, wrows, nrows, K, 1, off, init, accumulate, j, 16)
             j = j + 16
-        if count - j >= 8:
-            _block(out, rows, wrows, nrows, K, 1, off, init, accumulate, j, 8)
+        if tile > 8 and count - j >= 8:
+            _block(dst + j, rows, wrows, nrows, K, 1, off, init, accumulate, j, 8)
             j = j + 8
-        if count - j >= 4:
-            _block(out, rows, wrows, nrows, K, 1, off, init, accumulate, j, 4)
-            j = j + 4
+        if count - j >= SMALL_TILE:
+            _block(dst + j, rows, wrows, nrows, K, 1, off, init, accumulate, j, SMALL_TILE)
+            j = j + SMALL_TILE
         if j < count:
-            _block(out, rows, wrows, nrows, K, 1, off, init, accumulate, j, count - j)
+            for t in range(count - j):
+                tmp[t] = dst[j + t]
+            _block(tmp, rows, wrows, nrows, K, 1, off, init, accumulate, j, SMALL_TILE)
+            for t in range(count - j):
+                dst[j + t] = tmp[t]
     else:
-        while j + tile <= count:
-            _block(out, rows, wrows, nrows, K, s, off, init, accumulate, j, tile)
-            j = j + tile
+        while j + 8 <= count:
+            _block(dst + j, rows, wrows, nrows, K, s, off, init, accumulate, j, 8)
+            j = j + 8
+        if count - j >= SMALL_TILE:
+            _block(dst + j, rows, wrows, nrows, K, s, off, init, accumulate, j, SMALL_TILE)
+            j = j + SMALL_TILE
         if j < count:
-            _block(out, rows, wrows, nrows, K, s, off, init, accumulate, j, count - j)
+            for t in range(count - j):
+                tmp[t] = dst[j + t]
+            _block(tmp, rows, wrows, nrows, K, s, off, init, accumulate, j, SMALL_TILE)
+            for t in range(count - j):
+                dst[j + t] = tmp[t]
+
+
+cdef inline void _extend_row(real_t* dst, const real_t* row, Py_ssize_t start,
+                             Py_ssize_t span, Py_ssize_t slack, Py_ssize_t n,
+                             int boundary, real_t fill) noexcept nogil:
+    """dst[q] = row extended by ``boundary`` at start + q; ``slack`` zeros after."""
+    cdef Py_ssize_t q, i, mi
+    for q in range(span):
+        i = start + q
+        if 0 <= i < n:
+            dst[q] = row[i]
+        else:
+            mi = map_index(i, n, boundary)
+            dst[q] = fill if mi < 0 else row[mi]
+    for q in range(span, span + slack):
+        dst[q] = 0
 
 
 cdef inline void _run_task(const real_t* x, const real_t* w, real_t* out,
@@ -133,7 +172,8 @@ cdef inline void _run_task(const real_t* x, const real_t* w, real_t* out,
                            const cnp.intp_t* wbatch, const Py_ssize_t* seg,
                            const Py_ssize_t* groups,
                            Py_ssize_t task, real_t fill, const real_t** rows,
-                           const real_t** wrows, real_t* buf) noexcept nogil:
+                           const real_t** wrows, const real_t** xrows,
+                           real_t* buf) noexcept nogil:
     cdef int d = g.ndim
     cdef int a
     cdef int last = d - 1
@@ -156,8 +196,7 @@ cdef inline void _run_task(const real_t* x, const real_t* w, real_t* out,
     cdef Py_ssize_t s = g.step[last]
     cdef Py_ssize_t lo = g.lo[last]
     cdef Py_ssize_t j0, j1
-    cdef const real_t* one_row
-    cdef Py_ssize_t span
+    cdef Py_ssize_t span, slack
 
     a = last - 1
     while a >= 0:
@@ -196,6 +235,7 @@ cdef inline void _run_task(const real_t* x, const real_t* w, real_t* out,
             a = a - 1
 
     init = fill * fillsum
+    slack = SMALL_TILE * s
     for sg in range(groups[grp], groups[grp + 1]):
         j0 = seg[3 * sg]
         j1 = seg[3 * sg + 1]
@@ -203,17 +243,22 @@ cdef inline void _run_task(const real_t* x, const real_t* w, real_t* out,
             # interior: every tap in range, rows read in place
             _segment(obase + j0, j1 - j0, rows, wrows, nr, K, s, j0 * s + lo, init, False)
             continue
-        # border: extend each row's span with the boundary rule, row by row
-        for q in range(j0, j1):
-            obase[q] = init
+        # border: extend the rows' spans into the thread's buffer
         span = (j1 - j0 - 1) * s + K
-        for r in range(nr):
-            for q in range(span):
-                i = j0 * s + lo + q
-                mi = map_index(i, n, g.boundary)
-                buf[q] = fill if mi < 0 else rows[r][mi]
-            one_row = buf
-            _segment(obase + j0, j1 - j0, &one_row, &wrows[r], 1, K, s, 0, 0, True)
+        if g.rows_at_once:
+            for r in range(nr):
+                _extend_row(buf + r * (span + slack), rows[r], j0 * s + lo, span, slack,
+                            n, g.boundary, fill)
+                xrows[r] = buf + r * (span + slack)
+            _segment(obase + j0, j1 - j0, xrows, wrows, nr, K, s, 0, init, False)
+        else:
+            # a kernel too large for all rows at once: accumulate row by row
+            for q in range(j0, j1):
+                obase[q] = init
+            for r in range(nr):
+                _extend_row(buf, rows[r], j0 * s + lo, span, slack, n, g.boundary, fill)
+                xrows[0] = buf
+                _segment(obase + j0, j1 - j0, xrows, wrows + r, 1, K, s, 0, init, True)
 
 
 cdef Py_ssize_t _ceil_div(Py_ssize_t a, Py_ssize_t b) noexcept nogil:
@@ -231,13 +276,15 @@ cdef inline Py_ssize_t _pad64(Py_ssize_t count) noexcept nogil:
 
 
 cdef Py_ssize_t _add_segments(Py_ssize_t* seg, Py_ssize_t nseg, Py_ssize_t start,
-                              Py_ssize_t stop, bint interior) noexcept nogil:
+                              Py_ssize_t stop, Py_ssize_t length,
+                              bint interior) noexcept nogil:
+    """Append [start, stop) cut into segments of at most ``length`` outputs."""
     while start < stop:
         seg[3 * nseg] = start
-        seg[3 * nseg + 1] = min(start + CHUNK, stop)
+        seg[3 * nseg + 1] = min(start + length, stop)
         seg[3 * nseg + 2] = interior
         nseg = nseg + 1
-        start = start + CHUNK
+        start = start + length
     return nseg
 
 
@@ -255,11 +302,12 @@ def correlate(const real_t[::1] x, const real_t[::1] w, real_t[::1] out,
     cdef int a
     cdef Py_ssize_t nbatch = out.shape[0] // max(1, _prod(oshape)) if len(oshape) else 0
     cdef Py_ssize_t m, n, K, s, lo_l, j_in, j_out, nseg, ntasks, task, bufsize, rowsize
+    cdef Py_ssize_t per_row, border_len, stride_p
     cdef Py_ssize_t* seg = NULL
     cdef Py_ssize_t* groups = NULL
     cdef Py_ssize_t a2, count
-    cdef const real_t** rows = NULL
-    cdef const real_t** wrows = NULL
+    cdef const real_t** ptrs = NULL
+    cdef const real_t** p0
     cdef real_t* buf = NULL
     cdef int tid
     if d < 1 or d > MAXDIM:
@@ -296,12 +344,29 @@ def correlate(const real_t[::1] x, const real_t[::1] w, real_t[::1] out,
     j_out = min(m, _floor_div(n - K - lo_l, s) + 1)            # one past the last
     if j_out < j_in:
         j_in = j_out = m
-    seg = <Py_ssize_t*> malloc(sizeof(Py_ssize_t) * 3 * (3 + 3 * (m // CHUNK + 1)))
+    # interior runs are whole small tiles; the rest joins the right border
+    j_out = j_in + (j_out - j_in) // SMALL_TILE * SMALL_TILE
+
+    # A thread's border buffer holds every kernel row's span of a border
+    # segment (plus the slack a remainder tile reads) when that fits;
+    # otherwise the rows are accumulated one at a time.
+    bufsize = max(<Py_ssize_t>BUDGET, K + (CHUNK + 2 * SMALL_TILE) * s)
+    per_row = bufsize // g.nrows
+    g.rows_at_once = per_row >= K + 2 * SMALL_TILE * s
+    if g.rows_at_once:
+        border_len = min(<Py_ssize_t>CHUNK, (per_row - K - SMALL_TILE * s) // s + 1)
+    else:
+        border_len = min(<Py_ssize_t>CHUNK, (bufsize - K - SMALL_TILE * s) // s + 1)
+    bufsize = _pad64(bufsize)
+
+    nseg = 4 + _ceil_div(j_in, border_len) + _ceil_div(m - j_out, border_len) \
+        + (j_out - j_in) // CHUNK
+    seg = <Py_ssize_t*> malloc(sizeof(Py_ssize_t) * 3 * nseg)
     if seg == NULL:
         raise MemoryError()
-    nseg = _add_segments(seg, 0, 0, min(j_in, m), False)
-    nseg = _add_segments(seg, nseg, j_in, j_out, True)
-    nseg = _add_segments(seg, nseg, max(j_out, j_in), m, False)
+    nseg = _add_segments(seg, 0, 0, j_in, border_len, False)
+    nseg = _add_segments(seg, nseg, j_in, j_out, CHUNK, True)
+    nseg = _add_segments(seg, nseg, j_out, m, border_len, False)
     # Group consecutive segments into tasks of at least CHUNK outputs, so a
     # short line is one task and its kernel rows are resolved once.
     groups = <Py_ssize_t*> malloc(sizeof(Py_ssize_t) * (nseg + 1))
@@ -325,31 +390,31 @@ def correlate(const real_t[::1] x, const real_t[::1] w, real_t[::1] out,
 
     # Per-thread scratch, each thread's share padded to whole cache lines
     # (threads rewrite their row tables on every task: no false sharing).
-    bufsize = _pad64((min(<Py_ssize_t>CHUNK, m) - 1) * s + K)
     rowsize = _pad64(g.nrows)
-    rows = <const real_t**> malloc(sizeof(real_t*) * rowsize * nthreads)
-    wrows = <const real_t**> malloc(sizeof(real_t*) * rowsize * nthreads)
+    stride_p = 3 * rowsize                        # row pointers per thread
+    ptrs = <const real_t**> malloc(sizeof(real_t*) * stride_p * nthreads)
     buf = <real_t*> malloc(sizeof(real_t) * bufsize * nthreads)
-    if rows == NULL or wrows == NULL or buf == NULL:
-        free(seg); free(groups); free(rows); free(wrows); free(buf)
+    if ptrs == NULL or buf == NULL:
+        free(seg); free(groups); free(ptrs); free(buf)
         raise MemoryError()
     try:
         with nogil:
             if nthreads == 1:
                 for task in range(ntasks):
-                    _run_task(&x[0], &w[0], &out[0], &g, &xbatch[0], &wbatch[0], seg, groups,
-                              task, fill, rows, wrows, buf)
+                    _run_task(&x[0], &w[0], &out[0], &g, &xbatch[0], &wbatch[0], seg,
+                              groups, task, fill, ptrs, ptrs + rowsize,
+                              ptrs + 2 * rowsize, buf)
             else:
                 for task in prange(ntasks, schedule='static', num_threads=nthreads):
                     tid = threadid()
-                    _run_task(&x[0], &w[0], &out[0], &g, &xbatch[0], &wbatch[0], seg, groups,
-                              task, fill, rows + tid * rowsize, wrows + tid * rowsize,
+                    p0 = ptrs + tid * stride_p
+                    _run_task(&x[0], &w[0], &out[0], &g, &xbatch[0], &wbatch[0], seg,
+                              groups, task, fill, p0, p0 + rowsize, p0 + 2 * rowsize,
                               buf + tid * bufsize)
     finally:
         free(seg)
         free(groups)
-        free(rows)
-        free(wrows)
+        free(ptrs)
         free(buf)
 
 

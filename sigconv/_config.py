@@ -28,8 +28,9 @@ def show_config(file=None):
 
     Examples
     --------
+    >>> import io
     >>> import sigconv
-    >>> info = sigconv.show_config(file=open("/dev/null", "w"))
+    >>> info = sigconv.show_config(file=io.StringIO())
     >>> sorted(info)  # doctest: +NORMALIZE_WHITESPACE
     ['compiler', 'cores', 'default_threads', 'flags', 'numpy', 'openmp',
      'python', 'scipy', 'sigconv']

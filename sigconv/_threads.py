@@ -6,6 +6,21 @@ from ._ext._buildinfo import build_info, omp_max_threads
 #: below this many multiply-adds a call runs on one thread
 PARALLEL_THRESHOLD = 1 << 17
 
+# An OpenMP runtime that has started its thread pool does not survive
+# fork(): a child process that enters a parallel region again can hang
+# (GNU libgomp does). sigconv therefore runs serially in a child forked
+# after the parent used threads; spawn/forkserver children are unaffected.
+_state = {"parallel_used": False, "serial_only": False}
+
+
+def _after_fork_in_child():
+    if _state["parallel_used"]:
+        _state["serial_only"] = True
+
+
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=_after_fork_in_child)
+
 
 def cpu_count():
     """Cores this process may run on."""
@@ -28,7 +43,19 @@ def resolve_workers(workers, work=None):
         from the number of cores as in ``scipy.fft`` (-1 means all).
     work : int, optional
         Multiply-adds the call will do.
+
+    In a process forked after sigconv ran on several threads, the answer is
+    always 1 (OpenMP's thread pool does not survive ``fork``).
     """
+    n = _resolve(workers, work)
+    if n > 1:
+        if _state["serial_only"]:
+            return 1
+        _state["parallel_used"] = True
+    return n
+
+
+def _resolve(workers, work):
     if workers is None:
         if work is not None and work < PARALLEL_THRESHOLD:
             return 1

@@ -821,21 +821,27 @@ def time_call(fn, first, budget, repeat, min_samples=1):
     return {"seconds": med, "samples": len(times), "number": number, "spread": spread}
 
 
-def matmul_peak(dtype, n=2048, seconds=2.0):
-    """Best GFLOP/s of ``a @ b`` on ``n x n`` matrices of ``dtype`` (``2 n^3`` flops)."""
+def matmul_peak(dtype, sizes=(2048,), seconds=1.5):
+    """Best GFLOP/s of ``a @ b`` on square matrices of ``dtype`` (``2 n^3`` flops).
+
+    Each size in ``sizes`` is called for about ``seconds`` after a warm-up;
+    the best single call counts (a peak, not a typical speed).
+    """
     rng = np.random.default_rng(0)
-    a = rng.standard_normal((n, n), dtype=dtype)
-    b = rng.standard_normal((n, n), dtype=dtype)
-    a @ b
-    best = math.inf
-    start = time.perf_counter()
-    for _ in range(5):
-        t0 = time.perf_counter()
+    best = 0.0
+    for n in sizes:
+        a = rng.standard_normal((n, n), dtype=dtype)
+        b = rng.standard_normal((n, n), dtype=dtype)
         a @ b
-        best = min(best, time.perf_counter() - t0)
-        if time.perf_counter() - start > seconds:
-            break
-    return 2.0 * n ** 3 / best / 1e9
+        start = time.perf_counter()
+        for _ in range(20):
+            t0 = time.perf_counter()
+            a @ b
+            t = time.perf_counter() - t0
+            best = max(best, 2.0 * n ** 3 / t / 1e9)
+            if time.perf_counter() - start > seconds:
+                break
+    return best
 
 
 # --------------------------------------------------------------------------
@@ -868,7 +874,14 @@ def _optional(module):
         return None, "not installed" if isinstance(exc, ImportError) else repr(exc)
 
 
-def environment(peaks=True, peak_n=2048):
+def _load():
+    try:
+        return round(os.getloadavg()[0], 2)
+    except (AttributeError, OSError):
+        return None
+
+
+def environment(peaks=True, peak_sizes=(2048,)):
     """Machine, versions, sigconv's build and thread state, matmul peaks."""
     import scipy
     import sigconv
@@ -884,6 +897,7 @@ def environment(peaks=True, peak_n=2048):
                         omp_max_threads=omp_max_threads(),
                         OMP_NUM_THREADS=os.environ.get("OMP_NUM_THREADS")),
         "optional": {},
+        "load_before": _load(),
     }
     for label, module, attr in (("opencv", "cv2", "__version__"),
                                 ("torch", "torch", "__version__"),
@@ -900,8 +914,8 @@ def environment(peaks=True, peak_n=2048):
                                       "version")}
             for info in tpc.threadpool_info()]
     if peaks:
-        env["peak_gflops"] = {d: matmul_peak(d, peak_n) for d in ("float32", "float64")}
-        env["peak_n"] = peak_n
+        env["peak_gflops"] = {d: matmul_peak(d, peak_sizes) for d in ("float32", "float64")}
+        env["peak_n"] = "/".join(str(n) for n in peak_sizes)
     return env
 
 
@@ -967,7 +981,8 @@ def run(workloads, *, full=False, repeat=None, budget=None, workers=None, explic
     from sigconv._threads import resolve_workers
     repeat = repeat or (15 if full else 7)
     budget = budget or (2.0 if full else 0.4)
-    report = env if env is not None else environment(peak_n=4096 if full else 2048)
+    report = env if env is not None else environment(
+        peak_sizes=(2048, 4096) if full else (2048,))
     report.update(mode="full" if full else "quick", repeat=repeat, budget=budget,
                   workers=workers, results=[], not_run=[], workloads={})
     missing = report.setdefault("optional", {})
@@ -1044,6 +1059,7 @@ def run(workloads, *, full=False, repeat=None, budget=None, workers=None, explic
         report["results"].extend(entries)
         del x, k, reference
         gc.collect()
+    report["load_after"] = _load()
     report["bars"] = evaluate_bars(report)
     report["failed"] = [e["label"] + " on " + e["workload"] for e in report["results"]
                         if e["kind"] == "sigconv" and e["status"] != "ok"]
@@ -1074,7 +1090,7 @@ def evaluate_bars(report):
         by.setdefault(e["workload"], []).append(e)
     for bar in BARS:
         rows = []
-        for wid in bar.ids:
+        for wid in (i for i in bar.ids if i in by):
             entries = by.get(wid, [])
             base = next((e for e in entries if e.get("primary") and e.get("method") == bar.method
                          and e["status"] == "ok"), None)
@@ -1090,7 +1106,8 @@ def evaluate_bars(report):
                          "ratio": ratio, "against": best["label"],
                          "unmeasured": [p for p in bar.peers if p not in measured
                                         and any(x["contender"] == p for x in entries)]})
-        out.append({"bar": bar.text, "factor": bar.factor, "rows": rows})
+        if rows:
+            out.append({"bar": bar.text, "factor": bar.factor, "rows": rows})
     return out
 
 
@@ -1130,7 +1147,7 @@ def format_text(report, file=None):
              env["machine"]["cores"], "on" if sc.get("openmp") else "off",
              sc.get("default_threads")), file=out)
     if peaks:
-        print("matmul peak: float32 %.0f GFLOP/s, float64 %.0f GFLOP/s (numpy @, n=%d)"
+        print("matmul peak: float32 %.0f GFLOP/s, float64 %.0f GFLOP/s (numpy @, n=%s)"
               % (peaks["float32"], peaks["float64"], env.get("peak_n", 0)), file=out)
     print("time: median of repeated calls after a warm-up; ratio = peer time / sigconv "
           "time (> 1: sigconv faster)\n", file=out)
@@ -1210,9 +1227,11 @@ def format_markdown(report, command=None):
     out.append("- CPU: %s, %d cores, %s memory (%s)" % (m["cpu"], m["cores"], mem,
                                                       m["platform"]))
     if peaks:
-        out.append("- Matrix-product peak (numpy `@`, %d x %d): float32 %.0f GFLOP/s, "
-                   "float64 %.0f GFLOP/s" % (env["peak_n"], env["peak_n"], peaks["float32"],
-                                             peaks["float64"]))
+        out.append("- Matrix-product peak (best numpy `@` call, n = %s): float32 %.0f "
+                   "GFLOP/s, float64 %.0f GFLOP/s" % (env["peak_n"], peaks["float32"],
+                                                      peaks["float64"]))
+    out.append("- Load average (1 min) before / after the run: %s / %s"
+               % (env.get("load_before"), env.get("load_after")))
     out += ["", "## Versions", ""]
     out.append("- python %s, numpy %s, scipy %s" % (v["python"], v["numpy"], v["scipy"]))
     out.append("- sigconv %s: compiler %s, flags `%s`, OpenMP %s, default threads %s "

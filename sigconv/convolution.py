@@ -11,6 +11,14 @@ from ._problem import make_problem
 __all__ = ["convolve", "correlate", "convolve2d", "correlate2d", "correlation_lags"]
 
 
+def _doc(text):
+    """Attach ``text`` as the docstring (docstrings assembled from shared parts)."""
+    def attach(func):
+        func.__doc__ = text
+        return func
+    return attach
+
+
 def _choose_method(method, problem):
     if method == "auto":
         return "direct"
@@ -96,9 +104,7 @@ _DTYPE_NOTES = """
     sums include them."""
 
 
-def convolve(in1, in2, mode="full", method="auto", *, boundary="fill", fillvalue=0,
-             axes=None, stride=1, workers=None):
-    r"""Convolve two N-dimensional arrays.
+@_doc(r"""Convolve two N-dimensional arrays.
 
     ``out = in1 * in2`` in the sense of discrete convolution,
     :math:`y[n] = \sum_k x[n - k]\, h[k]`, along the convolved axes.
@@ -173,8 +179,8 @@ def convolve(in1, in2, mode="full", method="auto", *, boundary="fill", fillvalue
     >>> image = np.arange(16.0).reshape(4, 4)
     >>> sigconv.convolve(image, np.full((3, 3), 1 / 9), mode="same",
     ...                  boundary="symm", stride=2)
-    array([[ 2.,  3.],
-           [ 6.,  7.]])
+    array([[ 1.66666667,  3.33333333],
+           [ 8.33333333, 10.        ]])
 
     A batch of signals along the last axis, one kernel for all:
 
@@ -183,14 +189,14 @@ def convolve(in1, in2, mode="full", method="auto", *, boundary="fill", fillvalue
     array([[0., 0., 0., 0.],
            [0., 0., 0., 0.],
            [0., 0., 0., 0.]])
-    """
+    """)
+def convolve(in1, in2, mode="full", method="auto", *, boundary="fill", fillvalue=0,
+             axes=None, stride=1, workers=None):
     return _run("convolve", in1, in2, mode, method, boundary, fillvalue, axes, stride,
                 workers)
 
 
-def correlate(in1, in2, mode="full", method="auto", *, boundary="fill", fillvalue=0,
-              axes=None, stride=1, workers=None):
-    r"""Cross-correlate two N-dimensional arrays.
+@_doc(r"""Cross-correlate two N-dimensional arrays.
 
     :math:`z[n] = \sum_k x[n + k]\, \overline{h[k]}`, output index ``n``
     standing for lag ``n - (K - 1)`` in ``full`` mode (see
@@ -238,7 +244,9 @@ def correlate(in1, in2, mode="full", method="auto", *, boundary="fill", fillvalu
     array([0.5, 2. , 3.5, 3. , 0. ])
     >>> sigconv.correlate([1, 2, 3, 4], [1, 2], mode="circular")
     array([ 5,  8, 11,  6])
-    """
+    """)
+def correlate(in1, in2, mode="full", method="auto", *, boundary="fill", fillvalue=0,
+              axes=None, stride=1, workers=None):
     return _run("correlate", in1, in2, mode, method, boundary, fillvalue, axes, stride,
                 workers)
 

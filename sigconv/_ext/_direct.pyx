@@ -9,12 +9,17 @@ pointers to input rows -- boundary handling on the outer axes is index
 arithmetic, never a copy -- and then:
 
 * interior segments (every tap of every output inside the input along the
-  last axis) keep a tile of outputs in registers across all taps of all
-  rows and read the input rows in place;
-* border segments extend each row's needed span into a small per-thread
-  buffer with the boundary rule and accumulate row by row.
+  last axis) read the input rows in place, a tile of outputs held in vector
+  registers across the taps of each row;
+* border segments first extend every kernel row's span into a per-thread
+  buffer with the boundary rule (one row at a time when a huge kernel does
+  not fit), then run the same tiles on the buffer.
 
-The caller (sigconv._direct_backend) has already flipped / conjugated the
+Tiles have compile-time sizes (64/32/16/8/4 outputs); a remainder of fewer
+than 4 outputs is computed as a 4-tile into a temporary, which is why
+interior runs are cut to multiples of 4 and border buffers carry slack.
+
+The caller (sigconv._backends.direct) has already flipped / conjugated the
 kernel, split complex data, moved the convolved axes last and resolved
 broadcasting into per-output-item batch indices, so this module computes
 

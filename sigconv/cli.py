@@ -1,0 +1,125 @@
+"""The ``sigconv`` command: ``sigconv bench``, ``sigconv config``, ``sigconv --version``.
+
+Examples
+--------
+::
+
+    sigconv bench                      # the quick set, under a minute
+    sigconv bench --full --markdown RESULTS.md --json results.json
+    sigconv bench --workloads A1,I2 --repeat 20
+    sigconv bench --list
+    python -m sigconv config
+"""
+import argparse
+import json
+import shlex
+import sys
+
+
+def _parser():
+    from . import __version__
+    parser = argparse.ArgumentParser(
+        prog="sigconv",
+        description="Fast N-dimensional convolution and correlation: benchmarks and "
+                    "build information.")
+    parser.add_argument("--version", action="version", version="sigconv " + __version__)
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    bench = sub.add_parser(
+        "bench", help="time sigconv against its peers on the standard workloads",
+        description="Time sigconv against numpy, scipy, OpenCV and PyTorch on the standard "
+                    "workloads, after checking every result against a float64 reference. "
+                    "Ratio = peer time / sigconv time (above 1: sigconv is faster). Exit "
+                    "status 1 if a sigconv result did not match its reference.")
+    size = bench.add_mutually_exclusive_group()
+    size.add_argument("--quick", dest="full", action="store_false",
+                      help="a subset of workloads and peers that runs in under a minute "
+                           "(default)")
+    size.add_argument("--full", dest="full", action="store_true",
+                      help="every workload sigconv supports, every peer, sigconv on one "
+                           "thread too, longer timing (several minutes)")
+    bench.add_argument("--workloads", metavar="IDS",
+                       help="comma-separated workload ids (e.g. A1,I2,V2 or A1-odd); named "
+                            "workloads run even if they are full-run only")
+    bench.add_argument("--repeat", type=int, metavar="N",
+                       help="at most N timed samples per contender (default 7, full 15)")
+    bench.add_argument("--budget", type=float, metavar="SECONDS",
+                       help="timing budget per contender after its warm-up "
+                            "(default 0.4, full 2)")
+    bench.add_argument("--workers", type=int, metavar="N",
+                       help="sigconv's workers= (default: the library's choice)")
+    bench.add_argument("--json", metavar="FILE", help="write the full report as JSON")
+    bench.add_argument("--markdown", metavar="FILE", help="write the report as markdown")
+    bench.add_argument("--list", action="store_true",
+                       help="list the workloads and exit")
+    bench.set_defaults(full=False)
+
+    sub.add_parser("config", help="print how sigconv was built (sigconv.show_config())")
+    return parser
+
+
+def _list_workloads(out):
+    from . import bench
+    for w in bench.WORKLOADS + bench.EXTRA_WORKLOADS:
+        methods, why = w.sigconv_methods()
+        if why:
+            state = why
+        elif not w.standard:
+            state = "extra case: run it by naming it in --workloads"
+        else:
+            state = w.full_only() or ("quick and full run" if w.quick else "full run")
+        peers = ", ".join(w.peers)
+        print("%s\n      %s\n      peers: %s" % (w.describe(), state, peers), file=out)
+
+
+def _bench(args):
+    from . import bench
+    if args.list:
+        _list_workloads(sys.stdout)
+        return 0
+    if args.repeat is not None and args.repeat < 1:
+        print("sigconv bench: --repeat must be at least 1", file=sys.stderr)
+        return 2
+    if args.budget is not None and args.budget <= 0:
+        print("sigconv bench: --budget must be positive", file=sys.stderr)
+        return 2
+    ids = [i for i in (args.workloads or "").split(",") if i.strip()]
+    try:
+        workloads = bench.select(ids, full=args.full)
+    except KeyError as exc:
+        print("sigconv bench: %s" % exc.args[0], file=sys.stderr)
+        return 2
+
+    def progress(line):
+        print(line, file=sys.stderr, flush=True)
+
+    progress("measuring the matrix-product peak ...")
+    report = bench.run(workloads, full=args.full, repeat=args.repeat, budget=args.budget,
+                       workers=args.workers, explicit=bool(ids), progress=progress)
+    command = "sigconv " + " ".join(shlex.quote(a) for a in args.argv)
+    report["command"] = command
+    print(file=sys.stderr)
+    bench.format_text(report)
+    if args.json:
+        with open(args.json, "w") as f:
+            json.dump(report, f, indent=1, default=str)
+    if args.markdown:
+        with open(args.markdown, "w") as f:
+            f.write(bench.format_markdown(report, command))
+    return 1 if report["failed"] else 0
+
+
+def main(argv=None):
+    """Run the ``sigconv`` command with ``argv`` (default ``sys.argv[1:]``); returns the exit code."""
+    argv = list(sys.argv[1:] if argv is None else argv)
+    parser = _parser()
+    args = parser.parse_args(argv)
+    args.argv = argv
+    if args.command == "bench":
+        return _bench(args)
+    if args.command == "config":
+        from . import show_config
+        show_config()
+        return 0
+    parser.print_help(sys.stderr)
+    return 2

@@ -343,7 +343,7 @@ def correlate2d(in1, in2, mode="full", boundary="fill", fillvalue=0, *, stride=1
     in two corners: for an even kernel length ``K``, ``same`` keeps the
     ``full`` outputs from ``K // 2`` on (``correlate`` from
     ``(K - 1) // 2``); and in ``valid`` mode with ``in2`` the larger, the
-    result is ``correlate2d(in2, conj(in1))`` reversed, without the final
+    result is ``correlate2d(in2, in1)`` reversed, without the final
     conjugation ``correlate`` applies.
 
     Examples

@@ -65,7 +65,8 @@ def run(problem, signal, kernel, workers=None):
         x = to_canonical(signal, problem, dt)
         w = to_canonical(kernel, problem, dt, flip=problem.flip_kernel)
         xi, wi, count = batch_indices(problem, x, w)
-        fill = dt.type(fill.real) if dt.kind == "f" else int(fill)
+        # integers compute in int64: the fill value's bits modulo 2**64
+        fill = dt.type(fill.real) if dt.kind == "f" else int(np.asarray(fill).astype(np.int64))
         out = correlate_real(x, fill, w)
         return finish(out.reshape(out_shape), problem)
 
@@ -87,8 +88,11 @@ def run(problem, signal, kernel, workers=None):
         result.imag = correlate_real(xr, fr, wim)
     else:
         result.imag = 0
-    if x.dtype.kind == "c":
-        xim = np.ascontiguousarray(x.imag, dtype=dt)
+    # a real signal still has an imaginary part beyond its edges when the
+    # fill value is complex
+    if x.dtype.kind == "c" or fim != 0:
+        xim = np.ascontiguousarray(x.imag, dtype=dt) if x.dtype.kind == "c" \
+            else np.zeros(x.shape, dtype=dt)
         result.imag += correlate_real(xim, fim, wr)
         if w_complex:
             result.real -= correlate_real(xim, fim, wim)

@@ -224,9 +224,10 @@ cdef inline void _run_task(const real_t* x, const real_t* w, real_t* out,
             else:
                 xoff = xoff + mi * g.xstride[a]
         if isfill:
-            if fill != 0:
-                for k in range(K):
-                    fillsum = fillsum + wbase[woff + k]
+            # a row wholly beyond the edge: its taps all meet the fill value
+            # (summed tap by tap, so 0 * inf and nan fills behave as padding)
+            for k in range(K):
+                fillsum = fillsum + fill * wbase[woff + k]
         else:
             rows[nr] = xbase + xoff
             wrows[nr] = wbase + woff
@@ -239,7 +240,7 @@ cdef inline void _run_task(const real_t* x, const real_t* w, real_t* out,
             kk[a] = 0
             a = a - 1
 
-    init = fill * fillsum
+    init = fillsum
     slack = SMALL_TILE * s
     for sg in range(groups[grp], groups[grp + 1]):
         j0 = seg[3 * sg]

@@ -63,6 +63,9 @@ class BuildExt(build_ext):
     """Choose optimisation, ISA and OpenMP flags from what the compiler accepts."""
 
     def build_extensions(self):
+        # The switches change the compiled code, not the sources: never reuse
+        # objects left in build/ by a build with other switches.
+        self.force = True
         cc = list(self.compiler.compiler_so[:1]) or [sysconfig.get_config_var("CC") or "cc"]
         is_msvc = self.compiler.compiler_type == "msvc"
         compile_args, link_args = [], []

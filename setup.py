@@ -104,7 +104,7 @@ DIRECTIVES = {
     "embedsignature": True,
 }
 
-MODULES = ["_buildinfo", "_direct"]
+MODULES = ["_buildinfo", "_direct", "_spectral"]
 
 extensions = [
     Extension(

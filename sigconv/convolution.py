@@ -65,9 +65,11 @@ _SHARED_PARAMS = """
            cyclic with period ``N``: ``N`` points of the product with the
            circulant matrix of ``in2`` (a kernel longer than ``N`` wraps).
     method : {'auto', 'direct', 'fft', 'oa', 'toeplitz'}, optional
-        ``direct`` sums the products; ``auto`` (default) picks the fastest
-        available method. ``fft``, ``oa`` and ``toeplitz`` are not available
-        in this version and raise :class:`NotImplementedError`.
+        ``direct`` sums the products; ``fft`` multiplies the inputs' spectra
+        (:mod:`scipy.fft`; every mode, boundary and stride, equal to
+        ``direct`` up to rounding); ``auto`` (default) picks the fastest
+        available method. ``oa`` and ``toeplitz`` are not available in this
+        version and raise :class:`NotImplementedError`.
     boundary : {'fill', 'wrap', 'symm', 'constant', 'symmetric', 'reflect', 'edge'}, optional
         How ``in1`` is extended beyond its edges, in every dimension:
         ``fill``/``constant`` pad with ``fillvalue`` (default), ``wrap``
@@ -100,8 +102,16 @@ _DTYPE_NOTES = """
     like scipy's direct method); complex inputs are computed as sums of real
     products. Inputs of any strides, including negative strides and
     read-only views, are accepted and never modified; the output is a new
-    C-contiguous array. NaN and Inf propagate only to the outputs whose
-    sums include them."""
+    C-contiguous array. With the direct method NaN and Inf propagate only to
+    the outputs whose sums include them.
+
+    ``method='fft'`` transforms float32/complex64 in single precision,
+    float16 in float32 and the other floating types in their own precision;
+    its error grows with the transform length and the inputs' norms rather
+    than with each output's own sum, and a NaN or Inf spreads to the whole
+    output. It computes integers in float64 and rounds the result back only
+    when a bound on its rounding error guarantees the exact integers;
+    otherwise it raises :class:`ValueError`."""
 
 
 @_doc(r"""Convolve two N-dimensional arrays.
@@ -129,7 +139,8 @@ _DTYPE_NOTES = """
         Unknown ``mode``, ``method`` or ``boundary``; inputs of different
         dimensionality or incompatible broadcast lengths; ``axes`` out of
         range or repeated; ``stride`` < 1; ``valid`` mode where neither input
-        is as large as the other; empty inputs.
+        is as large as the other; empty inputs; ``method='fft'`` on integers
+        too large for an exact result.
     TypeError
         Object, string or other non-numeric dtypes; non-integer ``stride``.
     NotImplementedError

@@ -170,20 +170,62 @@ def tolerance(dtype, inputs, *, taps=None, fillvalue=0, factor=TOLERANCE_FACTOR)
     return factor * (eps * math.sqrt(n_taps) * scale + floor)
 
 
+def fft_tolerance(dtype, x, h, *, axes=None, circular=False, fillvalue=0,
+                  factor=TOLERANCE_FACTOR):
+    """Absolute tolerance for a result of ``dtype`` computed by FFTs of ``x`` and ``h``.
+
+    An FFT convolution's rounding error is not local to each output's sum:
+    every transform commits a relative L2 error of about ``eps * log2(P)``
+    (``P`` transformed points), which the product and the inverse spread over
+    the whole output. The tolerance is ``factor * eps * log2(P) * ||x'||_2 *
+    ||h||_2`` with ``x'`` the signal extended by up to ``K - 1`` samples on
+    each side (bounded by ``max(|x|, |fillvalue|)`` per extra sample) and
+    ``P`` the padded size along the convolved ``axes`` (``N + 2 (K - 1)``
+    per axis, ``N`` for ``circular``) -- far below the error of any wrong
+    index, which is of the size of the outputs themselves. It is never
+    tighter than :func:`tolerance`'s (results near zero, subnormals).
+    Integer and bool results have tolerance 0.
+    """
+    dtype = np.dtype(dtype)
+    if dtype.kind in "biu":
+        return 0.0
+    x = np.asarray(x)
+    h = np.asarray(h)
+    axes = range(x.ndim) if axes is None else [a % x.ndim for a in np.atleast_1d(axes)]
+    ax = _finite_abs(x)
+    ah = _finite_abs(h)
+    points = 1
+    extra = 1
+    for a in axes:
+        n, k = x.shape[a], h.shape[a]
+        padded = n if circular else n + 2 * (k - 1)
+        points *= max(padded, 2)
+        extra *= padded
+    extra -= int(np.prod([x.shape[a] for a in axes]))
+    fill = abs(complex(fillvalue)) if np.isfinite(fillvalue) else 0.0
+    big = max(float(ax.max()) if ax.size else 0.0, fill)
+    x2 = math.sqrt(float((ax ** 2).sum()) + max(extra, 0) * big ** 2)
+    h2 = math.sqrt(float((ah ** 2).sum()))
+    eps = float(np.finfo(dtype).eps)
+    spread = factor * eps * math.log2(points) * x2 * h2
+    return max(spread, tolerance(dtype, (x, h), fillvalue=fillvalue, factor=factor))
+
+
 def _first(mask, count=6):
     where = [tuple(int(i) for i in w) for w in np.argwhere(mask)[:count]]
     return "%s%s" % (where, " ..." if mask.sum() > count else "")
 
 
 def assert_close(actual, expected, *, inputs, dtype=None, taps=None, fillvalue=0,
-                 factor=TOLERANCE_FACTOR):
+                 factor=TOLERANCE_FACTOR, atol=None):
     """Assert ``actual`` is a correct result given the reference ``expected``.
 
     * ``actual`` must be an ndarray of dtype ``dtype`` (default: the result
       dtype of ``inputs``, ``numpy.result_type``) and of ``expected``'s shape;
     * integer and bool results must be exactly equal;
-    * floating results must agree within :func:`tolerance`; NaN and infinite
-      values must sit at the same places (with the same sign for infinities).
+    * floating results must agree within :func:`tolerance` (or ``atol``
+      when given, e.g. :func:`fft_tolerance`); NaN and infinite values must
+      sit at the same places (with the same sign for infinities).
     """
     if dtype is None:
         dtype = np.result_type(*inputs)
@@ -200,7 +242,8 @@ def assert_close(actual, expected, *, inputs, dtype=None, taps=None, fillvalue=0
                                  % (len(bad), actual.size, tuple(bad[0]),
                                     actual[tuple(bad[0])], expected[tuple(bad[0])]))
         return
-    atol = tolerance(dtype, inputs, taps=taps, fillvalue=fillvalue, factor=factor)
+    if atol is None:
+        atol = tolerance(dtype, inputs, taps=taps, fillvalue=fillvalue, factor=factor)
     wide = np.clongdouble if dtype.kind == "c" or expected.dtype.kind == "c" else np.longdouble
     a = actual.astype(wide)
     e = expected.astype(wide)

@@ -1,0 +1,515 @@
+"""The FFT method: the convolution theorem through :mod:`scipy.fft`.
+
+A :class:`~sigconv._problem.Problem` asks, per convolved axis, for
+
+    out[o] = sum_k w[k] * X[o * step + lo + k],   o = 0 .. M - 1,
+
+a strided *valid* correlation of the part ``X[lo : lo + E]``,
+``E = (M - 1) * step + K``, of the extended signal with ``w``. With
+``v = w`` reversed (``in2`` itself for a convolution, its reversed conjugate
+for a correlation) that is a slice of a linear convolution:
+
+    out[o] = (x' * v)[n0 + o * step],
+
+where ``x'`` is the transformed part of the signal and ``n0`` the offset of
+the first output. A cyclic convolution of period ``P`` equals the linear one
+wherever no other term aliases onto it: if the linear result is nonzero on
+``[0, L)`` (``L = len(x') + K - 1``) and the outputs lie in ``[n0, n1)``,
+any ``P >= max(L - n0, n1)`` will do. That is ``N + K - 1`` for ``full``,
+but only ``N`` for ``valid`` (the wrapped-around tail lands on the outputs
+``valid`` discards) and somewhat less than ``N + K - 1`` for ``same``.
+
+The boundary: with the ``fill`` boundary and a zero fill value, ``x'`` is
+the part of the signal under the window, and the transform's own zero
+padding supplies the extension. Any other boundary is written into the
+transform buffer by index arithmetic (the separable index map of
+:func:`sigconv._boundary.extend`), so the signal is copied exactly once, into
+the zero-padded buffer, whatever the boundary.
+
+``circular`` mode is the cyclic convolution itself: the transform length is
+the period ``N`` (no padding), a kernel longer than the period is first
+folded (the sum of its period-length pieces), and a correlation multiplies by
+the conjugate spectrum.
+
+Memory: the buffers of one call are the transformed signal (real input:
+about ``P`` complex values per ``2`` transformed samples, the same bytes as
+the padded real signal), the kernel's spectrum and the inverse transform;
+the product is formed in place in one of the spectra
+(:mod:`sigconv._ext._spectral`), the inverse transform reuses its input, and
+the result is cropped with views and copied once. The peak is about three
+arrays of the padded size (scipy.signal.fftconvolve: four, as it also keeps
+the product).
+
+Precision: float32 and complex64 are transformed in single precision,
+float16 in float32, float64/complex128 in double and long double in long
+double (scipy.fft computes in each natively). Integer and bool inputs are
+transformed in float64 and rounded back only when the rounding error bound
+of :func:`integer_error_bound` guarantees the exact integer; otherwise
+``method='fft'`` raises :class:`ValueError`.
+"""
+import itertools
+import math
+import threading
+
+import numpy as np
+import scipy.fft as sfft
+
+from .._boundary import EDGE, FILL, REFLECT, SYMMETRIC, WRAP
+from .._ext import _spectral
+from .._threads import resolve_workers
+from ._layout import batch_indices
+
+#: Relative L2 error of one transform, per factor of 2 of its size, in
+#: units of the unit roundoff (a generous form of the classical bound
+#: ``log2(P) * (mu + gamma_4 * (sqrt(2) + mu))`` for Cooley-Tukey FFTs with
+#: accurate twiddle factors).
+FFT_ERROR_PER_LEVEL = 10.0
+
+#: integer results are rounded back only when the error bound is below this
+#: (half of the 0.5 that rounding tolerates)
+INTEGER_BOUND = 0.25
+
+
+# --------------------------------------------------------------------------
+# dtypes, geometry
+# --------------------------------------------------------------------------
+
+def transform_dtypes(problem):
+    """(real dtype, complex dtype) the transforms of ``problem`` run in."""
+    out = problem.out_dtype
+    if out.kind in "biu":
+        real = np.dtype(np.float64)
+    else:
+        bits = out.itemsize * (4 if out.kind == "c" else 8)
+        real = np.dtype(np.float32 if bits <= 32 else np.float64 if bits == 64
+                        else np.longdouble)
+    return real, np.result_type(real, np.complex64)
+
+
+class AxisPlan:
+    """How one convolved axis is evaluated (linear modes).
+
+    ``start``, ``stop``: the part of the extended signal that is transformed,
+    in the signal's coordinates (positions outside ``[0, N)`` are boundary
+    extension); ``n0``, ``count``, ``step``: the outputs are entries
+    ``n0, n0 + step, ...`` (``count`` unstrided positions) of the linear
+    convolution of that part with the kernel; ``size``: the least
+    alias-free transform length.
+    """
+
+    __slots__ = ("N", "K", "start", "stop", "n0", "count", "step", "size")
+
+    def __init__(self, N, K, M, step, lo, zero_fill):
+        E = (M - 1) * step + K
+        start, stop = lo, lo + E
+        if zero_fill:
+            start, stop = max(start, 0), min(stop, N)
+        self.N, self.K, self.step = N, K, step
+        self.start, self.stop = start, stop
+        n = stop - start
+        self.n0 = K - 1 - (start - lo)
+        self.count = (M - 1) * step + 1
+        self.size = max(n + K - 1 - self.n0, self.n0 + self.count, K, n, 1)
+
+    @property
+    def length(self):
+        """Samples of the transformed part of the signal."""
+        return self.stop - self.start
+
+    def outputs(self):
+        return slice(self.n0, self.n0 + self.count, self.step)
+
+
+def linear_axes(problem):
+    """One :class:`AxisPlan` per convolved axis (not for ``circular`` mode)."""
+    zero_fill = problem.boundary == FILL and problem.fillvalue == 0
+    return [AxisPlan(N, K, M, s, lo, zero_fill)
+            for N, K, M, s, lo in zip(problem.x_shape, problem.k_shape,
+                                      problem.out_conv_shape, problem.step, problem.lo)]
+
+
+def fast_lengths(sizes, real):
+    """Transform lengths at least ``sizes``: scipy.fft's fast lengths.
+
+    For real transforms the last axis (the real-to-complex one) takes a
+    5-smooth length, the others any 11-smooth one.
+    """
+    last = len(sizes) - 1
+    return tuple(sfft.next_fast_len(int(n), real=(real and i == last))
+                 for i, n in enumerate(sizes))
+
+
+def fft_work(rows, shape):
+    """Rough operation count of the transforms (for the thread decision)."""
+    total = 1
+    for n in shape:
+        total *= n
+    return rows * total * max(1, int(math.log2(max(total, 2))))
+
+
+# --------------------------------------------------------------------------
+# Loading the transform buffers
+# --------------------------------------------------------------------------
+
+def canonical_view(a, problem):
+    """``a`` with the convolved axes moved last (a view)."""
+    axes, ndim = problem.axes, problem.ndim
+    last = tuple(range(ndim - len(axes), ndim))
+    return a if axes == last else np.moveaxis(a, axes, last)
+
+
+def source_index(p, n, boundary):
+    """Index into an axis of length ``n`` of extended positions ``p``.
+
+    The vectorised twin of ``map_index`` in ``sigconv/_ext/_common.pxd``
+    (positions in ``[0, n)`` map to themselves; wide extensions repeat
+    periodically, as :func:`numpy.pad` does).
+    """
+    p = np.asarray(p, dtype=np.intp)
+    if boundary == WRAP:
+        return p % n
+    if boundary == SYMMETRIC:
+        q = p % (2 * n)
+        return np.where(q < n, q, 2 * n - 1 - q)
+    if boundary == REFLECT:
+        if n == 1:
+            return np.zeros_like(p)
+        q = p % (2 * n - 2)
+        return np.where(q < n, q, 2 * n - 2 - q)
+    if boundary == EDGE:
+        return np.clip(p, 0, n - 1)
+    raise ValueError("boundary code %r has no index map" % (boundary,))
+
+
+def _segments(start, stop, N):
+    """Pieces of ``[start, stop)``: (dest slice, source slice or index array)."""
+    out = []
+    inner0, inner1 = max(start, 0), min(stop, N)
+    if start < min(stop, 0):
+        out.append((slice(0, min(stop, 0) - start), np.arange(start, min(stop, 0))))
+    if inner0 < inner1:
+        out.append((slice(inner0 - start, inner1 - start), slice(inner0, inner1)))
+    if max(start, N) < stop:
+        lo = max(start, N)
+        out.append((slice(lo - start, stop - start), np.arange(lo, stop)))
+    return out
+
+
+def load_signal(dest, x, spans, boundary, fill):
+    """Write the extended signal into ``dest``.
+
+    ``x``: signal, convolved axes last; ``spans``: per convolved axis the
+    ``(start, stop)`` of the part to write (signal coordinates; positions
+    outside the signal are extension by ``boundary``); ``dest``: an array
+    whose convolved axes have exactly those lengths. The interior is copied
+    from ``x`` in place (cast to ``dest``'s dtype); the border pieces are
+    gathered by index (small temporaries of the border's size) or set to
+    ``fill``.
+    """
+    nconv = len(spans)
+    nb = x.ndim - nconv
+    pieces = [_segments(a, b, N) for (a, b), N in zip(spans, x.shape[nb:])]
+    lead = (slice(None),) * nb
+    for combo in itertools.product(*pieces):
+        dsel = lead + tuple(d for d, _ in combo)
+        border = [i for i, (_, s) in enumerate(combo) if not isinstance(s, slice)]
+        if border and boundary == FILL:
+            dest[dsel] = fill
+            continue
+        src = x[lead + tuple(s if isinstance(s, slice) else slice(None) for _, s in combo)]
+        for i in border:
+            idx = source_index(combo[i][1], x.shape[nb + i], boundary)
+            src = np.take(src, idx, axis=nb + i)
+        dest[dsel] = src
+
+
+def kernel_view(problem, kernel):
+    """``v``, the kernel the signal is linearly convolved with (a view).
+
+    ``in2`` itself for a convolution; reversed for a correlation (the
+    conjugate is taken after loading).
+    """
+    v = canonical_view(kernel, problem)
+    if not problem.flip_kernel:
+        v = v[(Ellipsis,) + (slice(None, None, -1),) * len(problem.axes)]
+    return v
+
+
+def fold_kernel(v, periods, dtype):
+    """``v`` folded to ``periods`` along its last axes: sums of the pieces."""
+    nconv = len(periods)
+    nb = v.ndim - nconv
+    v = np.asarray(v, dtype=dtype)
+    for i, N in enumerate(periods):
+        ax = nb + i
+        K = v.shape[ax]
+        if K <= N:
+            continue
+        m = -(-K // N)
+        if m * N != K:
+            widths = [(0, 0)] * v.ndim
+            widths[ax] = (0, m * N - K)
+            v = np.pad(v, widths)
+        v = v.reshape(v.shape[:ax] + (m, N) + v.shape[ax + 1:]).sum(axis=ax)
+    return v
+
+
+# --------------------------------------------------------------------------
+# Integer exactness
+# --------------------------------------------------------------------------
+
+def row_norms(a, nb):
+    """Per batch row of the real float64 array ``a``: (sum |a|, sqrt(sum a^2)), maxima."""
+    rows = 1
+    for n in a.shape[:nb]:
+        rows *= n
+    norms = np.empty((rows, 3), dtype=np.float64)
+    _spectral.row_norms(np.ascontiguousarray(a).reshape(rows, -1), norms)
+    return float(norms[:, 0].max()), float(np.sqrt(norms[:, 1].max()))
+
+
+def integer_error_bound(x_norms, h_norms, shape):
+    """Bound on the error of any output of an FFT convolution in float64.
+
+    ``x_norms = (||x||_1, ||x||_2)`` and ``h_norms`` likewise for the two
+    transformed operands, ``shape`` the transform lengths. With the
+    transforms' relative L2 error ``a = FFT_ERROR_PER_LEVEL * u * log2(P)``
+    (``u = 2**-53``, ``P`` the number of transformed points) and the
+    complex product's ``3 u``, the computed result ``z^`` of ``z = x * h``
+    satisfies, to first order,
+
+        max |z^ - z| <= ||z^ - z||_2
+                     <= a (||x||_2 ||h||_1 + ||x||_1 ||h||_2) + (a + 3u) m,
+
+    ``m = min(||x||_2 ||h||_1, ||x||_1 ||h||_2) >= ||z||_2``: each operand's
+    transform error is amplified by at most the other's largest spectral
+    value (``||X||_inf <= ||x||_1``), the inverse transform divides the L2
+    norm by ``sqrt(P)`` and adds its own relative error. Returned with 2 %
+    added for the second-order terms.
+    """
+    u = 2.0 ** -53
+    total = 1
+    for n in shape:
+        total *= n
+    alpha = FFT_ERROR_PER_LEVEL * u * max(1.0, math.log2(total))
+    x1, x2 = x_norms
+    h1, h2 = h_norms
+    m = min(x2 * h1, x1 * h2)
+    return 1.02 * (alpha * (x2 * h1 + x1 * h2) + (alpha + 3 * u) * m)
+
+
+def check_exact(xbuf, vbuf, nb, shape, method="fft"):
+    """ValueError unless rounding the FFT result gives the exact integers."""
+    bound = integer_error_bound(row_norms(xbuf, nb), row_norms(vbuf, nb), shape)
+    if not bound < INTEGER_BOUND:
+        raise ValueError(
+            "method=%r cannot guarantee the exact integer result for these inputs: the "
+            "bound on its float64 rounding error is %.3g, and rounding back to integers "
+            "needs it below %g (the bound grows with the inputs' magnitudes and the "
+            "transform length). Use method='direct', which is exact for any integers, "
+            "or convert the inputs to float." % (method, bound, INTEGER_BOUND))
+
+
+# --------------------------------------------------------------------------
+# Spectra
+# --------------------------------------------------------------------------
+
+def spectral_product(X, H, problem, conj, nthreads, block_rows=1):
+    """``X * H`` (``X * conj(H)``), broadcasting their batch axes; in place if possible.
+
+    ``X`` has shape ``batch_x + (blocks,) * ... + spectrum`` flattened into
+    ``block_rows`` rows per batch item, ``H`` ``batch_w + spectrum``. Returns
+    the product with shape ``batch + X.shape[nb:]``, written into ``X`` when
+    ``X``'s batch is the full batch, else into ``H`` (one row per item),
+    else into a new array.
+    """
+    nb = len(problem.batch_shape)
+    xi, wi, count = batch_indices(problem, X, H)
+    nf = 1
+    for n in H.shape[nb:]:
+        nf *= n
+    rows = count * block_rows
+    if block_rows > 1:
+        arow = (xi[:, None] * block_rows + np.arange(block_rows, dtype=np.intp)).ravel()
+        brow = np.repeat(wi, block_rows)
+    else:
+        arow, brow = xi, wi
+    if X.shape[:nb] == problem.batch_shape:
+        out = X
+    elif block_rows == 1 and H.shape[:nb] == problem.batch_shape:
+        out = H
+    else:
+        out = np.empty(problem.batch_shape + X.shape[nb:], dtype=X.dtype)
+    real = np.finfo(X.dtype).dtype
+    _spectral.multiply(X.reshape(-1, nf).view(real), H.reshape(-1, nf).view(real),
+                       out.reshape(rows, nf).view(real), arow, brow, conj, 1.0, nthreads)
+    return out
+
+
+def finish(view, problem, whole=None):
+    """The result from a view of the canonical result: one copy, in place after it.
+
+    When ``view`` is all of ``whole`` (the array it views, which nothing
+    else references) in the same layout and the output dtype, ``whole`` is
+    returned without a copy.
+    """
+    nconv = len(problem.axes)
+    ndim = problem.ndim
+    if problem.reverse_output:
+        view = view[(Ellipsis,) + (slice(None, None, -1),) * nconv]
+    if problem.axes != tuple(range(ndim - nconv, ndim)):
+        view = np.moveaxis(view, range(ndim - nconv, ndim), problem.axes)
+    dt = problem.out_dtype
+    if dt.kind in "biu":
+        exact = np.empty(view.shape, dtype=np.int64)
+        np.rint(view, out=exact, casting="unsafe")
+        # int64 -> narrower integers wraps, as the direct method does
+        return exact.astype(dt, copy=False)
+    if (whole is not None and view.dtype == dt and view.shape == whole.shape
+            and view.strides == whole.strides and whole.flags.c_contiguous
+            and view.__array_interface__["data"][0] == whole.__array_interface__["data"][0]
+            and not (problem.conj_output and dt.kind == "c")):
+        return whole
+    out = np.empty(view.shape, dtype=dt)
+    np.copyto(out, view, casting="unsafe")
+    if problem.conj_output and dt.kind == "c":
+        np.conjugate(out, out=out)
+    return out
+
+
+def _transform(a, axes, real, nthreads):
+    if real:
+        return sfft.rfftn(a, axes=axes, workers=nthreads, overwrite_x=True)
+    return sfft.fftn(a, axes=axes, workers=nthreads, overwrite_x=True)
+
+
+def _inverse(Z, shape, axes, real, nthreads):
+    if real:
+        return sfft.irfftn(Z, s=shape, axes=axes, workers=nthreads, overwrite_x=True)
+    return sfft.ifftn(Z, axes=axes, workers=nthreads, overwrite_x=True)
+
+
+#: transforms of at least this many points (per operand) are worth a thread
+CONCURRENT_MIN = 1 << 16
+
+
+def _lines(a, nb, ndims):
+    """Independent 1-D transforms along the least numerous transformed axis."""
+    total = 1
+    for n in a.shape:
+        total *= n
+    return min(total // n for n in a.shape[nb:nb + ndims])
+
+
+def forward_pair(buffers, axes, real, nthreads):
+    """The transforms of the two buffers in the list ``buffers`` (emptied).
+
+    The list hands the buffers over, so each is freed as soon as its
+    transform exists. scipy.fft spreads one transform over ``workers``
+    threads by its independent lines; a single long 1-D transform has one
+    line and runs on one thread. Then the two transforms run side by side
+    instead, each in its own thread (scipy.fft releases the GIL).
+    """
+    vbuf = buffers.pop()
+    xbuf = buffers.pop()
+    nb = axes[0]
+    lines = _lines(xbuf, nb, len(axes))
+    if nthreads > 1 and xbuf.size // lines >= CONCURRENT_MIN and lines < nthreads:
+        box = {}
+
+        def kernel_side(v):
+            box["H"] = _transform(v, axes, real, max(1, nthreads // 2))
+
+        worker = threading.Thread(target=kernel_side, args=(vbuf,), name="sigconv-fft")
+        worker.start()
+        try:
+            X = _transform(xbuf, axes, real, max(1, nthreads - nthreads // 2))
+        finally:
+            worker.join()
+        if "H" not in box:  # the thread failed: do it here, raising its error
+            box["H"] = _transform(vbuf, axes, real, nthreads)
+        return X, box["H"]
+    X = _transform(xbuf, axes, real, nthreads)
+    del xbuf
+    return X, _transform(vbuf, axes, real, nthreads)
+
+
+def convolve_buffers(buffers, problem, shape, conj, nthreads, real):
+    """Inverse transform of the product of the transforms of two padded buffers.
+
+    ``buffers = [signal buffer, kernel buffer]``, handed over (the list is
+    emptied and the buffers overwritten or freed); returns the cyclic
+    convolution, shape ``batch + shape``.
+    """
+    nb = len(problem.batch_shape)
+    axes = tuple(range(nb, nb + len(shape)))
+    X, H = forward_pair(buffers, axes, real, nthreads)
+    Z = spectral_product(X, H, problem, conj, nthreads)
+    del X, H
+    return _inverse(Z, shape, axes, real, nthreads)
+
+
+# --------------------------------------------------------------------------
+# The method
+# --------------------------------------------------------------------------
+
+def run(problem, signal, kernel, workers=None):
+    """Evaluate ``problem`` by the convolution theorem; returns the finished array."""
+    if problem.mode == "circular":
+        return _run_circular(problem, signal, kernel, workers)
+    plans = linear_axes(problem)
+    if any(p.length <= 0 for p in plans):  # the window misses the signal: zeros
+        return np.zeros(problem.out_shape, dtype=problem.out_dtype)
+    real_dt, complex_dt = transform_dtypes(problem)
+    real = not problem.is_complex
+    dt = real_dt if real else complex_dt
+    shape = fast_lengths([p.size for p in plans], real)
+    nb = len(problem.batch_shape)
+    x = canonical_view(signal, problem)
+    v = kernel_view(problem, kernel)
+    rows = 1
+    for n in problem.batch_shape:
+        rows *= n
+    nthreads = resolve_workers(workers, fft_work(rows, shape))
+
+    xbuf = np.zeros(x.shape[:nb] + shape, dtype=dt)
+    load_signal(xbuf[(Ellipsis,) + tuple(slice(0, p.length) for p in plans)], x,
+                [(p.start, p.stop) for p in plans], problem.boundary, problem.fillvalue)
+    vbuf = np.zeros(v.shape[:nb] + shape, dtype=dt)
+    vbuf[(Ellipsis,) + tuple(slice(0, p.K) for p in plans)] = v
+    if problem.conj_kernel and not real:
+        np.conjugate(vbuf, out=vbuf)
+    if problem.out_dtype.kind in "biu":
+        check_exact(xbuf, vbuf, nb, shape)
+
+    buffers = [xbuf, vbuf]
+    del xbuf, vbuf
+    y = convolve_buffers(buffers, problem, shape, False, nthreads, real)
+    return finish(y[(Ellipsis,) + tuple(p.outputs() for p in plans)], problem, y)
+
+
+def _run_circular(problem, signal, kernel, workers):
+    """Cyclic convolution at the period: no padding, a long kernel folded."""
+    real_dt, complex_dt = transform_dtypes(problem)
+    real = not problem.is_complex
+    dt = real_dt if real else complex_dt
+    shape = problem.x_shape
+    nb = len(problem.batch_shape)
+    rows = 1
+    for n in problem.batch_shape:
+        rows *= n
+    nthreads = resolve_workers(workers, fft_work(rows, shape))
+    x = canonical_view(signal, problem)
+    xbuf = np.empty(x.shape, dtype=dt)
+    np.copyto(xbuf, x, casting="unsafe")
+    v = fold_kernel(canonical_view(kernel, problem), shape, dt)
+    # a fresh buffer: the transforms overwrite it, and v may be the caller's array
+    vbuf = np.zeros(v.shape[:nb] + shape, dtype=dt)
+    vbuf[(Ellipsis,) + tuple(slice(0, k) for k in v.shape[nb:])] = v
+    if problem.out_dtype.kind in "biu":
+        check_exact(xbuf, vbuf, nb, shape)
+    buffers = [xbuf, vbuf]
+    del xbuf, vbuf, v
+    y = convolve_buffers(buffers, problem, shape, problem.conj_kernel, nthreads, real)
+    return finish(y[(Ellipsis,) + tuple(slice(None, None, s) for s in problem.step)],
+                  problem, y)

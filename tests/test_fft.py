@@ -1,0 +1,362 @@
+"""method='fft': the convolution theorem gives the direct result, to rounding.
+
+References are the obviously-correct ones of ``reference.py`` (numpy.pad +
+explicit sums, the modular sum of the cyclic definition) and scipy.signal.
+Floating results are checked with :func:`conftest.fft_tolerance`: an FFT's
+rounding error is about ``eps * log2(P) * ||x||_2 * ||h||_2`` spread over the
+whole output, not each output's own sum. Integer results must be exact.
+"""
+import numpy as np
+import pytest
+import scipy.signal
+
+import sigconv
+from conftest import (ALL_MODES, BOUNDARIES, INT_DTYPES, OPS, assert_close, fft_tolerance,
+                      random_array, shape_mode_params, valid_defined)
+from reference import (batched, boundary_reference, circular_fft_reference,
+                       circular_reference)
+from sigconv._backends import fft as fft_backend
+from sigconv._boundary import BOUNDARY_CODES, FILL, extend
+
+FLOATING = (np.float64, np.float32, np.complex128, np.complex64)
+
+
+def fft_call(op, x, h, mode, **kw):
+    return getattr(sigconv, op)(x, h, mode, method="fft", **kw)
+
+
+def reference(op, x, h, mode, **kw):
+    if mode == "circular":
+        return circular_reference(op, x, h)
+    return boundary_reference(op, x, h, mode, **kw)
+
+
+def check(got, expected, x, h, *, axes=None, mode="full", fillvalue=0, dtype=None):
+    atol = fft_tolerance(np.result_type(x, h) if dtype is None else dtype, x, h, axes=axes,
+                         circular=(mode == "circular"), fillvalue=fillvalue)
+    assert_close(got, expected, inputs=(x, h), dtype=dtype, fillvalue=fillvalue, atol=atol)
+    assert got.flags.c_contiguous
+
+
+# --------------------------------------------------------------- every mode
+
+
+@pytest.mark.parametrize("s1, s2, mode", shape_mode_params((1, 2, 3), ALL_MODES))
+@pytest.mark.parametrize("op", OPS)
+@pytest.mark.parametrize("dtype", FLOATING)
+def test_matches_reference(rng, s1, s2, mode, op, dtype):
+    x = random_array(rng, s1, dtype)
+    h = random_array(rng, s2, dtype)
+    check(fft_call(op, x, h, mode), reference(op, x, h, mode), x, h, mode=mode)
+
+
+@pytest.mark.parametrize("s1, s2, mode",
+                         shape_mode_params((1, 2, 3), ("full", "same", "valid")))
+@pytest.mark.parametrize("op", OPS)
+def test_matches_direct_and_scipy(rng, s1, s2, mode, op):
+    x = random_array(rng, s1, np.complex128)
+    h = random_array(rng, s2, np.float64)
+    got = fft_call(op, x, h, mode)
+    check(got, getattr(sigconv, op)(x, h, mode, method="direct"), x, h)
+    check(got, getattr(scipy.signal, op)(x, h, mode, method="fft"), x, h)
+
+
+@pytest.mark.parametrize("mode", ["full", "same", "valid"])
+@pytest.mark.parametrize("dtype", [np.float64, np.float32, np.complex128])
+def test_convolve_matches_scipy_fftconvolve(rng, mode, dtype):
+    x = random_array(rng, (37, 20), dtype)
+    h = random_array(rng, (9, 4), dtype)
+    check(sigconv.convolve(x, h, mode, method="fft"),
+          scipy.signal.fftconvolve(x, h, mode), x, h)
+
+
+# ----------------------------------------------------------------- boundaries
+
+
+@pytest.mark.parametrize("s1, s2, mode", [
+    ((11,), (4,), "full"), ((11,), (4,), "same"), ((3,), (8,), "full"), ((2,), (7,), "same"),
+    ((6, 7), (3, 2), "same"), ((3, 4), (6, 7), "full"), ((5, 4, 6), (3, 2, 3), "same"),
+    ((2, 3, 2), (3, 4, 5), "full")])
+@pytest.mark.parametrize("op", OPS)
+@pytest.mark.parametrize("boundary", BOUNDARIES)
+def test_boundaries(rng, s1, s2, mode, op, boundary):
+    # kernels wider than the signal: extensions that repeat periodically
+    x = random_array(rng, s1)
+    h = random_array(rng, s2)
+    got = fft_call(op, x, h, mode, boundary=boundary, fillvalue=-0.75)
+    check(got, boundary_reference(op, x, h, mode, boundary, -0.75), x, h, fillvalue=-0.75)
+
+
+@pytest.mark.parametrize("op", OPS)
+@pytest.mark.parametrize("mode", ["full", "same"])
+def test_complex_fill_with_real_signal(rng, op, mode):
+    x = random_array(rng, (9, 5))
+    h = random_array(rng, (3, 4), np.complex128)
+    fill = 1.5 - 2j
+    got = fft_call(op, x, h, mode, fillvalue=fill)
+    check(got, boundary_reference(op, x, h, mode, "fill", fill), x, h, fillvalue=fill)
+
+
+@pytest.mark.parametrize("code", sorted(set(BOUNDARY_CODES.values()) - {FILL}))
+@pytest.mark.parametrize("n", [1, 2, 3, 5])
+def test_index_map_is_numpy_pad(code, n):
+    # the buffer is extended by index; it must be numpy.pad's extension,
+    # also for pads many times wider than the signal
+    x = np.arange(n) * 10
+    pad = 4 * n + 3
+    expected = extend(x, [(pad, pad + 1)], code)
+    got = x[fft_backend.source_index(np.arange(-pad, n + pad + 1), n, code)]
+    np.testing.assert_array_equal(got, expected)
+
+
+# ------------------------------------------------------------ axes, strides
+
+
+@pytest.mark.parametrize("xshape, hshape, axes", [
+    ((4, 30), (1, 7), 1), ((4, 30), (4, 7), -1), ((30, 3), (5, 3), 0),
+    ((2, 3, 17, 5), (2, 1, 6, 5), 2), ((3, 1, 12, 9), (1, 4, 5, 3), (2, 3)),
+    ((6, 5, 7), (6, 2, 3), (1, 2)), ((3, 1, 40), (1, 5, 9), -1)])
+@pytest.mark.parametrize("mode", ALL_MODES)
+@pytest.mark.parametrize("op", OPS)
+def test_axes_broadcasting(rng, xshape, hshape, axes, mode, op):
+    x = random_array(rng, xshape, np.complex128)
+    h = random_array(rng, hshape)
+    got = fft_call(op, x, h, mode, axes=axes)
+    expected = batched(lambda a, b: reference(op, a, b, mode), x, h, axes)
+    check(got, expected, x, h, axes=axes, mode=mode)
+
+
+@pytest.mark.parametrize("s1, s2, mode", [
+    ((23,), (5,), "full"), ((23,), (6,), "same"), ((23,), (5,), "valid"),
+    ((5,), (23,), "valid"), ((23,), (5,), "circular"), ((8, 9), (3, 4), "same"),
+    ((3, 4), (8, 9), "valid"), ((7, 6, 5), (2, 3, 2), "full")])
+@pytest.mark.parametrize("stride", [2, 3])
+@pytest.mark.parametrize("op", OPS)
+def test_stride(rng, s1, s2, mode, stride, op):
+    x = random_array(rng, s1, np.complex128)
+    h = random_array(rng, s2, np.complex128)
+    got = fft_call(op, x, h, mode, stride=stride)
+    full = reference(op, x, h, mode)
+    check(got, full[(slice(None, None, stride),) * x.ndim], x, h, mode=mode)
+
+
+@pytest.mark.parametrize("op", OPS)
+def test_stride_per_axis_with_boundary(rng, op):
+    x = random_array(rng, (13, 11))
+    h = random_array(rng, (4, 3))
+    got = fft_call(op, x, h, "same", stride=(3, 2), boundary="reflect")
+    expected = boundary_reference(op, x, h, "same", "reflect")[::3, ::2]
+    check(got, expected, x, h)
+
+
+# ----------------------------------------------------------------- circular
+
+
+@pytest.mark.parametrize("s1, s2", [
+    ((8,), (3,)), ((8,), (8,)), ((5,), (13,)), ((3,), (11,)), ((1,), (4,)),
+    ((6, 5), (2, 12)), ((4, 3), (9, 7)), ((3, 4, 2), (7, 2, 5))])
+@pytest.mark.parametrize("op", OPS)
+@pytest.mark.parametrize("dtype", [np.float64, np.complex128, np.float32])
+def test_circular_long_kernels(rng, s1, s2, op, dtype):
+    # a kernel longer than the period is folded before the transform
+    x = random_array(rng, s1, dtype)
+    h = random_array(rng, s2, dtype)
+    check(fft_call(op, x, h, "circular"), circular_reference(op, x, h), x, h,
+          mode="circular")
+
+
+@pytest.mark.parametrize("op", OPS)
+def test_circular_matches_numpy_fft(rng, op):
+    x = random_array(rng, (12, 10), np.complex128)
+    h = random_array(rng, (5, 10), np.complex128)
+    check(fft_call(op, x, h, "circular"), circular_fft_reference(op, x, h), x, h,
+          mode="circular")
+
+
+def test_circular_transform_has_the_period_length(rng, monkeypatch):
+    # no padding: the transforms run at the period itself (odd, prime here)
+    seen = []
+    real_rfftn = fft_backend.sfft.rfftn
+
+    def spy(a, *args, **kwargs):
+        seen.append(a.shape)
+        return real_rfftn(a, *args, **kwargs)
+
+    monkeypatch.setattr(fft_backend.sfft, "rfftn", spy)
+    x = random_array(rng, (13, 7))
+    h = random_array(rng, (3, 20))
+    got = sigconv.convolve(x, h, "circular", method="fft")
+    assert seen and all(s == (13, 7) for s in seen)
+    check(got, circular_reference("convolve", x, h), x, h, mode="circular")
+
+
+# ------------------------------------------------------------------- dtypes
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.complex64])
+def test_single_precision_stays_single(rng, dtype):
+    x = random_array(rng, (300,), dtype)
+    h = random_array(rng, (31,), dtype)
+    got = sigconv.convolve(x, h, "same", method="fft")
+    assert got.dtype == dtype
+    expected = boundary_reference("convolve", x, h, "same")
+    check(got, expected, x, h)
+    # computed in single precision: its error is of float32's size
+    err = np.abs(got - expected).max() / np.abs(expected).max()
+    assert 1e-10 < err < 1e-5
+
+
+def test_float16_computed_in_float32(rng):
+    x = random_array(rng, (50,), np.float16)
+    h = random_array(rng, (7,), np.float16)
+    got = sigconv.convolve(x, h, method="fft")
+    assert got.dtype == np.float16
+    expected = sigconv.convolve(x, h, method="direct")
+    np.testing.assert_allclose(got.astype(np.float64), expected.astype(np.float64),
+                               rtol=2e-3, atol=2e-2)
+
+
+@pytest.mark.skipif(np.finfo(np.longdouble).eps >= np.finfo(np.float64).eps,
+                    reason="long double is double here")
+@pytest.mark.parametrize("dtype", [np.longdouble, np.clongdouble])
+def test_longdouble_computed_in_longdouble(rng, dtype):
+    x = random_array(rng, (200,), dtype)
+    h = random_array(rng, (17,), dtype)
+    got = sigconv.correlate(x, h, "full", method="fft")
+    assert got.dtype == dtype
+    expected = boundary_reference("correlate", x, h, "full")
+    check(got, expected, x, h)
+    err = np.abs(got - expected).max() / np.abs(expected).max()
+    assert err < 1e-17
+
+
+@pytest.mark.parametrize("dtype", INT_DTYPES + (np.bool_,))
+@pytest.mark.parametrize("mode", ALL_MODES)
+@pytest.mark.parametrize("op", OPS)
+def test_integers_exact(rng, dtype, mode, op):
+    # small values; the sums of the narrow types overflow and must wrap
+    # exactly as the direct method's do
+    x = random_array(rng, (29, 6), dtype)
+    h = random_array(rng, (6, 4), dtype)
+    got = fft_call(op, x, h, mode)
+    assert got.dtype == np.result_type(x, h)
+    np.testing.assert_array_equal(got, getattr(sigconv, op)(x, h, mode, method="direct"))
+
+
+@pytest.mark.parametrize("boundary", ["fill", "reflect", "wrap"])
+def test_integers_exact_with_boundaries_and_full_range(rng, boundary):
+    x = random_array(rng, (400,), np.int8, full_range=True)
+    h = random_array(rng, (37,), np.int16, full_range=True)
+    got = sigconv.convolve(x, h, "same", method="fft", boundary=boundary, fillvalue=-100)
+    expected = sigconv.convolve(x, h, "same", method="direct", boundary=boundary,
+                                fillvalue=-100)
+    np.testing.assert_array_equal(got, expected)
+
+
+def test_integers_beyond_the_bound_raise(rng):
+    x = rng.integers(0, 2**30, size=5000, dtype=np.int64)
+    h = rng.integers(0, 2**20, size=300, dtype=np.int64)
+    with pytest.raises(ValueError, match="method='fft' cannot guarantee the exact integer"):
+        sigconv.convolve(x, h, method="fft")
+    # the direct method is exact (here without wrapping: the sums fit in int64)
+    direct = sigconv.convolve(x, h, method="direct")
+    assert direct[300] == int(sum(int(a) * int(b) for a, b in zip(x[1:301], h[::-1])))
+
+
+def test_integer_bound_covers_the_actual_error(rng):
+    # the bound that licenses rounding holds with room to spare on hostile
+    # data (constant maximal inputs: all energy in one frequency)
+    for x, h in [(np.full(20000, 32767.0), np.full(300, 32767.0)),
+                 (rng.integers(-2**20, 2**20, 4096).astype(float),
+                  rng.integers(-2**20, 2**20, 4096).astype(float))]:
+        exact = sigconv.convolve(x.astype(np.int64), h.astype(np.int64), method="direct")
+        err = np.abs(sigconv.convolve(x, h, method="fft") - exact).max()
+        size = fft_backend.fast_lengths([x.size + h.size - 1], True)
+        norms = [(np.abs(a).sum(), np.sqrt((a * a).sum())) for a in (x, h)]
+        assert err < fft_backend.integer_error_bound(*norms, size) / 100
+
+
+# ----------------------------------------------------------- hostile inputs
+
+
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+@pytest.mark.parametrize("mode", ["same", "circular"])
+def test_large_dynamic_range(rng, dtype, mode):
+    # magnitudes over 12 decades: small outputs are only accurate relative
+    # to the largest ones (the documented FFT error), and they are
+    x = (rng.standard_normal(500) * 10.0 ** rng.uniform(-6, 6, 500)).astype(dtype)
+    h = (rng.standard_normal(40) * 10.0 ** rng.uniform(-3, 3, 40)).astype(dtype)
+    check(sigconv.correlate(x, h, mode, method="fft"), reference("correlate", x, h, mode),
+          x, h, mode=mode)
+
+
+def test_fft_tolerance_catches_wrong_results(rng):
+    # the tolerance is far below the error of an off-by-one result
+    x = random_array(rng, (2000,), np.float32)
+    h = random_array(rng, (64,), np.float32)
+    got = sigconv.convolve(x, h, "same", method="fft")
+    expected = boundary_reference("convolve", x, h, "same")
+    atol = fft_tolerance(np.float32, x, h)
+    assert np.abs(got - expected).max() <= atol
+    assert np.abs(np.roll(got, 1) - expected).max() > 100 * atol
+    with pytest.raises(AssertionError):
+        assert_close(np.roll(got, 1), expected, inputs=(x, h), atol=atol)
+
+
+def test_nan_spreads(rng):
+    # documented: one NaN makes every FFT output NaN (direct keeps it local)
+    x = random_array(rng, (30,))
+    x[4] = np.nan
+    got = sigconv.convolve(x, np.ones(3), method="fft")
+    assert np.isnan(got).all()
+
+
+# -------------------------------------------------------- layouts, threads
+
+
+@pytest.mark.parametrize("mode", ["full", "circular"])
+def test_inputs_untouched_any_layout(rng, mode):
+    base = random_array(rng, (20, 24), np.complex128)
+    x = base[::-2, 1::3]           # negative and non-unit strides
+    h = np.asfortranarray(random_array(rng, (3, 4), np.complex128))
+    x.flags.writeable = False
+    h.flags.writeable = False
+    x0, h0 = x.copy(), h.copy()
+    got = sigconv.correlate(x, h, mode, method="fft")
+    np.testing.assert_array_equal(x, x0)
+    np.testing.assert_array_equal(h, h0)
+    check(got, reference("correlate", x0, h0, mode), x0, h0, mode=mode)
+
+
+@pytest.mark.parametrize("dtype", [np.float64, np.complex128])
+def test_workers_do_not_change_the_result(rng, dtype):
+    # long 1-D transforms take the two-thread path; batches split by lines
+    x = random_array(rng, (70000,), dtype)
+    h = random_array(rng, (300,), dtype)
+    one = sigconv.convolve(x, h, "same", method="fft", workers=1)
+    two = sigconv.convolve(x, h, "same", method="fft", workers=2)
+    np.testing.assert_array_equal(one, two)
+    xb = random_array(rng, (6, 5000), dtype)
+    one = sigconv.convolve(xb, h[None], "same", method="fft", axes=1, workers=1)
+    two = sigconv.convolve(xb, h[None], "same", method="fft", axes=1, workers=2)
+    np.testing.assert_array_equal(one, two)
+
+
+def test_spectral_product_in_place_and_broadcast(rng):
+    from sigconv._ext import _spectral
+    a = random_array(rng, (3, 10), np.complex128)
+    b = random_array(rng, (1, 10), np.complex128)
+    expected = a * np.conj(b)
+    rows = np.arange(3, dtype=np.intp)
+    _spectral.multiply(a.view(np.float64), b.view(np.float64), a.view(np.float64), rows,
+                       np.zeros(3, dtype=np.intp), True, 1.0, 2)
+    np.testing.assert_allclose(a, expected, rtol=1e-15)
+    with pytest.raises(IndexError):
+        _spectral.multiply(a.view(np.float64), b.view(np.float64), a.view(np.float64), rows,
+                           rows, False, 1.0, 1)
+
+
+def test_valid_undefined_still_raises():
+    assert not valid_defined((3, 5), (4, 4))
+    with pytest.raises(ValueError, match="at least as large"):
+        sigconv.convolve(np.ones((3, 5)), np.ones((4, 4)), "valid", method="fft")

@@ -66,10 +66,12 @@ _SHARED_PARAMS = """
            circulant matrix of ``in2`` (a kernel longer than ``N`` wraps).
     method : {'auto', 'direct', 'fft', 'oa', 'toeplitz'}, optional
         ``direct`` sums the products; ``fft`` multiplies the inputs' spectra
-        (:mod:`scipy.fft`; every mode, boundary and stride, equal to
-        ``direct`` up to rounding); ``auto`` (default) picks the fastest
-        available method. ``oa`` and ``toeplitz`` are not available in this
-        version and raise :class:`NotImplementedError`.
+        (:mod:`scipy.fft`); ``oa`` does so by blocks (overlap-add, for a
+        long signal and a much shorter kernel); all three give the same
+        result, up to rounding, for every mode, boundary and stride.
+        ``auto`` (default) picks the fastest available method. ``toeplitz``
+        is not available in this version and raises
+        :class:`NotImplementedError`.
     boundary : {'fill', 'wrap', 'symm', 'constant', 'symmetric', 'reflect', 'edge'}, optional
         How ``in1`` is extended beyond its edges, in every dimension:
         ``fill``/``constant`` pad with ``fillvalue`` (default), ``wrap``
@@ -105,13 +107,14 @@ _DTYPE_NOTES = """
     C-contiguous array. With the direct method NaN and Inf propagate only to
     the outputs whose sums include them.
 
-    ``method='fft'`` transforms float32/complex64 in single precision,
-    float16 in float32 and the other floating types in their own precision;
-    its error grows with the transform length and the inputs' norms rather
-    than with each output's own sum, and a NaN or Inf spreads to the whole
-    output. It computes integers in float64 and rounds the result back only
-    when a bound on its rounding error guarantees the exact integers;
-    otherwise it raises :class:`ValueError`."""
+    ``method='fft'`` and ``'oa'`` transform float32/complex64 in single
+    precision, float16 in float32 and the other floating types in their own
+    precision; their error grows with the transform length and the inputs'
+    norms rather than with each output's own sum, and a NaN or Inf spreads
+    to the whole output (for ``'oa'``, to the outputs of its block). They
+    compute integers in float64 and round the result back only when a bound
+    on the rounding error guarantees the exact integers; otherwise they
+    raise :class:`ValueError`."""
 
 
 @_doc(r"""Convolve two N-dimensional arrays.
@@ -139,8 +142,8 @@ _DTYPE_NOTES = """
         Unknown ``mode``, ``method`` or ``boundary``; inputs of different
         dimensionality or incompatible broadcast lengths; ``axes`` out of
         range or repeated; ``stride`` < 1; ``valid`` mode where neither input
-        is as large as the other; empty inputs; ``method='fft'`` on integers
-        too large for an exact result.
+        is as large as the other; empty inputs; ``method='fft'`` or ``'oa'``
+        on integers too large for an exact result.
     TypeError
         Object, string or other non-numeric dtypes; non-integer ``stride``.
     NotImplementedError

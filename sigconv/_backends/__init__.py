@@ -4,9 +4,9 @@ Every backend is a function ``run(problem, signal, kernel, workers) -> ndarray``
 returning the finished result (shape ``problem.out_shape``, dtype
 ``problem.out_dtype``, C-contiguous). ``BACKENDS`` maps method names to them.
 """
-from . import direct, fft
+from . import direct, fft, oa
 
-BACKENDS = {"direct": direct.run, "fft": fft.run}
+BACKENDS = {"direct": direct.run, "fft": fft.run, "oa": oa.run}
 
 #: every method name sigconv knows, implemented or not yet
 METHODS = ("auto", "direct", "fft", "oa", "toeplitz")

@@ -298,9 +298,9 @@ def integer_error_bound(x_norms, h_norms, shape):
     return 1.02 * (alpha * (x2 * h1 + x1 * h2) + (alpha + 3 * u) * m)
 
 
-def check_exact(xbuf, vbuf, nb, shape, method="fft"):
+def check_exact(xpart, vpart, nb, shape, method="fft"):
     """ValueError unless rounding the FFT result gives the exact integers."""
-    bound = integer_error_bound(row_norms(xbuf, nb), row_norms(vbuf, nb), shape)
+    bound = integer_error_bound(row_norms(xpart, nb), row_norms(vpart, nb), shape)
     if not bound < INTEGER_BOUND:
         raise ValueError(
             "method=%r cannot guarantee the exact integer result for these inputs: the "
@@ -377,81 +377,131 @@ def finish(view, problem, whole=None):
     return out
 
 
-def _transform(a, axes, real, nthreads):
-    if real:
-        return sfft.rfftn(a, axes=axes, workers=nthreads, overwrite_x=True)
-    return sfft.fftn(a, axes=axes, workers=nthreads, overwrite_x=True)
+def transform_input(a, dtype):
+    """``a`` as scipy.fft should see it to compute in ``dtype`` (a copy only if needed).
+
+    scipy.fft computes float16 in float32 and integers in float64 by itself;
+    other mismatches (a float32 signal in a float64 or complex128 result,
+    integers whose norms the exactness bound needs) are converted here.
+    """
+    kind = a.dtype.kind
+    if kind in "biu":
+        return a.astype(np.float64 if dtype.kind == "f" else dtype)
+    natural = np.dtype(np.float32) if a.dtype == np.float16 else a.dtype
+    if dtype.kind == "c":
+        natural = np.result_type(natural, np.complex64)
+    return a if natural == dtype else a.astype(dtype)
 
 
-def _inverse(Z, shape, axes, real, nthreads):
+def forward(a, shape, axes, real, nthreads, own=False):
+    """Spectrum of ``a`` zero-padded to ``shape`` along ``axes`` (pruned).
+
+    The last axis is transformed first (the real-to-complex one), only along
+    the lines that hold data; every other axis is then padded to its length
+    inside its own transform. A small kernel in a large transform thus
+    costs little more than the transforms along its last axis.
+    ``own``: ``a`` is a scratch array the transform may overwrite.
+    """
+    last, n = axes[-1], shape[-1]
     if real:
-        return sfft.irfftn(Z, s=shape, axes=axes, workers=nthreads, overwrite_x=True)
-    return sfft.ifftn(Z, axes=axes, workers=nthreads, overwrite_x=True)
+        A = sfft.rfft(a, n=n, axis=last, workers=nthreads)
+    else:
+        # in place only into a C-contiguous array: the product needs
+        # C-contiguous spectra, and an in-place result keeps its input's layout
+        A = sfft.fft(a, n=n, axis=last, workers=nthreads,
+                     overwrite_x=own and a.flags.c_contiguous)
+    for ax, n in zip(axes[-2::-1], shape[-2::-1]):
+        A = sfft.fft(A, n=n, axis=ax, workers=nthreads, overwrite_x=True)
+    return A
+
+
+def inverse(Z, shape, axes, real, keep, nthreads):
+    """Inverse transform of ``Z`` (overwritten), computing only what ``keep`` keeps.
+
+    ``keep``: per axis, the slice of outputs wanted. Each complex axis is
+    transformed and then cut to its kept outputs (strides included), so the
+    later axes transform only those lines. Returns ``(view, whole)``: the
+    kept outputs and the array they view.
+    """
+    for ax, sl in zip(axes[:-1], keep[:-1]):
+        Z = sfft.ifft(Z, axis=ax, workers=nthreads, overwrite_x=True)
+        Z = Z[(slice(None),) * ax + (sl,)]
+    if real:
+        y = sfft.irfft(Z, n=shape[-1], axis=axes[-1], workers=nthreads)
+    else:
+        y = sfft.ifft(Z, axis=axes[-1], workers=nthreads, overwrite_x=True)
+    return y[(slice(None),) * axes[-1] + (keep[-1],)], y
 
 
 #: transforms of at least this many points (per operand) are worth a thread
 CONCURRENT_MIN = 1 << 16
 
 
-def _lines(a, nb, ndims):
-    """Independent 1-D transforms along the least numerous transformed axis."""
-    total = 1
-    for n in a.shape:
-        total *= n
-    return min(total // n for n in a.shape[nb:nb + ndims])
+def forward_pair(parts, shape, axes, real, nthreads, own=(False, False)):
+    """Spectra of the signal and kernel parts in the list ``parts`` (emptied).
 
-
-def forward_pair(buffers, axes, real, nthreads):
-    """The transforms of the two buffers in the list ``buffers`` (emptied).
-
-    The list hands the buffers over, so each is freed as soon as its
+    The list hands the arrays over, so each is freed as soon as its
     transform exists. scipy.fft spreads one transform over ``workers``
-    threads by its independent lines; a single long 1-D transform has one
-    line and runs on one thread. Then the two transforms run side by side
-    instead, each in its own thread (scipy.fft releases the GIL).
+    threads by its independent lines; a long 1-D transform has one line and
+    runs on one thread. Then the two transforms run side by side instead,
+    each in its own thread (scipy.fft releases the GIL).
     """
-    vbuf = buffers.pop()
-    xbuf = buffers.pop()
-    nb = axes[0]
-    lines = _lines(xbuf, nb, len(axes))
-    if nthreads > 1 and xbuf.size // lines >= CONCURRENT_MIN and lines < nthreads:
+    vpart = parts.pop()
+    xpart = parts.pop()
+    points = 1
+    for n in shape:
+        points *= n
+    lines = xpart.size // max(1, xpart.shape[axes[-1]])
+    if nthreads > 1 and len(shape) == 1 and lines < nthreads and points >= CONCURRENT_MIN:
         box = {}
 
         def kernel_side(v):
-            box["H"] = _transform(v, axes, real, max(1, nthreads // 2))
+            box["H"] = forward(v, shape, axes, real, max(1, nthreads // 2), own[1])
 
-        worker = threading.Thread(target=kernel_side, args=(vbuf,), name="sigconv-fft")
+        worker = threading.Thread(target=kernel_side, args=(vpart,), name="sigconv-fft")
         worker.start()
         try:
-            X = _transform(xbuf, axes, real, max(1, nthreads - nthreads // 2))
+            X = forward(xpart, shape, axes, real, max(1, nthreads - nthreads // 2), own[0])
         finally:
             worker.join()
         if "H" not in box:  # the thread failed: do it here, raising its error
-            box["H"] = _transform(vbuf, axes, real, nthreads)
+            box["H"] = forward(vpart, shape, axes, real, nthreads, own[1])
         return X, box["H"]
-    X = _transform(xbuf, axes, real, nthreads)
-    del xbuf
-    return X, _transform(vbuf, axes, real, nthreads)
-
-
-def convolve_buffers(buffers, problem, shape, conj, nthreads, real):
-    """Inverse transform of the product of the transforms of two padded buffers.
-
-    ``buffers = [signal buffer, kernel buffer]``, handed over (the list is
-    emptied and the buffers overwritten or freed); returns the cyclic
-    convolution, shape ``batch + shape``.
-    """
-    nb = len(problem.batch_shape)
-    axes = tuple(range(nb, nb + len(shape)))
-    X, H = forward_pair(buffers, axes, real, nthreads)
-    Z = spectral_product(X, H, problem, conj, nthreads)
-    del X, H
-    return _inverse(Z, shape, axes, real, nthreads)
+    X = forward(xpart, shape, axes, real, nthreads, own[0])
+    del xpart
+    return X, forward(vpart, shape, axes, real, nthreads, own[1])
 
 
 # --------------------------------------------------------------------------
 # The method
 # --------------------------------------------------------------------------
+
+def signal_part(problem, signal, plans, dtype):
+    """``(x', own)``: the transformed part of the signal, convolved axes last.
+
+    A view of the signal when the part lies inside it (``own`` False);
+    otherwise a new array holding the boundary's extension.
+    """
+    x = canonical_view(signal, problem)
+    spans = [(p.start, p.stop) for p in plans]
+    if all(0 <= a and b <= p.N for (a, b), p in zip(spans, plans)):
+        part = x[(Ellipsis,) + tuple(slice(a, b) for a, b in spans)]
+        converted = transform_input(part, dtype)
+        return converted, converted is not part
+    nb = len(problem.batch_shape)
+    part = np.empty(x.shape[:nb] + tuple(p.length for p in plans), dtype=dtype)
+    load_signal(part, x, spans, problem.boundary, problem.fillvalue)
+    return part, True
+
+
+def kernel_part(problem, kernel, dtype):
+    """``(v, own)``: the kernel the signal part is linearly convolved with."""
+    v = kernel_view(problem, kernel)
+    if problem.conj_kernel and problem.is_complex:
+        return np.conjugate(v, dtype=dtype), True
+    converted = transform_input(v, dtype)
+    return converted, converted is not v
+
 
 def run(problem, signal, kernel, workers=None):
     """Evaluate ``problem`` by the convolution theorem; returns the finished array."""
@@ -465,27 +515,23 @@ def run(problem, signal, kernel, workers=None):
     dt = real_dt if real else complex_dt
     shape = fast_lengths([p.size for p in plans], real)
     nb = len(problem.batch_shape)
-    x = canonical_view(signal, problem)
-    v = kernel_view(problem, kernel)
+    axes = tuple(range(nb, nb + len(plans)))
     rows = 1
     for n in problem.batch_shape:
         rows *= n
     nthreads = resolve_workers(workers, fft_work(rows, shape))
 
-    xbuf = np.zeros(x.shape[:nb] + shape, dtype=dt)
-    load_signal(xbuf[(Ellipsis,) + tuple(slice(0, p.length) for p in plans)], x,
-                [(p.start, p.stop) for p in plans], problem.boundary, problem.fillvalue)
-    vbuf = np.zeros(v.shape[:nb] + shape, dtype=dt)
-    vbuf[(Ellipsis,) + tuple(slice(0, p.K) for p in plans)] = v
-    if problem.conj_kernel and not real:
-        np.conjugate(vbuf, out=vbuf)
+    xpart, xown = signal_part(problem, signal, plans, dt)
+    vpart, vown = kernel_part(problem, kernel, dt)
     if problem.out_dtype.kind in "biu":
-        check_exact(xbuf, vbuf, nb, shape)
-
-    buffers = [xbuf, vbuf]
-    del xbuf, vbuf
-    y = convolve_buffers(buffers, problem, shape, False, nthreads, real)
-    return finish(y[(Ellipsis,) + tuple(p.outputs() for p in plans)], problem, y)
+        check_exact(xpart, vpart, nb, shape)
+    parts = [xpart, vpart]
+    del xpart, vpart
+    X, H = forward_pair(parts, shape, axes, real, nthreads, (xown, vown))
+    Z = spectral_product(X, H, problem, False, nthreads)
+    del X, H
+    view, whole = inverse(Z, shape, axes, real, [p.outputs() for p in plans], nthreads)
+    return finish(view, problem, whole)
 
 
 def _run_circular(problem, signal, kernel, workers):
@@ -495,21 +541,23 @@ def _run_circular(problem, signal, kernel, workers):
     dt = real_dt if real else complex_dt
     shape = problem.x_shape
     nb = len(problem.batch_shape)
+    axes = tuple(range(nb, nb + len(shape)))
     rows = 1
     for n in problem.batch_shape:
         rows *= n
     nthreads = resolve_workers(workers, fft_work(rows, shape))
     x = canonical_view(signal, problem)
-    xbuf = np.empty(x.shape, dtype=dt)
-    np.copyto(xbuf, x, casting="unsafe")
-    v = fold_kernel(canonical_view(kernel, problem), shape, dt)
-    # a fresh buffer: the transforms overwrite it, and v may be the caller's array
-    vbuf = np.zeros(v.shape[:nb] + shape, dtype=dt)
-    vbuf[(Ellipsis,) + tuple(slice(0, k) for k in v.shape[nb:])] = v
+    xpart = transform_input(x, dt)
+    xown = xpart is not x
+    vpart = fold_kernel(canonical_view(kernel, problem), shape, dt)
     if problem.out_dtype.kind in "biu":
-        check_exact(xbuf, vbuf, nb, shape)
-    buffers = [xbuf, vbuf]
-    del xbuf, vbuf, v
-    y = convolve_buffers(buffers, problem, shape, problem.conj_kernel, nthreads, real)
-    return finish(y[(Ellipsis,) + tuple(slice(None, None, s) for s in problem.step)],
-                  problem, y)
+        check_exact(xpart, vpart, nb, shape)
+    parts = [xpart, vpart]
+    del x, xpart, vpart
+    # the folded kernel is a scratch array only when folding made it one
+    X, H = forward_pair(parts, shape, axes, real, nthreads, (xown, False))
+    Z = spectral_product(X, H, problem, problem.conj_kernel, nthreads)
+    del X, H
+    view, whole = inverse(Z, shape, axes, real,
+                          [slice(None, None, s) for s in problem.step], nthreads)
+    return finish(view, problem, whole)

@@ -1,0 +1,191 @@
+"""Overlap-add: the FFT method by blocks, for a long signal and a shorter kernel.
+
+The transformed part ``x'`` of the signal (see :mod:`sigconv._backends.fft`)
+is cut, along each convolved axis, into blocks of ``B`` samples. Each block's
+linear convolution with the kernel has ``B + K - 1`` samples, so a transform
+of any length ``P >= B + K - 1`` computes it without aliasing, and the
+linear convolution of ``x'`` is the sum of the blocks' results, each shifted
+to its block's place. All blocks are transformed at once (a batch of small
+transforms, which scipy.fft spreads over its ``workers``), multiplied by one
+kernel spectrum of length ``P`` and transformed back; the shifted sum is
+``ceil(P / B)`` strided additions per axis. The mode, boundary and stride
+are those of the FFT method: the same part ``x'`` and the same output
+window of the linear result.
+
+The block length along each axis minimises a cost model, the number of
+blocks times the cost of one transform of the fast length ``P``:
+``ceil(n / B) * P * log2(P)``, against ``P_fft * log2(P_fft)`` for the
+whole axis in one transform (:func:`choose_block`). Where one block wins on
+every axis, the call is the FFT method itself.
+
+``circular`` mode has no linear result to cut into blocks: it is evaluated
+by the FFT method, at the period.
+"""
+import itertools
+import math
+
+import numpy as np
+import scipy.fft as sfft
+
+from .._threads import resolve_workers
+from . import fft as _fft
+
+#: cost of one transform beyond its ``P log2 P`` butterflies, in the same
+#: units: setting up a line, copying it in and out, the element-wise product
+#: and the overlap-add additions (about ``4 P``) and a fixed part per block
+PER_POINT = 4.0
+PER_BLOCK = 256.0
+
+#: the shortest block transform considered
+MIN_BLOCK_TRANSFORM = 64
+
+
+def transform_cost(P):
+    """Model of the time of one transform of length ``P`` and its element-wise work."""
+    return P * (math.log2(max(P, 2)) + PER_POINT) + PER_BLOCK
+
+
+def choose_block(n, K, real_last, fft_size):
+    """``(B, P)`` for an axis of ``n`` samples and kernel ``K``; ``None``: one block.
+
+    Minimises ``ceil(n / B) * transform_cost(P)`` over block transforms of
+    the fast lengths ``P`` on a geometric grid (ratio 1.1) from
+    ``max(2 K, 64)`` up to ``fft_size`` (the whole axis in one transform,
+    which is the candidate to beat), with blocks ``B = P - K + 1``.
+    """
+    if n <= K:
+        return None
+    best_cost, best = transform_cost(fft_size), None
+    target = max(2 * K, MIN_BLOCK_TRANSFORM)
+    seen = set()
+    while target < fft_size:
+        P = sfft.next_fast_len(int(target), real=real_last)
+        target = int(target * 1.1) + 1
+        if P in seen or P >= fft_size:
+            continue
+        seen.add(P)
+        B = P - K + 1
+        blocks = -(-n // B)
+        if blocks < 2:
+            continue
+        cost = blocks * transform_cost(P)
+        if cost < best_cost:
+            best_cost, best = cost, (B, P)
+    return best
+
+
+def overlap_add(y, blocks, nb):
+    """Sum the blocks' results (batch + nblocks + P per axis) at their places.
+
+    Returns the linear result, batch + ``(nblocks_i + extra_i) * B_i`` per axis.
+    The accumulator is laid out as (block, offset) pairs per axis, so that
+    block ``j``'s samples ``[q B, q B + w)`` land on the view
+    ``acc[..., q : q + nblocks, :w, ...]``: one strided addition per
+    combination of ``q``.
+    """
+    d = len(blocks)
+    batch = y.shape[:nb]
+    P = y.shape[nb + d:]
+    parts = [-(-P[i] // B) for i, (B, _) in enumerate(blocks)]
+    acc_shape = batch
+    for i, (B, count) in enumerate(blocks):
+        acc_shape += (count + parts[i] - 1, B)
+    acc = np.zeros(acc_shape, dtype=y.dtype)
+    # y's axes: batch, blocks..., P... -> batch, (blocks_i, P_i) interleaved
+    order = list(range(nb))
+    for i in range(d):
+        order += [nb + i, nb + d + i]
+    yi = y.transpose(order)
+    for q in itertools.product(*(range(p) for p in parts)):
+        asel = (slice(None),) * nb
+        ysel = (slice(None),) * nb
+        for i, (B, count) in enumerate(blocks):
+            w = min(B, P[i] - q[i] * B)
+            asel += (slice(q[i], q[i] + count), slice(0, w))
+            ysel += (slice(None), slice(q[i] * B, q[i] * B + w))
+        acc[asel] += yi[ysel]
+    merged = batch
+    for i, (B, count) in enumerate(blocks):
+        merged += ((count + parts[i] - 1) * B,)
+    return acc.reshape(merged)
+
+
+def run(problem, signal, kernel, workers=None):
+    """Evaluate ``problem`` by overlap-add; returns the finished array."""
+    if problem.mode == "circular":
+        return _fft.run(problem, signal, kernel, workers)
+    plans = _fft.linear_axes(problem)
+    if any(p.length <= 0 for p in plans):
+        return np.zeros(problem.out_shape, dtype=problem.out_dtype)
+    real_dt, complex_dt = _fft.transform_dtypes(problem)
+    real = not problem.is_complex
+    whole = _fft.fast_lengths([p.size for p in plans], real)
+    last = len(plans) - 1
+    choice = [choose_block(p.length, p.K, real and i == last, whole[i])
+              for i, p in enumerate(plans)]
+    if all(c is None for c in choice):
+        return _fft.run(problem, signal, kernel, workers)
+    # per axis the block length B, the number of blocks and the transform
+    # length; one block is the whole axis at the FFT method's length
+    blocks, shape = [], []
+    for p, c, P in zip(plans, choice, whole):
+        B, P = (p.length, P) if c is None else c
+        blocks.append((B, -(-p.length // B)))
+        shape.append(P)
+    shape = tuple(shape)
+    dt = real_dt if real else complex_dt
+    nb = len(problem.batch_shape)
+    d = len(plans)
+    nblocks = 1
+    for _, count in blocks:
+        nblocks *= count
+    rows = nblocks
+    for n in problem.batch_shape:
+        rows *= n
+    nthreads = resolve_workers(workers, _fft.fft_work(rows, shape))
+
+    # the signal part, zero-padded to whole blocks, seen as (blocks..., B...)
+    x = _fft.canonical_view(signal, problem)
+    bx = x.shape[:nb]
+    xpad = np.zeros(bx + tuple(B * count for B, count in blocks), dtype=dt)
+    _fft.load_signal(xpad[(Ellipsis,) + tuple(slice(0, p.length) for p in plans)], x,
+                     [(p.start, p.stop) for p in plans], problem.boundary, problem.fillvalue)
+    del x
+    split = bx
+    for B, count in blocks:
+        split += (count, B)
+    order = list(range(nb)) + [nb + 2 * i for i in range(d)] + \
+        [nb + 2 * i + 1 for i in range(d)]
+    xblocks = xpad.reshape(split).transpose(order)
+    vpart, vown = _fft.kernel_part(problem, kernel, dt)
+    if problem.out_dtype.kind in "biu":
+        overlaps = 1
+        for (B, _), P in zip(blocks, shape):
+            overlaps *= -(-P // B)
+        _check_exact_blocks(xpad, vpart, nb, shape, overlaps)
+    del xpad
+
+    baxes = tuple(range(nb + d, nb + 2 * d))
+    X = _fft.forward(xblocks, shape, baxes, real, nthreads, own=True)
+    del xblocks
+    H = _fft.forward(vpart, shape, tuple(range(nb, nb + d)), real, nthreads, own=vown)
+    del vpart
+    Z = _fft.spectral_product(X, H, problem, False, nthreads, block_rows=nblocks)
+    del X, H
+    y, _ = _fft.inverse(Z, shape, baxes, real, [slice(None)] * d, nthreads)
+    del Z
+    lin = overlap_add(y, blocks, nb)
+    del y
+    return _fft.finish(lin[(Ellipsis,) + tuple(p.outputs() for p in plans)], problem, lin)
+
+
+def _check_exact_blocks(xpart, vpart, nb, shape, overlaps):
+    """The FFT method's integer bound, for the sum of ``overlaps`` block results."""
+    bound = overlaps * _fft.integer_error_bound(
+        _fft.row_norms(xpart, nb), _fft.row_norms(vpart, nb), shape)
+    if not bound < _fft.INTEGER_BOUND:
+        raise ValueError(
+            "method='oa' cannot guarantee the exact integer result for these inputs: the "
+            "bound on its float64 rounding error is %.3g, and rounding back to integers "
+            "needs it below %g. Use method='direct', which is exact for any integers, "
+            "or convert the inputs to float." % (bound, _fft.INTEGER_BOUND))

@@ -1,0 +1,145 @@
+"""method='oa' (overlap-add): block FFT convolution gives the direct result.
+
+The block length comes from a cost model that keeps small inputs in one
+block; most tests therefore force the blocks (``oa.choose_block``) to odd,
+short lengths, so that partial last blocks, transforms much longer than the
+blocks (one block's result spreading over several later blocks) and blocks
+on several axes at once are all exercised on small inputs.
+"""
+import numpy as np
+import pytest
+import scipy.signal
+
+import sigconv
+from conftest import (ALL_MODES, OPS, assert_close, fft_tolerance, random_array,
+                      shape_mode_params)
+from reference import batched, boundary_reference, circular_reference
+from sigconv._backends import fft as fft_backend
+from sigconv._backends import oa
+from sigconv._problem import make_problem
+
+
+def reference(op, x, h, mode, **kw):
+    if mode == "circular":
+        return circular_reference(op, x, h)
+    return boundary_reference(op, x, h, mode, **kw)
+
+
+def check(got, expected, x, h, *, axes=None, mode="full", fillvalue=0):
+    atol = fft_tolerance(np.result_type(x, h), x, h, axes=axes,
+                         circular=(mode == "circular"), fillvalue=fillvalue)
+    assert_close(got, expected, inputs=(x, h), fillvalue=fillvalue, atol=atol)
+    assert got.flags.c_contiguous
+
+
+@pytest.fixture(params=[(1, 0), (2, 3), (3, 1), (5, 7)], ids=lambda p: "B%d+%d" % p)
+def forced_blocks(request, monkeypatch):
+    """Blocks of ``B`` samples (at most the axis) in transforms ``extra`` longer than needed."""
+    B, extra = request.param
+    calls = []
+
+    def choose(n, K, real_last, fft_size):
+        calls.append((n, K))
+        b = max(1, min(B, n - 1))
+        return b, b + K - 1 + extra
+
+    monkeypatch.setattr(oa, "choose_block", choose)
+    return calls
+
+
+@pytest.mark.parametrize("s1, s2, mode", shape_mode_params((1, 2, 3), ALL_MODES))
+@pytest.mark.parametrize("op", OPS)
+def test_matches_reference(rng, forced_blocks, s1, s2, mode, op):
+    x = random_array(rng, s1, np.complex128)
+    h = random_array(rng, s2, np.complex128)
+    check(sigconv.convolve(x, h, mode, method="oa") if op == "convolve" else
+          sigconv.correlate(x, h, mode, method="oa"), reference(op, x, h, mode), x, h,
+          mode=mode)
+
+
+@pytest.mark.parametrize("dtype", [np.float64, np.float32, np.complex64])
+@pytest.mark.parametrize("mode", ["full", "same", "valid"])
+@pytest.mark.parametrize("op", OPS)
+def test_dtypes(rng, forced_blocks, dtype, mode, op):
+    x = random_array(rng, (17, 9), dtype)
+    h = random_array(rng, (4, 3), dtype)
+    got = getattr(sigconv, op)(x, h, mode, method="oa")
+    assert got.dtype == dtype
+    check(got, reference(op, x, h, mode), x, h)
+
+
+@pytest.mark.parametrize("boundary", ["fill", "wrap", "symm", "reflect", "edge"])
+@pytest.mark.parametrize("op", OPS)
+def test_boundaries_and_stride(rng, forced_blocks, boundary, op):
+    x = random_array(rng, (19, 8))
+    h = random_array(rng, (5, 3))
+    got = getattr(sigconv, op)(x, h, "same", method="oa", boundary=boundary,
+                               fillvalue=2.5, stride=(2, 3))
+    expected = boundary_reference(op, x, h, "same", boundary, 2.5)[::2, ::3]
+    check(got, expected, x, h, fillvalue=2.5)
+
+
+@pytest.mark.parametrize("xshape, hshape, axes", [
+    ((4, 30), (1, 7), 1), ((1, 30), (5, 7), 1), ((3, 1, 12, 9), (1, 4, 5, 3), (2, 3)),
+    ((25, 3), (4, 3), 0)])
+@pytest.mark.parametrize("mode", ["full", "same", "valid"])
+def test_axes_broadcasting(rng, forced_blocks, xshape, hshape, axes, mode):
+    x = random_array(rng, xshape)
+    h = random_array(rng, hshape, np.complex128)
+    got = sigconv.correlate(x, h, mode, method="oa", axes=axes)
+    expected = batched(lambda a, b: reference("correlate", a, b, mode), x, h, axes)
+    check(got, expected, x, h, axes=axes)
+
+
+@pytest.mark.parametrize("dtype", [np.int16, np.uint8, np.bool_])
+@pytest.mark.parametrize("mode", ["full", "same", "valid"])
+def test_integers_exact(rng, forced_blocks, dtype, mode):
+    x = random_array(rng, (40,), dtype)
+    h = random_array(rng, (6,), dtype)
+    np.testing.assert_array_equal(sigconv.convolve(x, h, mode, method="oa"),
+                                  sigconv.convolve(x, h, mode, method="direct"))
+
+
+def test_integers_beyond_the_bound_raise(rng):
+    x = rng.integers(0, 2**30, size=20000, dtype=np.int64)
+    h = rng.integers(0, 2**20, size=50, dtype=np.int64)
+    assert oa.choose_block(x.size, h.size, True, 2**15) is not None
+    with pytest.raises(ValueError, match="method='oa' cannot guarantee the exact integer"):
+        sigconv.convolve(x, h, method="oa")
+
+
+def test_circular_is_the_fft_method(rng):
+    x = random_array(rng, (12, 7))
+    h = random_array(rng, (30, 2))
+    got = sigconv.correlate(x, h, "circular", method="oa")
+    np.testing.assert_array_equal(got, sigconv.correlate(x, h, "circular", method="fft"))
+    check(got, circular_reference("correlate", x, h), x, h, mode="circular")
+
+
+# ------------------------------------------------- the block-length model
+
+
+def test_block_choice():
+    from scipy.fft import next_fast_len
+    # a long signal and a short kernel: blocks; the transform holds block + K - 1
+    B, P = oa.choose_block(100000, 31, True, next_fast_len(100000 + 30, True))
+    assert P >= B + 30 and B < 100000
+    cost = -(-100000 // B) * oa.transform_cost(P)
+    assert cost < oa.transform_cost(next_fast_len(100000 + 30, True))
+    # comparable lengths, or a kernel as long as the signal: one block
+    assert oa.choose_block(300, 200, True, next_fast_len(499, True)) is None
+    assert oa.choose_block(50, 50, True, next_fast_len(99, True)) is None
+
+
+@pytest.mark.parametrize("shape, kshape", [((30000,), (101,)), ((300, 256), (9, 7))])
+def test_natural_blocks_match(rng, shape, kshape):
+    # the model's own choice (several blocks here), against scipy
+    x = random_array(rng, shape)
+    h = random_array(rng, kshape)
+    plans = fft_backend.linear_axes(make_problem(x, h, op="convolve", mode="same")[0])
+    whole = fft_backend.fast_lengths([p.size for p in plans], True)
+    assert any(oa.choose_block(p.length, p.K, i == len(plans) - 1, whole[i]) is not None
+               for i, p in enumerate(plans))
+    got = sigconv.convolve(x, h, "same", method="oa")
+    check(got, scipy.signal.oaconvolve(x, h, "same"), x, h)
+    check(got, scipy.signal.convolve(x, h, "same", method="direct"), x, h)

@@ -6,9 +6,9 @@ broadcasting over batch axes.
 """
 from ._config import show_config
 from .convolution import (convolve, convolve2d, correlate, correlate2d,
-                          correlation_lags)
+                          correlation_lags, fftconvolve, oaconvolve)
 
 __version__ = "0.1.0"
 
-__all__ = ["convolve", "correlate", "convolve2d", "correlate2d", "correlation_lags",
-           "show_config", "__version__"]
+__all__ = ["convolve", "correlate", "convolve2d", "correlate2d", "fftconvolve",
+           "oaconvolve", "correlation_lags", "show_config", "__version__"]

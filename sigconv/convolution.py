@@ -6,9 +6,11 @@ output dtype and shape; sigconv adds keyword-only options.
 import numpy as np
 
 from ._backends import BACKENDS, METHODS
-from ._problem import make_problem
+from ._dtypes import kernel_dtype
+from ._problem import make_problem, normalize_axes
 
-__all__ = ["convolve", "correlate", "convolve2d", "correlate2d", "correlation_lags"]
+__all__ = ["convolve", "correlate", "convolve2d", "correlate2d", "fftconvolve",
+           "oaconvolve", "correlation_lags"]
 
 
 def _doc(text):
@@ -371,6 +373,194 @@ def correlate2d(in1, in2, mode="full", boundary="fill", fillvalue=0, *, stride=1
     in1, in2 = _check_2d(in1, in2)
     return _run("correlate", in1, in2, mode, "direct", boundary, fillvalue, None, stride,
                 workers, flavor="2d")
+
+
+def _spectral_dtype(d1, d2):
+    """Output dtype of fftconvolve/oaconvolve: what scipy.fft computes in.
+
+    scipy.fft transforms integers and bool in float64 and float16 in
+    float32; the product of the two spectra promotes as numpy does.
+    """
+    def transformed(d):
+        if d.kind in "biu":
+            return np.dtype(np.float64)
+        return np.dtype(np.float32) if d == np.float16 else d
+    return np.result_type(transformed(d1), transformed(d2))
+
+
+def _spectral_convolve(method, in1, in2, mode, axes):
+    """scipy.signal.fftconvolve's semantics, evaluated by ``method``."""
+    in1 = np.asarray(in1)
+    in2 = np.asarray(in2)
+    if in1.ndim == in2.ndim == 0:
+        return in1 * in2
+    if in1.ndim != in2.ndim:
+        raise ValueError("in1 and in2 should have the same dimensionality "
+                         "(got %d and %d dimensions)" % (in1.ndim, in2.ndim))
+    if in1.size == 0 or in2.size == 0:
+        return np.array([])
+    if mode not in ("full", "same", "valid"):
+        raise ValueError("mode must be one of 'full', 'same', 'valid', got %r" % (mode,))
+    axes = normalize_axes(axes, in1.ndim)
+    # As in scipy: an axis where either input has length 1 is not
+    # transformed but broadcast (the convolution along it is a product).
+    conv = tuple(a for a in axes if in1.shape[a] != 1 and in2.shape[a] != 1)
+    for a in range(in1.ndim):
+        n1, n2 = in1.shape[a], in2.shape[a]
+        if a not in conv and n1 != n2 and 1 not in (n1, n2):
+            raise ValueError("in1 and in2 have incompatible shapes %s and %s (axis %d is "
+                             "not convolved)" % (in1.shape, in2.shape, a))
+    if mode == "same":
+        # 'same' keeps in1's length on every axis, broadcast ones included:
+        # the centred entry of in2 along an axis where in1 has length 1
+        cut = tuple(slice((n2 - 1) // 2, (n2 - 1) // 2 + 1)
+                    if a not in conv and n1 == 1 and n2 > 1 else slice(None)
+                    for a, (n1, n2) in enumerate(zip(in1.shape, in2.shape)))
+        in2 = in2[cut]
+    if not conv:
+        return in1 * in2
+    problem, signal, kernel = make_problem(in1, in2, op="convolve", mode=mode, axes=conv)
+    out = _spectral_dtype(in1.dtype, in2.dtype)
+    problem = problem._replace(out_dtype=out, fillvalue=out.type(0),
+                               compute_dtype=kernel_dtype(out)[0])
+    return BACKENDS[method](problem, signal, kernel, None)
+
+
+_SPECTRAL_PARAMS = """
+    Parameters
+    ----------
+    in1 : array_like
+        First input.
+    in2 : array_like
+        Second input, with as many dimensions as ``in1``.
+    mode : {'full', 'valid', 'same'}, optional
+        ``full`` (default): every point of overlap, ``N + K - 1`` per axis;
+        ``valid``: the points that do not depend on zero padding,
+        ``max(N, K) - min(N, K) + 1``; ``same``: the size of ``in1``,
+        centred with respect to ``full``.
+    axes : int or sequence of int, optional
+        Axes to convolve over (default: all). Along an axis that is not
+        convolved, or where either input has length 1, the inputs must
+        have equal lengths or length 1 and are broadcast."""
+
+_SPECTRAL_NOTES = """
+    Output dtype (scipy's): integer and bool inputs are transformed in
+    float64 and float16 in float32, and the result is the promotion of
+    those -- the result is *not* rounded back to integers (use
+    :func:`convolve` for exact integer results). Inputs of size 0 give an
+    empty float64 array; 0-d inputs give their product. ``valid`` mode
+    needs one input at least as large as the other along every convolved
+    axis (axes of length 1 excluded).
+
+    The transforms are those of ``convolve(..., method=...)``: real inputs
+    use real transforms, only as long as the mode needs, the spectrum
+    product is formed in place and the result cropped with one copy; the
+    rounding error is of the order of ``eps * log2(P) * ||in1||_2 *
+    ||in2||_2`` for ``P`` transformed points, spread over the whole output."""
+
+
+@_doc("""Convolve two N-dimensional arrays by FFT (scipy's ``fftconvolve``).
+
+    Multiplies the inputs' spectra (:mod:`scipy.fft`). Same signature,
+    output shape and output dtype as :func:`scipy.signal.fftconvolve`.
+    """ + _SPECTRAL_PARAMS + """
+
+    Returns
+    -------
+    out : ndarray
+        The convolution of ``in1`` and ``in2``.
+
+    Raises
+    ------
+    ValueError
+        Unknown ``mode``; inputs of different dimensionality; incompatible
+        lengths along a broadcast axis; ``axes`` empty, out of range or
+        repeated; ``valid`` mode where neither input is as large as the
+        other.
+
+    See Also
+    --------
+    convolve : every mode, boundary, stride and method (``method='fft'``).
+    oaconvolve : overlap-add, for a long signal and a much shorter kernel.
+    scipy.signal.fftconvolve : the reference this function matches.
+
+    Notes
+    -----""" + _SPECTRAL_NOTES + """
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> import sigconv
+    >>> y = sigconv.fftconvolve([1.0, 2.0, 3.0], [0.0, 1.0, 0.5])
+    >>> np.allclose(y, [0.0, 1.0, 2.5, 4.0, 1.5])
+    True
+
+    Integers are transformed in float64, as scipy does:
+
+    >>> sigconv.fftconvolve([1, 2, 3], [1, 1]).dtype
+    dtype('float64')
+
+    Smoothing a batch of 8 noisy signals with one kernel, along the last
+    axis only (the kernel's length-1 first axis broadcasts):
+
+    >>> rng = np.random.default_rng(0)
+    >>> x = rng.standard_normal((8, 1000))
+    >>> window = np.hanning(51)[np.newaxis] / np.hanning(51).sum()
+    >>> sigconv.fftconvolve(x, window, mode="same", axes=1).shape
+    (8, 1000)
+    """)
+def fftconvolve(in1, in2, mode="full", axes=None):
+    return _spectral_convolve("fft", in1, in2, mode, axes)
+
+
+@_doc("""Convolve two N-dimensional arrays by overlap-add (scipy's ``oaconvolve``).
+
+    Cuts the larger input into blocks along each convolved axis and
+    convolves every block by FFT, for a long signal and a much shorter
+    kernel; where one block is cheapest the call is :func:`fftconvolve`.
+    Same signature, output shape and output dtype as
+    :func:`scipy.signal.oaconvolve`.
+    """ + _SPECTRAL_PARAMS + """
+
+    Returns
+    -------
+    out : ndarray
+        The convolution of ``in1`` and ``in2``.
+
+    Raises
+    ------
+    ValueError
+        As for :func:`fftconvolve`.
+
+    See Also
+    --------
+    convolve : every mode, boundary, stride and method (``method='oa'``).
+    fftconvolve : one transform of the whole input.
+    scipy.signal.oaconvolve : the reference this function matches.
+
+    Notes
+    -----
+    The block length ``B`` along each axis minimises the number of blocks
+    times a model of the cost of one transform of the fast length
+    ``P >= B + K - 1``, ``P (log2 P + 4) + 256``, against the whole axis in
+    one transform.
+    """ + _SPECTRAL_NOTES + """
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> import sigconv
+    >>> rng = np.random.default_rng(0)
+    >>> audio = rng.standard_normal(100_000)
+    >>> fir = np.ones(64) / 64
+    >>> y = sigconv.oaconvolve(audio, fir, mode="valid")
+    >>> y.shape
+    (99937,)
+    >>> np.allclose(y, sigconv.convolve(audio, fir, mode="valid"))
+    True
+    """)
+def oaconvolve(in1, in2, mode="full", axes=None):
+    return _spectral_convolve("oa", in1, in2, mode, axes)
 
 
 def correlation_lags(in1_len, in2_len, mode="full"):

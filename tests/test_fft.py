@@ -87,6 +87,17 @@ def test_boundaries(rng, s1, s2, mode, op, boundary):
     check(got, boundary_reference(op, x, h, mode, boundary, -0.75), x, h, fillvalue=-0.75)
 
 
+@pytest.mark.parametrize("s1, s2", [((9,), (4,)), ((5, 6), (3, 4)), ((3, 4, 5), (2, 3, 2))])
+@pytest.mark.parametrize("boundary", ["wrap", "symm", "reflect", "edge"])
+@pytest.mark.parametrize("dtype", [np.float32, np.complex64, np.complex128])
+def test_boundaries_dtypes(rng, s1, s2, boundary, dtype):
+    x = random_array(rng, s1, dtype)
+    h = random_array(rng, s2, dtype)
+    got = sigconv.correlate(x, h, "same", method="fft", boundary=boundary)
+    assert got.dtype == dtype
+    check(got, boundary_reference("correlate", x, h, "same", boundary), x, h)
+
+
 @pytest.mark.parametrize("op", OPS)
 @pytest.mark.parametrize("mode", ["full", "same"])
 def test_complex_fill_with_real_signal(rng, op, mode):
@@ -453,3 +464,38 @@ def test_wrappers_are_the_methods(rng, func, method):
     h = random_array(rng, (40,))
     np.testing.assert_array_equal(func(x, h, "same"),
                                   sigconv.convolve(x, h, "same", method=method))
+
+
+@pytest.mark.parametrize("method", ["fft", "oa"])
+def test_random_configurations_match_direct(method):
+    # a seeded sweep over everything at once: dimension, shapes, mode,
+    # boundary, fill value, stride, batch axes and dtype
+    rng = np.random.default_rng(20240611 + len(method))
+    for _ in range(150):
+        ndim = int(rng.integers(1, 4))
+        s1 = tuple(int(v) for v in rng.integers(1, 12, ndim))
+        s2 = tuple(int(v) for v in rng.integers(1, 7, ndim))
+        mode = str(rng.choice(["full", "same", "valid", "circular"]))
+        if mode == "valid" and not valid_defined(s1, s2):
+            mode = "full"
+        boundary = "fill" if mode == "circular" else str(rng.choice(BOUNDARIES))
+        dtype = rng.choice([np.float64, np.float32, np.complex128, np.int32])
+        op = str(rng.choice(OPS))
+        axes = None
+        if ndim > 1 and rng.random() < 0.4:
+            axes = int(rng.integers(0, ndim))
+            b = [a for a in range(ndim) if a != axes]
+            s2 = tuple(1 if a in b and rng.random() < 0.5 else n
+                       for a, n in enumerate(s2))
+            s2 = tuple(s1[a] if a in b and n != 1 else n for a, n in enumerate(s2))
+            if mode == "valid" and not valid_defined((s1[axes],), (s2[axes],)):
+                mode = "same"
+        stride = int(rng.integers(1, 4))
+        fill = float(rng.integers(-3, 4)) if boundary == "fill" else 0
+        x = random_array(rng, s1, dtype)
+        h = random_array(rng, s2, dtype)
+        kw = dict(boundary=boundary, fillvalue=fill, axes=axes, stride=stride)
+        f = getattr(sigconv, op)
+        expected = f(x, h, mode, method="direct", **kw)
+        got = f(x, h, mode, method=method, **kw)
+        check(got, expected, x, h, axes=axes, mode=mode, fillvalue=fill)

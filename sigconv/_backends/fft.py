@@ -20,25 +20,32 @@ but only ``N`` for ``valid`` (the wrapped-around tail lands on the outputs
 ``valid`` discards) and somewhat less than ``N + K - 1`` for ``same``.
 
 The boundary: with the ``fill`` boundary and a zero fill value, ``x'`` is
-the part of the signal under the window, and the transform's own zero
-padding supplies the extension. Any other boundary is written into the
-transform buffer by index arithmetic (the separable index map of
-:func:`sigconv._boundary.extend`), so the signal is copied exactly once, into
-the zero-padded buffer, whatever the boundary.
+the part of the signal under the window (a view), and the transform's own
+zero padding supplies the extension. Any other boundary is written into an
+array of the part's size by index arithmetic (the separable index map of
+:func:`sigconv._boundary.extend`, no padded copy of the whole signal).
 
 ``circular`` mode is the cyclic convolution itself: the transform length is
 the period ``N`` (no padding), a kernel longer than the period is first
 folded (the sum of its period-length pieces), and a correlation multiplies by
 the conjugate spectrum.
 
-Memory: the buffers of one call are the transformed signal (real input:
-about ``P`` complex values per ``2`` transformed samples, the same bytes as
-the padded real signal), the kernel's spectrum and the inverse transform;
-the product is formed in place in one of the spectra
-(:mod:`sigconv._ext._spectral`), the inverse transform reuses its input, and
-the result is cropped with views and copied once. The peak is about three
-arrays of the padded size (scipy.signal.fftconvolve: four, as it also keeps
-the product).
+Transforms are pruned: the forward transform runs along the last axis only
+over the lines that hold data and pads each further axis inside its own
+transform (a small kernel in a large transform costs little more than its
+own rows' transforms); the inverse crops each complex axis to the kept
+outputs, strides included, before transforming the next.
+
+Memory: a call holds the two spectra (for real input about the bytes of the
+padded signal each), scipy.fft's padded copy of the input being transformed
+and, at the end, the inverse transform and the result; the product is formed
+in place in one of the spectra (:mod:`sigconv._ext._spectral`), the complex
+inverse transforms reuse their input, and the result is cropped with views
+and copied once. Peak memory measured with tracemalloc, relative to the
+output, in ``same`` mode: 2**20 float64 samples with 8191 taps 4.1
+(scipy.signal.fftconvolve 4.1: here the signal's and the kernel's transforms
+run concurrently, so both padded inputs exist at once), 2048x2048 float64
+with 63x63 3.1 (4.5), 256**3 float32 with 15**3 3.2 (4.7).
 
 Precision: float32 and complex64 are transformed in single precision,
 float16 in float32, float64/complex128 in double and long double in long

@@ -1,0 +1,82 @@
+"""choose_conv_method: scipy's signature, a cost model, and the cases it must refuse."""
+import numpy as np
+import pytest
+import scipy.signal
+
+import sigconv
+from sigconv import plan
+from sigconv._problem import make_problem
+
+METHODS = {"direct", "fft", "oa"}
+
+
+@pytest.mark.parametrize("s1, s2, expected", [
+    ((10_000,), (5,), "direct"), ((100, 100), (3, 3), "direct"),
+    ((512, 512), (63, 63), "fft"), ((4096,), (4096,), "fft"),
+    ((1_000_000,), (2000,), "oa")])
+def test_clear_cases(s1, s2, expected):
+    assert sigconv.choose_conv_method(np.ones(s1), np.ones(s2)) == expected
+
+
+@pytest.mark.parametrize("s1, s2", [((10_000,), (5,)), ((512, 512), (63, 63))])
+def test_agrees_with_scipy_on_clear_cases(s1, s2):
+    x, h = np.ones(s1), np.ones(s2)
+    ours = sigconv.choose_conv_method(x, h)
+    assert ours == scipy.signal.choose_conv_method(x, h)
+    # and the answer is a method of convolve
+    np.testing.assert_allclose(sigconv.convolve(x[..., :64], h[..., :8], method=ours),
+                               scipy.signal.convolve(x[..., :64], h[..., :8]))
+
+
+@pytest.mark.parametrize("mode", ["full", "same", "valid", "circular"])
+@pytest.mark.parametrize("dtype", [np.float32, np.float64, np.complex64, np.complex128,
+                                   np.longdouble, np.int16, np.bool_])
+def test_every_mode_and_dtype(mode, dtype):
+    x = np.ones((300, 200), dtype)
+    h = np.ones((40, 30), dtype)
+    assert sigconv.choose_conv_method(x, h, mode) in METHODS
+
+
+def test_integers_the_transforms_cannot_keep_exact_stay_direct():
+    small = np.full((600, 600), 3, dtype=np.int64)
+    assert sigconv.choose_conv_method(small, small[:63, :63]) != "direct"
+    big = np.full(100_000, 2**40)
+    assert sigconv.choose_conv_method(big, big[:3000]) == "direct"
+
+
+@pytest.mark.parametrize("bad", [np.nan, np.inf, -np.inf])
+def test_non_finite_inputs_stay_direct(bad):
+    x = np.ones((512, 512))
+    x[7, 9] = bad
+    h = np.ones((63, 63))
+    assert sigconv.choose_conv_method(x, h) == "direct"
+    assert sigconv.choose_conv_method(h * 0 + 1, np.where(h > 0, bad, 0)) == "direct"
+
+
+def test_measure_returns_the_fastest_of_its_times():
+    method, times = sigconv.choose_conv_method(np.ones(5000), np.ones(300), measure=True)
+    assert set(times) == METHODS
+    assert all(t > 0 for t in times.values())
+    assert method == min(times, key=times.get)
+    # integers beyond the bound: only the direct method is timed
+    big = np.full(20_000, 2**40)
+    method, times = sigconv.choose_conv_method(big, big[:300], "same", measure=True)
+    assert method == "direct" and set(times) == {"direct"}
+
+
+def test_model_grows_with_the_work():
+    def times(k):
+        problem = make_problem(np.ones(50_000), np.ones(k), op="convolve", mode="same")[0]
+        return plan.estimate_times(problem)
+    assert times(10)["direct"] < times(100)["direct"] < times(1000)["direct"]
+    assert times(1000)["fft"] < 1.1 * times(10)["fft"]
+
+
+def test_scalars_and_errors():
+    assert sigconv.choose_conv_method(np.array(2.0), np.array(3.0)) == "direct"
+    with pytest.raises(ValueError, match="mode"):
+        sigconv.choose_conv_method(np.ones(5), np.ones(3), "bogus")
+    with pytest.raises(ValueError, match="dimensionality"):
+        sigconv.choose_conv_method(np.ones(5), np.ones((3, 3)))
+    with pytest.raises(ValueError, match="at least as large"):
+        sigconv.choose_conv_method(np.ones((3, 5)), np.ones((4, 4)), "valid")

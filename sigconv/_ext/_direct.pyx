@@ -411,7 +411,10 @@ def correlate(const real_t[::1] x, const real_t[::1] w, real_t[::1] out,
                               groups, task, fill, ptrs, ptrs + rowsize,
                               ptrs + 2 * rowsize, buf)
             else:
-                for task in prange(ntasks, schedule='static', num_threads=nthreads):
+                # guided: a thread that shares its core with another process
+                # takes fewer tasks instead of holding the others up; every
+                # output is still computed by exactly one task, in one order
+                for task in prange(ntasks, schedule='guided', num_threads=nthreads):
                     tid = threadid()
                     p0 = ptrs + tid * stride_p
                     _run_task(&x[0], &w[0], &out[0], &g, &xbatch[0], &wbatch[0], seg,

@@ -71,8 +71,10 @@ _SHARED_PARAMS = """
         (:mod:`scipy.fft`); ``oa`` does so by blocks (overlap-add, for a
         long signal and a much shorter kernel); all three give the same
         result, up to rounding, for every mode, boundary and stride.
-        ``auto`` (default) picks the fastest available method. ``toeplitz``
-        is not available in this version and raises
+        ``auto`` (default) uses ``direct`` in this version, which is exact
+        for integers and keeps NaN/Inf local; :func:`choose_conv_method`
+        tells which method its cost model expects to be fastest.
+        ``toeplitz`` is not available in this version and raises
         :class:`NotImplementedError`.
     boundary : {'fill', 'wrap', 'symm', 'constant', 'symmetric', 'reflect', 'edge'}, optional
         How ``in1`` is extended beyond its edges, in every dimension:

@@ -8,6 +8,7 @@ import numpy as np
 from ._backends import BACKENDS, METHODS
 from ._dtypes import kernel_dtype
 from ._problem import make_problem, normalize_axes
+from .plan import auto_method
 
 __all__ = ["convolve", "correlate", "convolve2d", "correlate2d", "fftconvolve",
            "oaconvolve", "correlation_lags"]
@@ -21,9 +22,9 @@ def _doc(text):
     return attach
 
 
-def _choose_method(method, problem):
+def _choose_method(method, problem, signal, kernel):
     if method == "auto":
-        return "direct"
+        return auto_method(problem, signal, kernel)
     if method not in METHODS:
         raise ValueError("method must be one of %s, got %r"
                          % (", ".join(repr(m) for m in METHODS), method))
@@ -43,7 +44,7 @@ def _run(op, in1, in2, mode, method, boundary, fillvalue, axes, stride, workers,
     problem, signal, kernel = make_problem(
         in1, in2, op=op, mode=mode, boundary=boundary, fillvalue=fillvalue, axes=axes,
         stride=stride, flavor=flavor)
-    method = _choose_method(method, problem)
+    method = _choose_method(method, problem, signal, kernel)
     if 0 in problem.out_shape or 0 in problem.x_shape or 0 in problem.k_shape:
         # nothing to sum: an empty result, or sums over an empty kernel
         return np.zeros(problem.out_shape, dtype=problem.out_dtype)
@@ -71,9 +72,15 @@ _SHARED_PARAMS = """
         (:mod:`scipy.fft`); ``oa`` does so by blocks (overlap-add, for a
         long signal and a much shorter kernel); all three give the same
         result, up to rounding, for every mode, boundary and stride.
-        ``auto`` (default) uses ``direct`` in this version, which is exact
-        for integers and keeps NaN/Inf local; :func:`choose_conv_method`
-        tells which method its cost model expects to be fastest.
+        ``auto`` (default) takes the method :func:`choose_conv_method`
+        answers for the same call: the fastest by a cost model of the three
+        (per dtype, from the multiply-adds of ``direct`` and the transform
+        lengths of ``fft`` and of the blocks of ``oa``), except that it
+        stays with ``direct`` -- exact for integers, NaN/Inf kept local --
+        for integer inputs whose exact result the transforms' error bound
+        does not guarantee (and integers with a boundary other than a zero
+        fill), and for inputs holding NaN or Inf. The inputs are scanned for
+        these only when the model prefers a transform.
         ``toeplitz`` is not available in this version and raises
         :class:`NotImplementedError`.
     boundary : {'fill', 'wrap', 'symm', 'constant', 'symmetric', 'reflect', 'edge'}, optional

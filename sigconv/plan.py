@@ -57,11 +57,15 @@ def _fft_units(shape):
     return P * math.log2(max(P, 2))
 
 
+def _direct_ns(problem):
+    code = problem.compute_dtype.char if problem.compute_dtype.kind != "i" else "q"
+    return DIRECT_NS.get(code, 1.0)
+
+
 def estimate_times(problem):
     """Modelled seconds of each method for ``problem``: ``{'direct': t, 'fft': t, 'oa': t}``."""
     rows = max(1, _points(problem.batch_shape))
-    direct_code = problem.compute_dtype.char if problem.compute_dtype.kind != "i" else "q"
-    times = {"direct": DIRECT_OVERHEAD + DIRECT_NS.get(direct_code, 1.0) * problem.work}
+    times = {"direct": DIRECT_OVERHEAD + _direct_ns(problem) * problem.work}
     real_dt, complex_dt = _fft.transform_dtypes(problem)
     dt = complex_dt if problem.is_complex else real_dt
     per = FFT_NS.get(dt.char, 25.0)
@@ -89,29 +93,82 @@ def estimate_times(problem):
     return {k: v * 1e-9 for k, v in times.items()}
 
 
-def _fft_is_exact(problem, signal, kernel, shape_method):
-    """Whether the FFT methods' integer bound holds (fill boundary, zero fill)."""
+def _transform_is_exact(problem, signal, kernel):
+    """Whether the FFT methods' integer bound guarantees exact integers.
+
+    Evaluated on the whole inputs (norms at least those of the parts a
+    transform sees), with ``2**d`` times the bound for ``d`` convolved axes:
+    that covers the overlap-add method's sum of at most ``2**d`` overlapping
+    blocks. In ``circular`` mode the kernel may be folded, whose 2-norm is
+    bounded by its 1-norm. Boundaries other than a zero fill extend the
+    signal beyond its own norms: those calls are not certified (the direct
+    method is used).
+    """
+    if problem.mode != "valid" and (problem.boundary != _fft.FILL
+                                    or problem.fillvalue != 0):
+        return False
     nb = len(problem.batch_shape)
+    if problem.mode == "circular":
+        shape = problem.x_shape
+    else:
+        shape = _fft.fast_lengths([p.size for p in _fft.linear_axes(problem)], True)
     x = _fft.canonical_view(signal, problem).astype(np.float64)
     v = _fft.canonical_view(kernel, problem).astype(np.float64)
-    return shape_method(_fft.row_norms(x, nb), _fft.row_norms(v, nb)) < _fft.INTEGER_BOUND
+    xn, hn = _fft.row_norms(x, nb), _fft.row_norms(v, nb)
+    if problem.mode == "circular":
+        hn = (hn[0], hn[0])
+    bound = 2 ** len(shape) * _fft.integer_error_bound(xn, hn, shape)
+    return bound < _fft.INTEGER_BOUND
 
 
-def _candidates(problem, signal, kernel):
-    """Methods that may be used for this call, cheapest-first by the model."""
+def _all_finite(a):
+    """Whether ``a`` holds no NaN or Inf: one summing pass, no temporary.
+
+    A NaN or Inf makes the sum non-finite; so may an overflow of finite
+    values, which the element-wise test then tells apart.
+    """
+    if a.dtype.kind not in "fc":
+        return True
+    with np.errstate(over="ignore", invalid="ignore"):
+        total = np.add.reduce(a, axis=None)
+    return bool(np.isfinite(total)) or bool(np.isfinite(a).all())
+
+
+def _candidates(problem, signal, kernel, lazy=False):
+    """Methods that may be used for this call, cheapest-first by the model.
+
+    ``lazy``: only the first entry matters, so the inputs are not scanned
+    when the model already ranks the direct method first.
+    """
     times = estimate_times(problem)
-    methods = ["direct", "fft", "oa"]
+    methods = sorted(["direct", "fft", "oa"], key=lambda m: times[m])
+    if lazy and methods[0] == "direct":
+        return methods
     if problem.out_dtype.kind in "biu":
-        plans = None if problem.mode == "circular" else _fft.linear_axes(problem)
-        shape = problem.x_shape if plans is None else _fft.fast_lengths(
-            [p.size for p in plans], True)
-        bound = lambda xn, hn: 2 ** len(shape) * _fft.integer_error_bound(xn, hn, shape)
-        if not _fft_is_exact(problem, signal, kernel, bound):
-            methods = ["direct"]
-    elif not (np.isfinite(signal).all() and np.isfinite(kernel).all()):
+        if not _transform_is_exact(problem, signal, kernel):
+            return ["direct"]
+    elif not (_all_finite(signal) and _all_finite(kernel)):
         # a NaN or Inf would spread over every output of a transform
-        methods = ["direct"]
-    return sorted(methods, key=lambda m: times[m])
+        return ["direct"]
+    return methods
+
+
+def auto_method(problem, signal, kernel):
+    """The method ``method='auto'`` uses for ``problem`` (what
+    :func:`choose_conv_method` answers for the same call).
+
+    Takes the :class:`~sigconv._problem.Problem` a call has already built.
+    Where the direct method's modelled time is below the transforms' fixed
+    cost it wins outright and nothing else is evaluated; the inputs are
+    scanned (for NaN/Inf, or for the integer bound) only when the model
+    prefers a transform.
+    """
+    if 0 in problem.out_shape or 0 in problem.x_shape or 0 in problem.k_shape:
+        return "direct"
+    direct = DIRECT_OVERHEAD + _direct_ns(problem) * problem.work
+    if direct <= FFT_OVERHEAD:
+        return "direct"
+    return _candidates(problem, signal, kernel, lazy=True)[0]
 
 
 def _time(func, budget=0.2):
@@ -215,11 +272,11 @@ def choose_conv_method(in1, in2, mode="full", measure=False):
         make_problem(in1.reshape(1), in2.reshape(1), op="convolve", mode=mode)
         return ("direct", {}) if measure else "direct"
     problem, signal, kernel = make_problem(in1, in2, op="convolve", mode=mode)
-    if 0 in problem.out_shape:
-        return ("direct", {}) if measure else "direct"
-    methods = _candidates(problem, signal, kernel)
     if not measure:
-        return methods[0]
+        return auto_method(problem, signal, kernel)
+    if 0 in problem.out_shape:
+        return "direct", {}
+    methods = _candidates(problem, signal, kernel)
     times = {}
     for m in methods:
         times[m] = _time(lambda m=m: BACKENDS[m](problem, signal, kernel, None))

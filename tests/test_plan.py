@@ -80,3 +80,107 @@ def test_scalars_and_errors():
         sigconv.choose_conv_method(np.ones(5), np.ones((3, 3)))
     with pytest.raises(ValueError, match="at least as large"):
         sigconv.choose_conv_method(np.ones((3, 5)), np.ones((4, 4)), "valid")
+
+
+# ------------------------------------------------------------ method="auto"
+
+
+@pytest.fixture
+def ran(monkeypatch):
+    """Record the backend each call runs (stubbed: zeros of the right shape)."""
+    from sigconv._backends import BACKENDS
+    log = []
+
+    def stub(name):
+        def run(problem, signal, kernel, workers):
+            log.append(name)
+            return np.zeros(problem.out_shape, dtype=problem.out_dtype)
+        return run
+
+    for name in list(BACKENDS):
+        monkeypatch.setitem(BACKENDS, name, stub(name))
+    return log
+
+
+@pytest.mark.parametrize("op", ["convolve", "correlate"])
+@pytest.mark.parametrize("s1, s2, mode, dtype", [
+    ((2**20,), (8191,), "same", np.float64),       # A3
+    ((512, 512), (63, 63), "same", np.float64),
+    ((300, 200), (40, 30), "full", np.float32),
+    ((4096,), (4096,), "full", np.complex128),
+    ((2**20,), (63,), "same", np.float64),         # A1
+    ((4096,), (16,), "full", np.float64),          # A5
+    ((100, 100), (3, 3), "same", np.float32),
+    ((64, 64, 64), (3, 3, 3), "same", np.float32)])
+def test_auto_runs_choose_conv_methods_answer(ran, op, s1, s2, mode, dtype):
+    x, h = np.ones(s1, dtype), np.ones(s2, dtype)
+    expected = sigconv.choose_conv_method(x, h, mode)
+    getattr(sigconv, op)(x, h, mode)
+    getattr(sigconv, op)(x, h, mode, method="auto")
+    assert ran == [expected, expected]
+
+
+def test_auto_picks_a_transform_for_long_kernels(ran):
+    sigconv.convolve(np.ones(2**20), np.ones(8191), "same")
+    sigconv.convolve(np.ones((512, 512)), np.ones((63, 63)), "same")
+    sigconv.correlate(np.ones((64, 64, 64), np.float32), np.ones((15, 15, 15), np.float32),
+                      "same")
+    assert ran[0] in ("fft", "oa") and ran[1] in ("fft", "oa") and ran[2] in ("fft", "oa")
+
+
+@pytest.mark.parametrize("s1, s2", [((100_000,), (5,)), ((1000, 1000), (3, 3)),
+                                    ((64, 64, 64), (3, 3, 3)), ((4096,), (16,))])
+def test_auto_picks_direct_for_small_kernels(ran, s1, s2):
+    sigconv.convolve(np.ones(s1), np.ones(s2), "same")
+    assert ran == ["direct"]
+
+
+def test_auto_keeps_integers_direct_beyond_the_bound(ran):
+    big = np.full(100_000, 2**40)
+    sigconv.convolve(big, big[:3000])
+    assert ran == ["direct"]
+    small = np.full((600, 600), 3, dtype=np.int64)
+    sigconv.convolve(small, small[:63, :63])
+    assert ran[1] in ("fft", "oa")
+    # a boundary that extends the signal is not certified: direct
+    sigconv.convolve(small, small[:63, :63], "same", boundary="wrap")
+    assert ran[2] == "direct"
+
+
+@pytest.mark.parametrize("bad", [np.nan, np.inf, -np.inf])
+@pytest.mark.parametrize("where", ["signal", "kernel"])
+def test_auto_keeps_non_finite_inputs_direct(ran, bad, where):
+    x = np.ones((512, 512))
+    h = np.ones((63, 63))
+    (x if where == "signal" else h)[7, 9] = bad
+    sigconv.convolve(x, h, "same")
+    sigconv.correlate(x, h, "same")
+    assert ran == ["direct", "direct"]
+
+
+def test_auto_finite_scan_tells_overflow_from_inf(ran):
+    # the sum overflows, but every value is finite: a transform is allowed
+    x = np.full((512, 512), 1e300)
+    sigconv.convolve(x, np.ones((63, 63)), "same")
+    assert ran[0] in ("fft", "oa")
+
+
+def test_auto_results(rng):
+    # where auto transforms, it gives the direct result to the FFT tolerance
+    from conftest import assert_close, fft_tolerance
+    x = rng.standard_normal((300, 280))
+    h = rng.standard_normal((41, 37))
+    assert sigconv.choose_conv_method(x, h, "same") != "direct"
+    got = sigconv.correlate(x, h, "same")
+    expected = sigconv.correlate(x, h, "same", method="direct")
+    assert_close(got, expected, inputs=(x, h), atol=fft_tolerance(np.float64, x, h))
+    # integers within the bound: transformed, and exact
+    xi = rng.integers(-100, 100, (300, 280))
+    hi = rng.integers(-100, 100, (41, 37))
+    assert sigconv.choose_conv_method(xi, hi) != "direct"
+    np.testing.assert_array_equal(sigconv.convolve(xi, hi),
+                                  sigconv.convolve(xi, hi, method="direct"))
+    # a NaN stays local
+    x[150, 140] = np.nan
+    y = sigconv.convolve(x, h, "same")
+    assert np.isnan(y).sum() == h.size

@@ -307,7 +307,12 @@ def integer_error_bound(x_norms, h_norms, shape):
 
 def check_exact(xpart, vpart, nb, shape, method="fft"):
     """ValueError unless rounding the FFT result gives the exact integers."""
-    bound = integer_error_bound(row_norms(xpart, nb), row_norms(vpart, nb), shape)
+    check_exact_norms(row_norms(xpart, nb), row_norms(vpart, nb), shape, method)
+
+
+def check_exact_norms(x_norms, h_norms, shape, method="fft"):
+    """:func:`check_exact` from the operands' norms."""
+    bound = integer_error_bound(x_norms, h_norms, shape)
     if not bound < INTEGER_BOUND:
         raise ValueError(
             "method=%r cannot guarantee the exact integer result for these inputs: the "
@@ -321,14 +326,14 @@ def check_exact(xpart, vpart, nb, shape, method="fft"):
 # Spectra
 # --------------------------------------------------------------------------
 
-def spectral_product(X, H, problem, conj, nthreads, block_rows=1):
+def spectral_product(X, H, problem, conj, nthreads, block_rows=1, keep_h=False):
     """``X * H`` (``X * conj(H)``), broadcasting their batch axes; in place if possible.
 
     ``X`` has shape ``batch_x + (blocks,) * ... + spectrum`` flattened into
     ``block_rows`` rows per batch item, ``H`` ``batch_w + spectrum``. Returns
     the product with shape ``batch + X.shape[nb:]``, written into ``X`` when
     ``X``'s batch is the full batch, else into ``H`` (one row per item),
-    else into a new array.
+    else into a new array (``keep_h``: never into ``H``, a kept spectrum).
     """
     nb = len(problem.batch_shape)
     xi, wi, count = batch_indices(problem, X, H)
@@ -343,7 +348,7 @@ def spectral_product(X, H, problem, conj, nthreads, block_rows=1):
         arow, brow = xi, wi
     if X.shape[:nb] == problem.batch_shape:
         out = X
-    elif block_rows == 1 and H.shape[:nb] == problem.batch_shape:
+    elif block_rows == 1 and not keep_h and H.shape[:nb] == problem.batch_shape:
         out = H
     else:
         out = np.empty(problem.batch_shape + X.shape[nb:], dtype=X.dtype)
@@ -510,61 +515,111 @@ def kernel_part(problem, kernel, dtype):
     return converted, converted is not v
 
 
-def run(problem, signal, kernel, workers=None):
-    """Evaluate ``problem`` by the convolution theorem; returns the finished array."""
+class Prepared:
+    """The kernel's share of a call, computed once and reusable.
+
+    ``H``: the kernel's spectrum at the transform lengths; ``norms``: the
+    transformed kernel's row norms (integer exactness bound); ``key``: the
+    geometry it was computed for (a call with another one cannot use it).
+    """
+
+    __slots__ = ("H", "norms", "key")
+
+    def __init__(self, H, norms, key):
+        self.H, self.norms, self.key = H, norms, key
+
+
+def geometry_key(problem):
+    """What a kept kernel spectrum depends on, besides the kernel itself."""
+    return (problem.mode, problem.ndim, problem.axes, problem.x_shape, problem.k_shape,
+            problem.out_conv_shape, problem.lo, problem.step, problem.boundary,
+            bool(problem.fillvalue == 0), problem.out_dtype, problem.flip_kernel,
+            problem.conj_kernel, problem.swapped)
+
+
+def _layout(problem):
+    """(plans or None for circular, transform lengths, axes, real, dtype, rows)."""
+    real_dt, complex_dt = transform_dtypes(problem)
+    real = not problem.is_complex
+    dt = real_dt if real else complex_dt
     if problem.mode == "circular":
-        return _run_circular(problem, signal, kernel, workers)
-    plans = linear_axes(problem)
-    if any(p.length <= 0 for p in plans):  # the window misses the signal: zeros
-        return np.zeros(problem.out_shape, dtype=problem.out_dtype)
-    real_dt, complex_dt = transform_dtypes(problem)
-    real = not problem.is_complex
-    dt = real_dt if real else complex_dt
-    shape = fast_lengths([p.size for p in plans], real)
-    nb = len(problem.batch_shape)
-    axes = tuple(range(nb, nb + len(plans)))
-    rows = 1
-    for n in problem.batch_shape:
-        rows *= n
-    nthreads = resolve_workers(workers, fft_work(rows, shape))
-
-    xpart, xown = signal_part(problem, signal, plans, dt)
-    vpart, vown = kernel_part(problem, kernel, dt)
-    if problem.out_dtype.kind in "biu":
-        check_exact(xpart, vpart, nb, shape)
-    parts = [xpart, vpart]
-    del xpart, vpart
-    X, H = forward_pair(parts, shape, axes, real, nthreads, (xown, vown))
-    Z = spectral_product(X, H, problem, False, nthreads)
-    del X, H
-    view, whole = inverse(Z, shape, axes, real, [p.outputs() for p in plans], nthreads)
-    return finish(view, problem, whole)
-
-
-def _run_circular(problem, signal, kernel, workers):
-    """Cyclic convolution at the period: no padding, a long kernel folded."""
-    real_dt, complex_dt = transform_dtypes(problem)
-    real = not problem.is_complex
-    dt = real_dt if real else complex_dt
-    shape = problem.x_shape
+        plans, shape = None, problem.x_shape
+    else:
+        plans = linear_axes(problem)
+        shape = fast_lengths([p.size for p in plans], real)
     nb = len(problem.batch_shape)
     axes = tuple(range(nb, nb + len(shape)))
     rows = 1
     for n in problem.batch_shape:
         rows *= n
+    return plans, shape, axes, real, dt, rows
+
+
+def kernel_operand(problem, kernel, dt):
+    """``(v, own)``: the kernel operand of the transforms (folded if circular)."""
+    if problem.mode == "circular":
+        return fold_kernel(canonical_view(kernel, problem), problem.x_shape, dt), False
+    return kernel_part(problem, kernel, dt)
+
+
+def prepare(problem, kernel, workers=None):
+    """:class:`Prepared` for ``problem``: the kernel spectrum the method multiplies by."""
+    plans, shape, axes, real, dt, _ = _layout(problem)
+    key = geometry_key(problem)
+    if plans is not None and any(p.length <= 0 for p in plans):
+        return Prepared(None, None, key)
+    nthreads = resolve_workers(workers, fft_work(1, shape))
+    vpart, vown = kernel_operand(problem, kernel, dt)
+    norms = (row_norms(vpart, len(problem.batch_shape))
+             if problem.out_dtype.kind in "biu" else None)
+    return Prepared(forward(vpart, shape, axes, real, nthreads, vown), norms, key)
+
+
+def check_prepared(prepared, problem):
+    """ValueError unless ``prepared`` was made for ``problem``'s geometry."""
+    if prepared.key != geometry_key(problem):
+        raise ValueError("the prepared kernel spectrum is for another geometry")
+
+
+def run(problem, signal, kernel, workers=None, prepared=None):
+    """Evaluate ``problem`` by the convolution theorem; returns the finished array.
+
+    ``prepared``: the kernel's spectrum from :func:`prepare` for this
+    problem's geometry, used instead of transforming ``kernel``.
+    """
+    if prepared is not None:
+        check_prepared(prepared, problem)
+    plans, shape, axes, real, dt, rows = _layout(problem)
+    if plans is not None and any(p.length <= 0 for p in plans):
+        # the window misses the signal: zeros
+        return np.zeros(problem.out_shape, dtype=problem.out_dtype)
     nthreads = resolve_workers(workers, fft_work(rows, shape))
-    x = canonical_view(signal, problem)
-    xpart = transform_input(x, dt)
-    xown = xpart is not x
-    vpart = fold_kernel(canonical_view(kernel, problem), shape, dt)
-    if problem.out_dtype.kind in "biu":
-        check_exact(xpart, vpart, nb, shape)
-    parts = [xpart, vpart]
-    del x, xpart, vpart
-    # the folded kernel is a scratch array only when folding made it one
-    X, H = forward_pair(parts, shape, axes, real, nthreads, (xown, False))
-    Z = spectral_product(X, H, problem, problem.conj_kernel, nthreads)
+    nb = len(problem.batch_shape)
+    if plans is None:
+        # circular: the cyclic convolution at the period, a long kernel folded
+        x = canonical_view(signal, problem)
+        xpart = transform_input(x, dt)
+        xown = xpart is not x
+        del x
+        keep = [slice(None, None, s) for s in problem.step]
+        conj = problem.conj_kernel
+    else:
+        xpart, xown = signal_part(problem, signal, plans, dt)
+        keep = [p.outputs() for p in plans]
+        conj = False
+    if prepared is None:
+        vpart, vown = kernel_operand(problem, kernel, dt)
+        if problem.out_dtype.kind in "biu":
+            check_exact(xpart, vpart, nb, shape)
+        parts = [xpart, vpart]
+        del xpart, vpart
+        X, H = forward_pair(parts, shape, axes, real, nthreads, (xown, vown))
+    else:
+        if problem.out_dtype.kind in "biu":
+            check_exact_norms(row_norms(xpart, nb), prepared.norms, shape)
+        X, H = forward(xpart, shape, axes, real, nthreads, xown), prepared.H
+        del xpart
+    Z = spectral_product(X, H, problem, conj, nthreads, keep_h=prepared is not None)
     del X, H
-    view, whole = inverse(Z, shape, axes, real,
-                          [slice(None, None, s) for s in problem.step], nthreads)
+    view, whole = inverse(Z, shape, axes, real, keep, nthreads)
     return finish(view, problem, whole)

@@ -110,13 +110,18 @@ def overlap_add(y, blocks, nb):
     return acc.reshape(merged)
 
 
-def run(problem, signal, kernel, workers=None):
-    """Evaluate ``problem`` by overlap-add; returns the finished array."""
+def _block_plan(problem):
+    """``(plans, blocks, shape, real, dt)``; ``None``: the FFT method does the call.
+
+    ``blocks``: per axis ``(B, count)``, the block length and the number of
+    blocks; ``shape``: the block transform lengths (one block is the whole
+    axis at the FFT method's length).
+    """
     if problem.mode == "circular":
-        return _fft.run(problem, signal, kernel, workers)
+        return None
     plans = _fft.linear_axes(problem)
     if any(p.length <= 0 for p in plans):
-        return np.zeros(problem.out_shape, dtype=problem.out_dtype)
+        return None
     real_dt, complex_dt = _fft.transform_dtypes(problem)
     real = not problem.is_complex
     whole = _fft.fast_lengths([p.size for p in plans], real)
@@ -124,16 +129,47 @@ def run(problem, signal, kernel, workers=None):
     choice = [choose_block(p.length, p.K, real and i == last, whole[i])
               for i, p in enumerate(plans)]
     if all(c is None for c in choice):
-        return _fft.run(problem, signal, kernel, workers)
-    # per axis the block length B, the number of blocks and the transform
-    # length; one block is the whole axis at the FFT method's length
+        return None
     blocks, shape = [], []
     for p, c, P in zip(plans, choice, whole):
         B, P = (p.length, P) if c is None else c
         blocks.append((B, -(-p.length // B)))
         shape.append(P)
-    shape = tuple(shape)
-    dt = real_dt if real else complex_dt
+    return plans, blocks, tuple(shape), real, (real_dt if real else complex_dt)
+
+
+def prepare(problem, kernel, workers=None):
+    """The kernel's block spectrum (:class:`sigconv._backends.fft.Prepared`), reusable.
+
+    Where the FFT method does the call, its own :func:`~sigconv._backends.fft.prepare`.
+    """
+    layout = _block_plan(problem)
+    if layout is None:
+        return _fft.prepare(problem, kernel, workers)
+    plans, blocks, shape, real, dt = layout
+    nb = len(problem.batch_shape)
+    nthreads = resolve_workers(workers, _fft.fft_work(1, shape))
+    vpart, vown = _fft.kernel_part(problem, kernel, dt)
+    norms = _fft.row_norms(vpart, nb) if problem.out_dtype.kind in "biu" else None
+    H = _fft.forward(vpart, shape, tuple(range(nb, nb + len(shape))), real, nthreads,
+                     own=vown)
+    return _fft.Prepared(H, norms, _fft.geometry_key(problem))
+
+
+def run(problem, signal, kernel, workers=None, prepared=None):
+    """Evaluate ``problem`` by overlap-add; returns the finished array.
+
+    ``prepared``: the kernel's block spectrum from :func:`prepare`.
+    """
+    layout = _block_plan(problem)
+    if layout is None:
+        if problem.mode != "circular" and any(
+                p.length <= 0 for p in _fft.linear_axes(problem)):
+            return np.zeros(problem.out_shape, dtype=problem.out_dtype)
+        return _fft.run(problem, signal, kernel, workers, prepared)
+    if prepared is not None:
+        _fft.check_prepared(prepared, problem)
+    plans, blocks, shape, real, dt = layout
     nb = len(problem.batch_shape)
     d = len(plans)
     nblocks = 1
@@ -157,19 +193,27 @@ def run(problem, signal, kernel, workers=None):
     order = list(range(nb)) + [nb + 2 * i for i in range(d)] + \
         [nb + 2 * i + 1 for i in range(d)]
     xblocks = xpad.reshape(split).transpose(order)
-    vpart, vown = _fft.kernel_part(problem, kernel, dt)
+    if prepared is None:
+        vpart, vown = _fft.kernel_part(problem, kernel, dt)
+        hnorms = (_fft.row_norms(vpart, nb) if problem.out_dtype.kind in "biu"
+                  else None)
+    else:
+        hnorms = prepared.norms
     if problem.out_dtype.kind in "biu":
         overlaps = 1
         for (B, _), P in zip(blocks, shape):
             overlaps *= -(-P // B)
-        _check_exact_blocks(xpad, vpart, nb, shape, overlaps)
+        _check_exact_blocks(_fft.row_norms(xpad, nb), hnorms, shape, overlaps)
     del xpad
 
     baxes = tuple(range(nb + d, nb + 2 * d))
     X = _fft.forward(xblocks, shape, baxes, real, nthreads, own=True)
     del xblocks
-    H = _fft.forward(vpart, shape, tuple(range(nb, nb + d)), real, nthreads, own=vown)
-    del vpart
+    if prepared is None:
+        H = _fft.forward(vpart, shape, tuple(range(nb, nb + d)), real, nthreads, own=vown)
+        del vpart
+    else:
+        H = prepared.H
     Z = _fft.spectral_product(X, H, problem, False, nthreads, block_rows=nblocks)
     del X, H
     y, _ = _fft.inverse(Z, shape, baxes, real, [slice(None)] * d, nthreads)
@@ -179,10 +223,9 @@ def run(problem, signal, kernel, workers=None):
     return _fft.finish(lin[(Ellipsis,) + tuple(p.outputs() for p in plans)], problem, lin)
 
 
-def _check_exact_blocks(xpart, vpart, nb, shape, overlaps):
+def _check_exact_blocks(x_norms, h_norms, shape, overlaps):
     """The FFT method's integer bound, for the sum of ``overlaps`` block results."""
-    bound = overlaps * _fft.integer_error_bound(
-        _fft.row_norms(xpart, nb), _fft.row_norms(vpart, nb), shape)
+    bound = overlaps * _fft.integer_error_bound(x_norms, h_norms, shape)
     if not bound < _fft.INTEGER_BOUND:
         raise ValueError(
             "method='oa' cannot guarantee the exact integer result for these inputs: the "

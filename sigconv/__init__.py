@@ -7,10 +7,10 @@ broadcasting over batch axes.
 from ._config import show_config
 from .convolution import (convolve, convolve2d, correlate, correlate2d,
                           correlation_lags, fftconvolve, oaconvolve)
-from .plan import choose_conv_method
+from .plan import Convolver, choose_conv_method
 
 __version__ = "0.1.0"
 
 __all__ = ["convolve", "correlate", "convolve2d", "correlate2d", "fftconvolve",
-           "oaconvolve", "choose_conv_method", "correlation_lags", "show_config",
+           "oaconvolve", "choose_conv_method", "Convolver", "correlation_lags", "show_config",
            "__version__"]

@@ -1,4 +1,4 @@
-"""Choosing a method: ``choose_conv_method``.
+"""Choosing a method: ``choose_conv_method``; reusable plans: ``Convolver``.
 
 A cost model of the three methods, in nanoseconds on one core:
 
@@ -18,16 +18,19 @@ direct kernel, the transforms' lines and the blocks all spread over cores.
 ``measure=True`` times the candidates instead.
 """
 import math
+import operator
 import time
 
 import numpy as np
 
-from ._backends import BACKENDS
+from ._backends import BACKENDS, METHODS
 from ._backends import fft as _fft
 from ._backends import oa as _oa
-from ._problem import make_problem
+from ._backends._layout import to_canonical
+from ._dtypes import result_dtype
+from ._problem import make_problem, normalize_axes
 
-__all__ = ["choose_conv_method"]
+__all__ = ["choose_conv_method", "Convolver"]
 
 #: nanoseconds per unit of ``Problem.work`` of the direct kernel, by the real
 #: dtype it computes in (complex data is computed in its parts, and its
@@ -281,3 +284,246 @@ def choose_conv_method(in1, in2, mode="full", measure=False):
     for m in methods:
         times[m] = _time(lambda m=m: BACKENDS[m](problem, signal, kernel, None))
     return min(times, key=times.get), times
+
+
+def _model_choice(problem):
+    """The model's cheapest method, from the shapes and dtype alone."""
+    if 0 in problem.out_shape or 0 in problem.x_shape or 0 in problem.k_shape:
+        return "direct"
+    if DIRECT_OVERHEAD + _direct_ns(problem) * problem.work <= FFT_OVERHEAD:
+        return "direct"
+    times = estimate_times(problem)
+    return min(("direct", "fft", "oa"), key=lambda m: times[m])
+
+
+class Convolver:
+    """A reusable plan: one kernel convolved with many inputs of one shape.
+
+    ``Convolver(kernel, shape)(x)`` returns what ``convolve(x, kernel,
+    mode, method=...)`` returns, with the work that depends on the kernel
+    alone done once, when the plan is made: for ``fft`` the kernel's
+    spectrum at the transform lengths, for ``oa`` its spectrum at the block
+    length, for ``direct`` the flipped, contiguous kernel in the dtype the
+    sums run in. Use it to filter many frames, images or volumes with the
+    same kernel.
+
+    Parameters
+    ----------
+    kernel : array_like
+        The kernel (``in2`` of :func:`convolve`), at least 1-D.
+    shape : int or sequence of int
+        Lengths of the inputs along the convolved ``axes`` (one per axis),
+        or the whole shape of an input (one per dimension of ``kernel``,
+        of which those along ``axes`` count).
+    mode : {'full', 'valid', 'same', 'circular'}, optional
+        As in :func:`convolve`.
+    method : {'auto', 'direct', 'fft', 'oa'}, optional
+        As in :func:`convolve`. ``auto`` (default) chooses when the plan is
+        made, by the cost model of :func:`choose_conv_method` for an input
+        of ``shape`` and ``dtype`` (one item of batch); integer plans use
+        ``direct`` (exact whatever the inputs' values). The chosen method is
+        the attribute :attr:`method`; like ``convolve(method='auto')``, an
+        input holding NaN or Inf is then computed by ``direct``.
+    axes : int or sequence of int, optional
+        The convolved axes (default: all). Along the other axes inputs may
+        have any length where ``kernel`` has length 1, else ``kernel``'s
+        length or 1: a batch of any size is one call, as in
+        :func:`convolve`.
+    dtype : dtype, optional
+        The dtype of the inputs the plan is for (default: ``kernel``'s).
+        Inputs of another dtype are accepted when the result dtype,
+        ``numpy.result_type(x, kernel)``, is the same.
+    boundary, fillvalue, stride
+        As in :func:`convolve` (keyword-only); fixed for the plan.
+
+    Attributes
+    ----------
+    method : str
+        The method the plan runs: ``'direct'``, ``'fft'`` or ``'oa'``.
+    shape : tuple of int
+        The inputs' lengths along the convolved axes.
+    mode : str
+    axes : tuple of int
+        The convolved axes, non-negative and increasing.
+    dtype : numpy.dtype
+        The dtype of the results.
+    kernel : ndarray
+        The kernel, as given (read-only view).
+
+    Raises
+    ------
+    ValueError
+        What :func:`convolve` rejects for a kernel and an input of
+        ``shape``; a 0-d kernel; ``shape`` with the wrong number of entries
+        or negative lengths.
+    TypeError
+        A non-numeric ``kernel`` or ``dtype``.
+    NotImplementedError
+        ``method='toeplitz'``.
+
+    See Also
+    --------
+    convolve : the function a plan's calls equal.
+    choose_conv_method : the model ``method='auto'`` uses.
+
+    Notes
+    -----
+    Calling the plan validates the input (its dimensionality, its lengths
+    along ``axes``, its dtype) and raises :class:`ValueError` or
+    :class:`TypeError` naming what was planned. The result equals
+    ``convolve(x, kernel, mode, method=plan.method, boundary=..., fillvalue=...,
+    axes=..., stride=...)``: same shape, dtype and values (the same
+    operations, minus the kernel's). In ``valid`` mode with a kernel larger
+    than the inputs the roles swap and the input is the transformed
+    operand; nothing is kept then but the method.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> import sigconv
+    >>> rng = np.random.default_rng(0)
+    >>> kernel = rng.standard_normal(4001)
+    >>> plan = sigconv.Convolver(kernel, 100_000, mode="same")
+    >>> plan.method, plan.shape
+    ('fft', (100000,))
+    >>> frames = rng.standard_normal((3, 100_000))
+    >>> y = [plan(frame) for frame in frames]
+    >>> np.allclose(y[0], sigconv.convolve(frames[0], kernel, "same", method="direct"))
+    True
+
+    A batch along another axis is one call (the kernel broadcasts):
+
+    >>> blur = sigconv.Convolver(np.full((1, 5, 5), 1 / 25), (64, 64), "same",
+    ...                          axes=(1, 2), method="fft")
+    >>> images = rng.standard_normal((10, 64, 64))
+    >>> blur(images).shape
+    (10, 64, 64)
+    >>> np.array_equal(blur(images),
+    ...                sigconv.convolve(images, blur.kernel, "same", method="fft", axes=(1, 2)))
+    True
+
+    Inputs must have the planned lengths:
+
+    >>> blur(np.ones((10, 32, 32)))
+    Traceback (most recent call last):
+        ...
+    ValueError: this Convolver is for inputs of length 64, 64 along axes (1, 2); got an input of shape (10, 32, 32)
+    """
+
+    def __init__(self, kernel, shape, mode="full", *, method="auto", axes=None, dtype=None,
+                 boundary="fill", fillvalue=0, stride=1):
+        kernel = np.asarray(kernel)
+        if kernel.ndim == 0:
+            raise ValueError("the kernel must have at least one dimension")
+        if kernel.dtype.kind not in "biufc":
+            raise TypeError("the kernel has dtype %s; sigconv works on bool, integer, "
+                            "float and complex arrays" % (kernel.dtype,))
+        if method not in METHODS:
+            raise ValueError("method must be one of %s, got %r"
+                             % (", ".join(repr(m) for m in METHODS), method))
+        if method != "auto" and method not in BACKENDS:
+            raise NotImplementedError(
+                "method=%r is not implemented in this version of sigconv; "
+                "use method='direct', 'fft', 'oa' or 'auto'" % (method,))
+        ndim = kernel.ndim
+        axes = normalize_axes(axes, ndim)
+        shape = (shape,) if np.ndim(shape) == 0 else tuple(shape)
+        if len(shape) == ndim and len(axes) != ndim:
+            shape = tuple(shape[a] for a in axes)
+        if len(shape) != len(axes):
+            raise ValueError("shape has %d entries for %d convolved axes %s"
+                             % (len(shape), len(axes), axes))
+        try:
+            shape = tuple(operator.index(n) for n in shape)
+        except TypeError:
+            raise TypeError("shape must hold integers, got %r" % (shape,)) from None
+        if any(n < 0 for n in shape):
+            raise ValueError("shape must hold non-negative lengths, got %r" % (shape,))
+        in_dtype = np.dtype(kernel.dtype if dtype is None else dtype)
+        template_shape = list(kernel.shape)
+        for a, n in zip(axes, shape):
+            template_shape[a] = n
+        template = np.broadcast_to(np.zeros((), in_dtype), template_shape)
+        self._options = dict(op="convolve", mode=mode, boundary=boundary,
+                             fillvalue=fillvalue, axes=axes, stride=stride)
+        problem, _, _ = make_problem(template, kernel, **self._options)
+        self._auto = method == "auto"
+        self._kernel_finite = True
+        if self._auto:
+            method = "direct" if problem.out_dtype.kind in "biu" else _model_choice(problem)
+            self._kernel_finite = method == "direct" or _all_finite(kernel)
+        self.method = method
+        self.shape = shape
+        self.mode = mode
+        self.axes = axes
+        self.dtype = problem.out_dtype
+        view = kernel.view()
+        view.flags.writeable = False
+        self.kernel = view
+        self._kernel = kernel
+        self._prepared = None
+        self._flipped = None
+        empty = 0 in problem.out_shape or 0 in problem.x_shape or 0 in problem.k_shape
+        if problem.swapped or empty:
+            return
+        if method == "direct":
+            # the kernel as the direct method reads it, in the input's axis order
+            dt = None if problem.is_complex else problem.compute_dtype
+            w = to_canonical(kernel, problem, dt, flip=True)
+            last = range(ndim - len(axes), ndim)
+            self._flipped = w if tuple(last) == axes else np.moveaxis(w, last, axes)
+        else:
+            self._prepared = (_fft if method == "fft" else _oa).prepare(problem, kernel)
+
+    def __repr__(self):
+        return ("Convolver(kernel of shape %s, shape=%s, mode=%r, method=%r, axes=%s, "
+                "dtype=%s)" % (self._kernel.shape, self.shape, self.mode, self.method,
+                               self.axes, self.dtype))
+
+    def _check(self, x):
+        if x.ndim != self._kernel.ndim:
+            raise ValueError("this Convolver is for %d-D inputs (the kernel's "
+                             "dimensionality); got an input of shape %s"
+                             % (self._kernel.ndim, x.shape))
+        if tuple(x.shape[a] for a in self.axes) != self.shape:
+            raise ValueError("this Convolver is for inputs of length %s along axes %s; "
+                             "got an input of shape %s"
+                             % (", ".join(map(str, self.shape)), self.axes, x.shape))
+        out = result_dtype(x, self._kernel)
+        if out != self.dtype:
+            raise TypeError("this Convolver gives %s results; an input of dtype %s gives "
+                            "%s with its kernel of dtype %s (make a Convolver with "
+                            "dtype=%s)" % (self.dtype, x.dtype, out, self._kernel.dtype,
+                                           x.dtype))
+
+    def __call__(self, x, *, workers=None):
+        """Convolve ``x`` with the plan's kernel.
+
+        Parameters
+        ----------
+        x : array_like
+            Input of the planned lengths along :attr:`axes` (any batch along
+            the others, broadcasting with the kernel).
+        workers : int, optional
+            Threads, as in :func:`convolve`.
+
+        Returns
+        -------
+        out : ndarray
+            ``convolve(x, kernel, mode, method=self.method, ...)``.
+        """
+        x = np.asarray(x)
+        self._check(x)
+        problem, signal, kernel = make_problem(x, self._kernel, **self._options)
+        if 0 in problem.out_shape or 0 in problem.x_shape or 0 in problem.k_shape:
+            return np.zeros(problem.out_shape, dtype=problem.out_dtype)
+        method = self.method
+        if (self._auto and method != "direct"
+                and not (self._kernel_finite and _all_finite(signal))):
+            method = "direct"
+        if method == "direct":
+            if self._flipped is not None:
+                return BACKENDS["direct"](problem._replace(flip_kernel=False), signal,
+                                          self._flipped, workers)
+            return BACKENDS["direct"](problem, signal, kernel, workers)
+        return BACKENDS[method](problem, signal, kernel, workers, prepared=self._prepared)

@@ -184,3 +184,129 @@ def test_auto_results(rng):
     x[150, 140] = np.nan
     y = sigconv.convolve(x, h, "same")
     assert np.isnan(y).sum() == h.size
+
+
+# ------------------------------------------------------------------ Convolver
+
+PLAN_SHAPES = {1: ((300,), (17,)), 2: ((40, 33), (7, 5)), 3: ((12, 10, 9), (3, 4, 2))}
+
+
+def _data(rng, shape, dtype):
+    if np.dtype(dtype).kind in "iu":
+        return rng.integers(-50, 50, shape).astype(dtype)
+    a = rng.standard_normal(shape)
+    if np.dtype(dtype).kind == "c":
+        a = a + 1j * rng.standard_normal(shape)
+    return a.astype(dtype)
+
+
+def _check_plan(plan, x, h, mode, axes=None, **kw):
+    got = plan(x)
+    expected = sigconv.convolve(x, h, mode, method=plan.method, axes=axes, **kw)
+    assert got.dtype == expected.dtype == plan.dtype
+    assert got.shape == expected.shape
+    assert got.flags.c_contiguous
+    np.testing.assert_array_equal(got, expected)
+
+
+@pytest.mark.parametrize("method", ["auto", "direct", "fft", "oa"])
+@pytest.mark.parametrize("mode", ["full", "same", "valid", "circular"])
+@pytest.mark.parametrize("ndim", [1, 2, 3])
+@pytest.mark.parametrize("dtype", [np.float64, np.float32, np.complex128, np.int64])
+@pytest.mark.parametrize("batch", [None, "signals", "kernels"])
+def test_convolver_equals_convolve(rng, method, mode, ndim, dtype, batch):
+    xs, hs = PLAN_SHAPES[ndim]
+    axes = None
+    if batch == "signals":        # 3 inputs, one kernel
+        xs, hs, axes = (3,) + xs, (1,) + hs, tuple(range(1, ndim + 1))
+    elif batch == "kernels":      # one input, a bank of 3 kernels
+        xs, hs, axes = (1,) + xs, (3,) + hs, tuple(range(1, ndim + 1))
+    h = _data(rng, hs, dtype)
+    plan = sigconv.Convolver(h, xs, mode, method=method, axes=axes, dtype=dtype)
+    assert plan.method in ("direct", "fft", "oa")
+    assert plan.mode == mode
+    assert plan.shape == tuple(xs[a] for a in (axes or range(ndim)))
+    for _ in range(2):  # the kept kernel data survives a call
+        _check_plan(plan, _data(rng, xs, dtype), h, mode, axes)
+    if batch == "signals":  # any batch size
+        _check_plan(plan, _data(rng, (5,) + xs[1:], dtype), h, mode, axes)
+
+
+@pytest.mark.parametrize("method", ["direct", "fft", "oa"])
+@pytest.mark.parametrize("mode", ["full", "same", "valid"])
+def test_convolver_overlap_add_blocks_and_options(rng, method, mode):
+    h = rng.standard_normal(31)
+    plan = sigconv.Convolver(h, 3000, mode, method=method)
+    _check_plan(plan, rng.standard_normal(3000), h, mode)
+    h2 = rng.standard_normal((5, 4))
+    kw = dict(boundary="reflect", stride=(2, 3))
+    plan = sigconv.Convolver(h2, (60, 50), mode, method=method, **kw)
+    _check_plan(plan, rng.standard_normal((60, 50)), h2, mode, **kw)
+    kw = dict(fillvalue=1.5)
+    plan = sigconv.Convolver(h2, (60, 50), mode, method=method, **kw)
+    _check_plan(plan, rng.standard_normal((60, 50)), h2, mode, **kw)
+
+
+def test_convolver_valid_with_larger_kernel(rng):
+    h = rng.standard_normal(50)
+    for method in ("direct", "fft", "oa"):
+        plan = sigconv.Convolver(h, 20, "valid", method=method)
+        _check_plan(plan, rng.standard_normal(20), h, "valid")
+
+
+def test_convolver_dtypes_compatible_inputs(rng):
+    h = rng.standard_normal(9)
+    plan = sigconv.Convolver(h, 100, method="fft")
+    # float32 and integer inputs give float64 results with a float64 kernel
+    _check_plan(plan, rng.standard_normal(100).astype(np.float32), h, "full")
+    _check_plan(plan, np.arange(100), h, "full")
+    with pytest.raises(TypeError, match="complex128"):
+        plan(np.ones(100, dtype=np.complex128))
+    f32 = sigconv.Convolver(h.astype(np.float32), 100, dtype=np.float32)
+    assert f32.dtype == np.float32
+    assert f32(np.ones(100, np.float32)).dtype == np.float32
+
+
+def test_convolver_auto(rng):
+    big = sigconv.Convolver(np.ones((63, 63)), (512, 512), "same")
+    assert big.method == sigconv.choose_conv_method(np.ones((512, 512)),
+                                                    np.ones((63, 63)), "same")
+    assert big.method in ("fft", "oa")
+    assert sigconv.Convolver(np.ones(5), 10_000).method == "direct"
+    assert sigconv.Convolver(np.ones((63, 63), int), (512, 512)).method == "direct"
+    # a NaN input is computed directly, as convolve(method='auto') does
+    x = rng.standard_normal((512, 512))
+    x[200, 300] = np.nan
+    h = rng.standard_normal((63, 63))
+    plan = sigconv.Convolver(h, x.shape, "same")
+    np.testing.assert_array_equal(plan(x), sigconv.convolve(x, h, "same"))
+    assert np.isnan(plan(x)).sum() == h.size
+
+
+def test_convolver_errors():
+    plan = sigconv.Convolver(np.ones((1, 3, 3)), (8, 8), axes=(1, 2))
+    with pytest.raises(ValueError, match="length 8, 8 along axes"):
+        plan(np.ones((2, 8, 9)))
+    with pytest.raises(ValueError, match="3-D"):
+        plan(np.ones((8, 8)))
+    with pytest.raises(TypeError, match="dtype"):
+        plan(np.array([[["a"] * 8] * 8]))
+    with pytest.raises(ValueError, match="entries"):
+        sigconv.Convolver(np.ones(3), (8, 8))
+    with pytest.raises(ValueError, match="non-negative"):
+        sigconv.Convolver(np.ones(3), -1)
+    with pytest.raises(ValueError, match="at least one"):
+        sigconv.Convolver(np.array(2.0), ())
+    with pytest.raises(ValueError, match="mode"):
+        sigconv.Convolver(np.ones(3), 8, "bogus")
+    with pytest.raises(ValueError, match="method"):
+        sigconv.Convolver(np.ones(3), 8, method="bogus")
+    with pytest.raises(NotImplementedError):
+        sigconv.Convolver(np.ones(3), 8, method="toeplitz")
+    with pytest.raises(ValueError, match="at least as large"):
+        sigconv.Convolver(np.ones((3, 5)), (4, 4), "valid")
+    with pytest.raises(TypeError):
+        sigconv.Convolver(np.array(["a", "b"]), 8)
+    # the whole input shape is accepted too
+    assert sigconv.Convolver(np.ones((1, 3)), (5, 8), axes=1).shape == (8,)
+    assert "Convolver" in repr(plan) and plan.kernel.flags.writeable is False

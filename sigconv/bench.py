@@ -10,8 +10,10 @@ workload, method or peer is one entry here.
 Each contender (a sigconv method or a peer) is called once as a warm-up; that
 result is checked against the reference (float64, computed once per
 workload) and only a matching result is timed. The time is the median of
-repeated calls within a time budget per contender. Ratios are
-``peer time / sigconv time``: above 1 means sigconv is faster.
+repeated calls within a time budget per contender; the contenders of a
+workload are sampled in interleaved rounds, so that load from other
+processes falls on all of them alike. Ratios are ``peer time / sigconv
+time``: above 1 means sigconv is faster.
 
 Examples
 --------
@@ -39,8 +41,8 @@ from dataclasses import dataclass, field
 import numpy as np
 
 __all__ = ["Workload", "WORKLOADS", "EXTRA_WORKLOADS", "PEERS", "BARS", "get", "select",
-           "check", "tolerance", "time_call", "matmul_peak", "run", "format_text",
-           "format_markdown", "NotApplicable"]
+           "check", "tolerance", "time_call", "time_calls", "matmul_peak", "wait_quiet", "run",
+           "format_text", "format_markdown", "NotApplicable"]
 
 
 class NotApplicable(Exception):
@@ -172,6 +174,9 @@ class Workload:
                 parts.append("K=%d" % conv[0])
             else:
                 parts.append("K=" + "x".join(str(n) for n in self.k_shape))
+            if any(self.k_shape[a] > 1 for a in range(len(self.k_shape))
+                   if a not in self.conv_axes):
+                parts[-1] += " (one per channel)"
             if self.axes is not None and len(self.axes) < len(self.x_shape):
                 parts.append("axes %s" % (tuple(self.axes),))
         elif self.kind == "pool":
@@ -368,7 +373,6 @@ class Peer:
     module: str            # module that must import
     threads: object        # () -> int
     prepare: object
-    note: str = ""
 
 
 def _one():
@@ -490,6 +494,9 @@ def _prep_cv2(w, x, k):
     # centre, K // 2) then gives scipy's same alignment for odd and even K.
     ker = np.ascontiguousarray(ker[::-1, ::-1])
     shape = w.out_shape
+    # OpenCV switches to a DFT from 130 taps in float32 and 50 in float64
+    # (timed here: the cost jumps there); below, it sums directly.
+    dft = ker.size >= (130 if x.dtype == np.float32 else 50)
     borders = {"fill": cv2.BORDER_CONSTANT, "constant": cv2.BORDER_CONSTANT,
                "symm": cv2.BORDER_REFLECT, "symmetric": cv2.BORDER_REFLECT,
                "reflect": cv2.BORDER_REFLECT_101, "edge": cv2.BORDER_REPLICATE}
@@ -519,7 +526,7 @@ def _prep_cv2(w, x, k):
 
         def call():
             return cv2.filter2D(img, -1, ker, borderType=border).reshape(shape)
-    return "cv2.filter2D" + note, call
+    return "cv2.filter2D" + note + (" [DFT]" if dft else ""), call
 
 
 def _torch_threads():
@@ -630,8 +637,9 @@ def _prep_maximum_filter(w, x, k):
     size = [1] * x.ndim
     for a, n in zip(w.conv_axes, w.k_shape):
         size[a] = n
-    crop = tuple(slice((n - 1) // 2, (n - 1) // 2 + o, w.stride) for n, o
-                 in zip(size, np.multiply(np.subtract(w.out_shape, 1), w.stride) + 1))
+    # ndimage's window of length n at i covers i - n // 2 ... i - n // 2 + n - 1
+    crop = tuple(slice(n // 2, n // 2 + (o - 1) * w.stride + 1, w.stride)
+                 for n, o in zip(size, w.out_shape))
     return ("scipy.ndimage.maximum_filter (+crop)",
             lambda: scipy.ndimage.maximum_filter(x, size=size)[crop])
 
@@ -643,13 +651,12 @@ PEERS = {p.name: p for p in (
     Peer("scipy.signal.convolve2d", "scipy.signal", _one, _prep_convolve2d),
     Peer("scipy.ndimage.convolve", "scipy.ndimage", _one, _prep_ndimage),
     Peer("scipy.ndimage.convolve1d", "scipy.ndimage", _one, _prep_ndimage_1d),
-    Peer("cv2.filter2D", "cv2", _cv2_threads, _prep_cv2,
-         "opencv-python-headless; kernels of 11x11 or more are filtered through a DFT"),
-    Peer("torch.conv", "torch", _torch_threads, _prep_torch, "CPU, inference mode"),
+    Peer("cv2.filter2D", "cv2", _cv2_threads, _prep_cv2),
+    Peer("torch.conv", "torch", _torch_threads, _prep_torch),
     Peer("scipy.signal.fftconvolve", "scipy.signal", _one, _prep_fftconvolve),
     Peer("scipy.signal.oaconvolve", "scipy.signal", _one, _prep_oaconvolve),
     Peer("scipy.signal.correlate", "scipy.signal", _one, _prep_scipy_correlate),
-    Peer("torch.pool", "torch", _torch_threads, _prep_torch_pool, "CPU, inference mode"),
+    Peer("torch.pool", "torch", _torch_threads, _prep_torch_pool),
     Peer("skimage.measure.block_reduce", "skimage.measure", _one, _prep_block_reduce),
     Peer("scipy.ndimage.maximum_filter", "scipy.ndimage", _one, _prep_maximum_filter),
 )}
@@ -789,48 +796,70 @@ BARS = (
 MIN_SAMPLE = 2e-3
 
 
-def time_call(fn, first, budget, repeat, min_samples=1):
-    """Median seconds of ``fn()`` after a warm-up call that took ``first`` seconds.
+def time_calls(calls, firsts, budget, repeat, min_samples=None):
+    """Median seconds of each of ``calls``, timed side by side.
 
-    Samples are taken until ``budget`` seconds (after the warm-up) are spent
-    or ``repeat`` samples exist, but at least ``min_samples``; calls shorter
-    than :data:`MIN_SAMPLE` are looped within a sample. A warm-up that alone
-    exceeds the budget is the only call (a call that long has nothing left
-    to warm).
+    Each call has had a warm-up call taking ``firsts[i]`` seconds. A call
+    gets samples until ``budget`` seconds of its own are spent or ``repeat``
+    samples exist, but at least ``min_samples[i]``; calls shorter than
+    :data:`MIN_SAMPLE` are looped within a sample. The samples of all calls
+    are taken in interleaved rounds, so a burst of load from other processes
+    hits every contender alike instead of one of them. A warm-up that alone
+    exceeds the budget is that call's only sample (a call that long has
+    nothing left to warm).
 
     Returns
     -------
-    dict
-        ``seconds`` (median), ``best`` (fastest sample), ``samples``,
-        ``number`` (calls per sample) and ``spread`` (interquartile range /
-        median, None below 4 samples).
+    list of dict
+        Per call: ``seconds`` (median), ``best`` (fastest sample),
+        ``samples``, ``number`` (calls per sample) and ``spread``
+        (interquartile range / median, None below 4 samples).
     """
-    if first >= budget:
-        return {"seconds": first, "best": first, "samples": 1, "number": 1, "spread": None}
+    min_samples = min_samples or [1] * len(calls)
+    plans = []
     gc_was = gc.isenabled()
     gc.disable()
     try:
-        t0 = time.perf_counter()
-        fn()
-        est = time.perf_counter() - t0
-        number = max(1, int(math.ceil(MIN_SAMPLE / max(est, 1e-9))))
-        samples = max(min_samples, min(repeat, int(budget / (est * number))))
-        times = [est] if number == 1 else []
-        while len(times) < samples:
+        for fn, first, least in zip(calls, firsts, min_samples):
+            if first >= budget:
+                plans.append({"times": [first], "number": 1, "target": 1, "fn": fn})
+                continue
             t0 = time.perf_counter()
-            for _ in range(number):
-                fn()
-            times.append((time.perf_counter() - t0) / number)
+            fn()
+            est = max(time.perf_counter() - t0, 1e-9)
+            number = max(1, int(math.ceil(MIN_SAMPLE / est)))
+            target = max(least, min(repeat, int(budget / (est * number))))
+            plans.append({"times": [est] if number == 1 else [], "number": number,
+                          "target": target, "fn": fn})
+        rounds = max((p["target"] for p in plans), default=0)
+        for r in range(rounds):
+            for p in plans:
+                # spread each call's samples evenly over the rounds
+                while len(p["times"]) < math.ceil((r + 1) * p["target"] / rounds):
+                    fn, number = p["fn"], p["number"]
+                    t0 = time.perf_counter()
+                    for _ in range(number):
+                        fn()
+                    p["times"].append((time.perf_counter() - t0) / number)
     finally:
         if gc_was:
             gc.enable()
-    med = statistics.median(times)
-    spread = None
-    if len(times) >= 4:
-        q = statistics.quantiles(times, n=4)
-        spread = (q[2] - q[0]) / med if med else None
-    return {"seconds": med, "best": min(times), "samples": len(times), "number": number,
-            "spread": spread}
+    results = []
+    for p in plans:
+        times = p["times"]
+        med = statistics.median(times)
+        spread = None
+        if len(times) >= 4:
+            q = statistics.quantiles(times, n=4)
+            spread = (q[2] - q[0]) / med if med else None
+        results.append({"seconds": med, "best": min(times), "samples": len(times),
+                        "number": p["number"], "spread": spread})
+    return results
+
+
+def time_call(fn, first, budget, repeat, min_samples=1):
+    """:func:`time_calls` for one call."""
+    return time_calls([fn], [first], budget, repeat, [min_samples])[0]
 
 
 def matmul_peak(dtype, sizes=(2048,), seconds=1.5):
@@ -861,14 +890,26 @@ def matmul_peak(dtype, sizes=(2048,), seconds=1.5):
 
 
 def _cpu_model():
+    """CPU model name, family/model numbers and vector extensions (Linux), else the platform's."""
+    info = {}
     try:
         with open("/proc/cpuinfo") as f:
             for line in f:
-                if line.lower().startswith("model name"):
-                    return line.split(":", 1)[1].strip()
+                if not line.strip():
+                    break                       # the first processor is enough
+                key, _, value = line.partition(":")
+                info[key.strip().lower()] = value.strip()
     except OSError:
-        pass
-    return platform.processor() or platform.machine()
+        return platform.processor() or platform.machine()
+    name = info.get("model name") or platform.processor() or platform.machine()
+    extra = []
+    if "cpu family" in info:
+        extra.append("family %s model %s" % (info["cpu family"], info.get("model", "?")))
+    flags = info.get("flags", "").split()
+    isa = [f for f in ("avx512f", "avx2", "fma", "neon") if f in flags]
+    if isa:
+        extra.append(" ".join(isa))
+    return name + (" (%s)" % ", ".join(extra) if extra else "")
 
 
 def _memory_gib():
@@ -891,6 +932,35 @@ def _load():
         return round(os.getloadavg()[0], 2)
     except (AttributeError, OSError):
         return None
+
+
+def _cpu_snapshot():
+    """(wall s, busy CPU s of the machine, CPU s of this process, CPU s stolen by the host)."""
+    try:
+        with open("/proc/stat") as f:
+            fields = [int(v) for v in f.readline().split()[1:9]]
+        ticks = os.sysconf("SC_CLK_TCK")
+    except (OSError, ValueError, AttributeError):
+        return None
+    # user nice system idle iowait irq softirq steal
+    busy = (sum(fields[:3]) + fields[5] + fields[6]) / ticks
+    steal = fields[7] / ticks if len(fields) > 7 else 0.0
+    t = os.times()
+    return time.perf_counter(), busy, t.user + t.system, steal
+
+
+def _other_cpu(start, end, cores):
+    """Fractions of the cores' time used by other processes, and stolen by the
+    host (a virtual machine's neighbours), between two snapshots."""
+    if start is None or end is None:
+        return None, None
+    wall = end[0] - start[0]
+    if wall <= 0:
+        return None, None
+    other = (end[1] - start[1]) - (end[2] - start[2])
+    steal = end[3] - start[3]
+    return (max(0.0, min(1.0, other / (wall * cores))),
+            max(0.0, min(1.0, steal / (wall * cores))))
 
 
 def environment(peaks=True, peak_sizes=(2048,)):
@@ -941,33 +1011,57 @@ def _entry(w, contender, label, kind, threads):
             "samples": None, "gflops": None, "pct_peak": None, "ratio": None}
 
 
-def _run_contender(e, w, call, reference, scale, budget, repeat):
+def _warm_and_check(e, w, call, reference, scale):
+    """Call once (the warm-up) and check the result; returns the call's seconds
+    if it matched, else None with ``e``'s status saying why."""
     try:
         t0 = time.perf_counter()
         out = call()
         first = time.perf_counter() - t0
     except NotApplicable as exc:
         e.update(status="n/a", detail=str(exc))
-        return
+        return None
     except Exception as exc:  # a failing contender is reported, not fatal
         e.update(status="error", detail="%s: %s" % (type(exc).__name__, str(exc)[:200]))
-        return
+        return None
     ok, detail = check(w, out, reference, scale)
     if ok and e["kind"] == "sigconv" and w.kind == "convolve" \
             and np.asarray(out).dtype != np.dtype(w.dtype):
         ok, detail = False, "dtype %s, expected %s" % (np.asarray(out).dtype, w.dtype)
     del out
     e["detail"] = detail
-    if not ok:
-        e["status"] = "MISMATCH"
-        return
-    e["status"] = "ok"
-    e.update(time_call(call, first, budget, repeat,
-                       min_samples=3 if e["kind"] == "sigconv" else 1))
+    e["status"] = "ok" if ok else "MISMATCH"
+    return first if ok else None
+
+
+def wait_quiet(max_wait, threshold=0.1, probe=1.0, settle=3):
+    """Wait up to ``max_wait`` seconds until other processes have used less
+    than ``threshold`` of the cores' time for ``settle`` probes of ``probe``
+    seconds in a row.
+
+    Returns the last measured fraction (None where /proc/stat is missing).
+    """
+    cores = os.cpu_count() or 1
+    deadline = time.perf_counter() + max_wait
+    calm = 0
+    while True:
+        start = _cpu_snapshot()
+        time.sleep(probe)
+        other, _ = _other_cpu(start, _cpu_snapshot(), cores)
+        if other is None:
+            return None
+        calm = calm + 1 if other < threshold else 0
+        if calm >= settle or time.perf_counter() >= deadline:
+            return other
+
+
+#: a workload during which other processes used more than this share of the
+#: cores is measured again (once) when waiting for quiet is asked for
+BUSY = 0.2
 
 
 def run(workloads, *, full=False, repeat=None, budget=None, workers=None, explicit=False,
-        progress=None, env=None):
+        progress=None, env=None, quiet_wait=0):
     """Measure ``workloads``; returns the report (a JSON-serialisable dict).
 
     Parameters
@@ -989,8 +1083,12 @@ def run(workloads, *, full=False, repeat=None, budget=None, workers=None, explic
         Called with one line per step (``"[3/10] I2 scipy.ndimage.convolve"``).
     env : dict, optional
         :func:`environment` output to include (computed if None).
+    quiet_wait : float
+        Before each workload, wait up to this many seconds for other
+        processes to leave the cores (:func:`wait_quiet`), and measure a
+        workload again (once) if they used more than :data:`BUSY` of the
+        cores' time during it; 0 does neither.
     """
-    from sigconv._threads import resolve_workers
     repeat = repeat or (15 if full else 7)
     budget = budget or (2.0 if full else 0.4)
     report = env if env is not None else environment(
@@ -1001,6 +1099,8 @@ def run(workloads, *, full=False, repeat=None, budget=None, workers=None, explic
     say = progress or (lambda line: None)
     peaks = report.get("peak_gflops", {})
     total = len(workloads)
+    cores = report["machine"]["cores"]
+    run_start = _cpu_snapshot()
     for i, w in enumerate(workloads, 1):
         tag = "[%d/%d] %s" % (i, total, w.id)
         report["workloads"][w.id] = {"description": w.describe(), "flops": w.flops,
@@ -1015,6 +1115,10 @@ def run(workloads, *, full=False, repeat=None, budget=None, workers=None, explic
             report["not_run"].append({"workload": w.id, "reason": slow})
             say("%s skipped: %s" % (tag, slow))
             continue
+        if quiet_wait:
+            other = wait_quiet(quiet_wait)
+            if other is not None and other >= 0.1:
+                say("%s other processes still use %.0f%% of the cores" % (tag, 100 * other))
         say("%s inputs and reference" % tag)
         x, k = w.inputs()
         try:
@@ -1023,70 +1127,105 @@ def run(workloads, *, full=False, repeat=None, budget=None, workers=None, explic
         except Exception as exc:
             report["not_run"].append({"workload": w.id, "reason": "reference: %r" % exc})
             continue
-        entries = []
-        work = w.flops // 2 if w.flops else None
-        runs = [(m, workers) for m in methods]
-        if full and w.kind == "convolve" and resolve_workers(workers, work) > 1:
-            runs.append((methods[0], 1))
-        for m, nw in runs:
-            label = "sigconv.%s[%s]" % (_KIND_FUNCS[w.kind], m)
-            if nw is not None:
-                label += " workers=%d" % nw
-            threads = resolve_workers(nw, work)
-            say("%s %s ..." % (tag, label))
-            e = _entry(w, "sigconv:%s:%s" % (m, nw or ""), label, "sigconv", threads)
-            e["method"] = m
-            e["primary"] = (m == methods[0] and nw == workers)
-            _run_contender(e, w, w.sigconv_call(m, x, k, nw), reference, scale, budget,
-                           repeat)
-            entries.append(e)
-        for name in w.peers:
-            peer = PEERS[name]
-            e = _entry(w, name, name, "peer", None)
-            if name in w.skip_peers:
-                e.update(status="not run", detail=w.skip_peers[name])
-                entries.append(e)
-                continue
-            if name in w.slow_peers and not full:
-                e.update(status="not run", detail=w.slow_peers[name])
-                entries.append(e)
-                continue
-            mod, why = _optional(peer.module)
-            if mod is None:
-                e.update(status="skipped", detail="%s %s" % (peer.module, why))
-                missing.setdefault(peer.module.split(".")[0], why)
-                entries.append(e)
-                continue
-            try:
-                e["label"], call = peer.prepare(w, x, k)
-            except NotApplicable as exc:
-                e.update(status="n/a", detail=str(exc))
-                entries.append(e)
-                continue
-            e["threads"] = peer.threads()
-            say("%s %s ..." % (tag, e["label"]))
-            _run_contender(e, w, call, reference, scale, budget, repeat)
-            entries.append(e)
-        _finish(w, entries, peaks)
+        for attempt in (1, 2):
+            w_start = _cpu_snapshot()
+            entries = _measure_workload(w, methods, x, k, reference, scale, full=full,
+                                        workers=workers, budget=budget, repeat=repeat,
+                                        say=lambda line: say(tag + " " + line),
+                                        missing=missing)
+            _finish(w, entries, peaks)
+            other, steal = _other_cpu(w_start, _cpu_snapshot(), cores)
+            report["workloads"][w.id].update(other_cpu=other, steal=steal, attempts=attempt)
+            if not quiet_wait or other is None or other <= BUSY or attempt == 2:
+                break
+            say("%s other processes used %.0f%% of the cores: measuring again"
+                % (tag, 100 * other))
+            wait_quiet(quiet_wait)
         report["results"].extend(entries)
         del x, k, reference
         gc.collect()
     report["load_after"] = _load()
+    report["other_cpu"], report["steal"] = _other_cpu(run_start, _cpu_snapshot(), cores)
     report["bars"] = evaluate_bars(report)
     report["failed"] = [e["label"] + " on " + e["workload"] for e in report["results"]
                         if e["kind"] == "sigconv" and e["status"] != "ok"]
     return report
 
 
+def _measure_workload(w, methods, x, k, reference, scale, *, full, workers, budget, repeat,
+                      say, missing):
+    """Check and time sigconv's methods and the peers on one workload; returns the entries."""
+    from sigconv._threads import resolve_workers
+    entries = []
+    timed = []       # (entry, call, warm-up seconds) of the matching contenders
+    work = w.flops // 2 if w.flops else None
+    runs = [(m, workers) for m in methods]
+    if full and w.kind == "convolve" and resolve_workers(workers, work) > 1:
+        runs.append((methods[0], 1))
+    for m, nw in runs:
+        label = "sigconv.%s[%s]" % (_KIND_FUNCS[w.kind], m)
+        if nw is not None:
+            label += " workers=%d" % nw
+        threads = resolve_workers(nw, work)
+        say("%s ..." % label)
+        e = _entry(w, "sigconv:%s:%s" % (m, nw or ""), label, "sigconv", threads)
+        e["method"] = m
+        e["primary"] = (m == methods[0] and nw == workers)
+        call = w.sigconv_call(m, x, k, nw)
+        first = _warm_and_check(e, w, call, reference, scale)
+        if first is not None:
+            timed.append((e, call, first))
+        entries.append(e)
+    for name in w.peers:
+        peer = PEERS[name]
+        e = _entry(w, name, name, "peer", None)
+        if name in w.skip_peers:
+            e.update(status="not run", detail=w.skip_peers[name])
+            entries.append(e)
+            continue
+        if name in w.slow_peers and not full:
+            e.update(status="not run", detail=w.slow_peers[name])
+            entries.append(e)
+            continue
+        mod, why = _optional(peer.module)
+        if mod is None:
+            e.update(status="skipped", detail="%s %s" % (peer.module, why))
+            missing.setdefault(peer.module.split(".")[0], why)
+            entries.append(e)
+            continue
+        try:
+            e["label"], call = peer.prepare(w, x, k)
+        except NotApplicable as exc:
+            e.update(status="n/a", detail=str(exc))
+            entries.append(e)
+            continue
+        e["threads"] = peer.threads()
+        say("%s ..." % e["label"])
+        first = _warm_and_check(e, w, call, reference, scale)
+        if first is not None:
+            timed.append((e, call, first))
+        entries.append(e)
+    if timed:
+        say("timing %d contenders side by side ..." % len(timed))
+        results = time_calls([c for _, c, _ in timed], [f for _, _, f in timed], budget,
+                             repeat, [3 if e["kind"] == "sigconv" else 1
+                                      for e, _, _ in timed])
+        for (e, _, _), res in zip(timed, results):
+            e.update(res)
+    return entries
+
+
 def _finish(w, entries, peaks):
-    """Fill in GFLOP/s, % of peak and ratios against the compared sigconv method."""
+    """Fill in ratios against the compared sigconv method, and GFLOP/s and % of
+    peak for sigconv's direct method (the only contender known to do the
+    ``2 x outputs x taps`` flops; an FFT would show a meaningless rate)."""
     base = next((e for e in entries if e.get("primary")), None)
     base_t = base["seconds"] if base and base["status"] == "ok" else None
     for e in entries:
         t = e["seconds"]
         if t is None or e["status"] != "ok":
             continue
-        if w.flops:
+        if w.flops and e.get("method") == "direct":
             e["gflops"] = w.flops / t / 1e9
             if peaks.get(w.dtype):
                 e["pct_peak"] = 100.0 * e["gflops"] / peaks[w.dtype]
@@ -1148,6 +1287,20 @@ def _status(e):
     return e["status"]
 
 
+def _busy(env):
+    """A warning if other processes competed for the cores during the run."""
+    other, steal = env.get("other_cpu"), env.get("steal")
+    notes = []
+    if other is not None and other > 0.1:
+        notes.append("other processes used %.0f%% of the cores' time during the run"
+                     % (100 * other))
+    if steal is not None and steal > 0.05:
+        notes.append("the host took %.0f%% of the cores' time (steal)" % (100 * steal))
+    if notes:
+        return "; ".join(notes) + ", so timings (multi-threaded ones most) are pessimistic"
+    return ""
+
+
 def format_text(report, file=None):
     """Print the report as plain tables (to ``file``, default stdout)."""
     out = file or sys.stdout
@@ -1161,8 +1314,12 @@ def format_text(report, file=None):
     if peaks:
         print("matmul peak: float32 %.0f GFLOP/s, float64 %.0f GFLOP/s (numpy @, n=%s)"
               % (peaks["float32"], peaks["float64"], env.get("peak_n", 0)), file=out)
-    print("time: median of repeated calls after a warm-up; ratio = peer time / sigconv "
-          "time (> 1: sigconv faster)\n", file=out)
+    busy = _busy(env)
+    if busy:
+        print("note: " + busy, file=out)
+    print("time: median of repeated calls after a warm-up, contenders sampled in "
+          "interleaved rounds; ratio = peer time / sigconv time (> 1: sigconv faster)\n",
+          file=out)
     head = "%-8s %-44s %3s %10s %8s %8s %6s  %s" % ("id", "contender", "thr", "time",
                                                     "ratio", "GFLOP/s", "%peak", "check")
     print(head, file=out)
@@ -1210,14 +1367,20 @@ def _md_table(rows, header):
     return "\n".join(lines)
 
 
+_SUMMARY_ORDER = ("numpy.convolve", _SS_DIRECT, _C2D, _ND, _ND1, "cv2.filter2D",
+                  "torch.conv") + _FFT
+
+
 def slower_than(report):
     """Lines stating where the compared sigconv method is slower than a peer."""
     lines = []
+    method = {e["workload"]: e.get("method") for e in report["results"] if e.get("primary")}
     for e in report["results"]:
         if e["kind"] == "peer" and e["ratio"] is not None and e["ratio"] < 1:
-            lines.append("%s: sigconv is %.2fx slower than %s (%s vs %s)"
-                         % (e["workload"], 1 / e["ratio"], e["label"], _fmt_time(e["seconds"]),
-                            _fmt_time(e["seconds"] / e["ratio"])))
+            lines.append("%s: %s takes %s, sigconv %s %s: sigconv is %.2fx slower"
+                         % (e["workload"], e["label"], _fmt_time(e["seconds"]),
+                            method.get(e["workload"]), _fmt_time(e["seconds"] / e["ratio"]),
+                            1 / e["ratio"]))
     return lines
 
 
@@ -1231,8 +1394,10 @@ def format_markdown(report, command=None):
                "per contender)." % (env["date"], command or "sigconv bench", env["mode"],
                                     env["repeat"], env["budget"]))
     out += ["", "Times are medians of repeated calls after a warm-up call whose result was "
-            "checked against a float64 scipy.signal reference; **ratio = peer time / sigconv "
-            "time** (above 1: sigconv is faster). GFLOP/s = 2 x outputs x taps / time; % of "
+            "checked against a float64 scipy.signal reference; the contenders of a workload "
+            "are sampled in interleaved rounds, so load from other processes falls on all "
+            "of them alike. **Ratio = peer time / sigconv time** (above 1: sigconv is "
+            "faster). GFLOP/s = 2 x outputs x taps / time; % of "
             "peak is against the measured matrix-product peak of the workload's dtype.", ""]
     out += ["## Machine", ""]
     mem = "%.0f GiB" % m["memory_gib"] if m.get("memory_gib") else "?"
@@ -1242,8 +1407,14 @@ def format_markdown(report, command=None):
         out.append("- Matrix-product peak (best numpy `@` call, n = %s): float32 %.0f "
                    "GFLOP/s, float64 %.0f GFLOP/s" % (env["peak_n"], peaks["float32"],
                                                       peaks["float64"]))
-    out.append("- Load average (1 min) before / after the run: %s / %s"
-               % (env.get("load_before"), env.get("load_after")))
+    other, steal = env.get("other_cpu"), env.get("steal")
+    out.append("- Load average (1 min) before / after the run: %s / %s; during the run "
+               "other processes used %s of the cores' time and the host took %s (steal)"
+               % (env.get("load_before"), env.get("load_after"),
+                  "?" if other is None else "%.1f%%" % (100 * other),
+                  "?" if steal is None else "%.1f%%" % (100 * steal)))
+    if _busy(env):
+        out.append("- **Note:** " + _busy(env))
     out += ["", "## Versions", ""]
     out.append("- python %s, numpy %s, scipy %s" % (v["python"], v["numpy"], v["scipy"]))
     out.append("- sigconv %s: compiler %s, flags `%s`, OpenMP %s, default threads %s "
@@ -1255,43 +1426,53 @@ def format_markdown(report, command=None):
         out.append("- %s %s" % (name, v.get(name) or "not installed"))
     if env.get("threadpools"):
         out.append("- thread pools: " + "; ".join(
-            "%s %s (%s threads)" % (p["internal_api"], p.get("version") or "", p["num_threads"])
+            "%s%s (%s threads)" % (p["internal_api"], " " + p["version"] if p.get("version") else "",
+                                   p["num_threads"])
             for p in env["threadpools"]))
 
     by = {}
     for e in report["results"]:
         by.setdefault(e["workload"], []).append(e)
-    peer_names = []
-    for e in report["results"]:
-        if e["kind"] == "peer" and e["contender"] not in peer_names:
-            peer_names.append(e["contender"])
+    seen = {e["contender"] for e in report["results"] if e["kind"] == "peer"}
+    peer_names = [p for p in _SUMMARY_ORDER if p in seen]
+    peer_names += sorted(p for p in seen if p not in peer_names)
 
-    out += ["", "## Summary", "", "sigconv's time and GFLOP/s, and the ratio against each "
-            "peer (peer time / sigconv time; `-` not applicable or not run).", ""]
+    out += ["", "## Summary", "", "Per workload and sigconv method (default threads): "
+            "sigconv's time, GFLOP/s (direct method only) and the ratio against each peer "
+            "(peer time / that sigconv time; `-` not applicable; `not run` see below).", ""]
     short = {p: p.replace("scipy.signal.", "ss.").replace("scipy.ndimage.", "nd.")
              .replace("[direct]", "(direct)") for p in peer_names}
     rows = []
     for wid, entries in by.items():
-        base = next((e for e in entries if e.get("primary")), None)
-        if base is None:
-            continue
-        row = [wid, base["label"].split("[")[-1].rstrip("]"),
-               _fmt_time(base["seconds"]) if base["status"] == "ok" else base["status"],
-               _fmt(base["gflops"], "%.1f"), _fmt(base["pct_peak"], "%.0f%%")]
-        for p in peer_names:
-            e = next((x for x in entries if x["contender"] == p), None)
-            if e is None or e["status"] in ("n/a",):
-                row.append("-")
-            elif e["ratio"] is not None:
-                cell = "%.2f" % e["ratio"]
-                row.append("**%s**" % cell if e["ratio"] < 1 else cell)
-            elif e["status"] in ("not run", "skipped"):
-                row.append("not run")
+        peers = [e for e in entries if e["kind"] == "peer"]
+        for base in entries:
+            if base["kind"] != "sigconv" or base["contender"].split(":")[2] != \
+                    str(report.get("workers") or ""):
+                continue
+            ok = base["status"] == "ok"
+            t = base["seconds"] if ok else None
+            row = [wid, base["method"], _fmt_time(t) if ok else base["status"],
+                   _fmt(base["gflops"], "%.1f"), _fmt(base["pct_peak"], "%.0f%%")]
+            for p in peer_names:
+                e = next((x for x in peers if x["contender"] == p), None)
+                if e is None or e["status"] == "n/a":
+                    row.append("-")
+                elif e["status"] == "ok" and t:
+                    r = e["seconds"] / t
+                    row.append("**%.2f**" % r if r < 1 else "%.2f" % r)
+                elif e["status"] in ("not run", "skipped"):
+                    row.append("not run")
+                else:
+                    row.append(e["status"])
+            timed = [e for e in peers if e["status"] == "ok"]
+            if timed and t:
+                best = min(timed, key=lambda e: e["seconds"])
+                row.append("%s (%.2f)" % (best["label"], best["seconds"] / t))
             else:
-                row.append(e["status"])
-        rows.append(row)
+                row.append("-")
+            rows.append(row)
     out.append(_md_table(rows, ["id", "method", "sigconv", "GFLOP/s", "% peak"]
-                         + [short[p] for p in peer_names]))
+                         + [short[p] for p in peer_names] + ["fastest peer (ratio)"]))
     out += ["", "Bold ratios: sigconv is slower than that peer."]
 
     slow = slower_than(report)
@@ -1301,6 +1482,12 @@ def format_markdown(report, command=None):
     out += ["", "## Per workload", ""]
     for wid, entries in by.items():
         out += ["### " + report["workloads"][wid]["description"], ""]
+        info = report["workloads"][wid]
+        other = info.get("other_cpu")
+        if other is not None and other > 0.1:
+            out += ["Other processes used %.0f%% of the cores' time while this workload "
+                    "ran%s." % (100 * other, " (its second measurement)"
+                                if info.get("attempts", 1) > 1 else ""), ""]
         rows = []
         for e in entries:
             ok = e["status"] == "ok"
@@ -1319,20 +1506,35 @@ def format_markdown(report, command=None):
     cv = [e for e in report["results"] if e["contender"] == "cv2.filter2D"]
     out += ["## Against cv2.filter2D", ""]
     if cv:
-        rows = [[e["workload"], e["label"], _fmt_time(e["seconds"]) if e["status"] == "ok"
-                 else "-", _fmt(e["ratio"], "%.2f"),
-                 e["status"] if e["status"] != "ok" else ("faster" if e["ratio"] and
-                                                          e["ratio"] > 1 else "slower")]
-                for e in cv]
-        out.append(_md_table(rows, ["id", "how", "cv2 time", "ratio (cv2 / sigconv)",
-                                    "sigconv is"]))
+        rows = []
+        for e in cv:
+            mine = [x for x in by[e["workload"]] if x["kind"] == "sigconv"
+                    and x["status"] == "ok" and x["contender"].endswith(":")]
+            direct = next((x for x in mine if x.get("method") == "direct"), None)
+            best = min(mine, key=lambda x: x["seconds"]) if mine else None
+            ok = e["status"] == "ok"
+            row = [e["workload"], e["label"], _fmt_time(e["seconds"]) if ok else e["status"]]
+            for x in (direct, best):
+                if x is None or not ok:
+                    row += ["-", "-"]
+                else:
+                    r = e["seconds"] / x["seconds"]
+                    row += ["%s %s" % (x["method"], _fmt_time(x["seconds"])),
+                            "**%.2f**" % r if r < 1 else "%.2f" % r]
+            rows.append(row)
+        out.append(_md_table(rows, ["id", "cv2 call", "cv2 time", "sigconv direct",
+                                    "ratio", "fastest sigconv", "ratio"]))
         out += ["", "cv2.filter2D correlates, so the kernel is flipped once outside the "
-                "timing; its default anchor gives scipy's `same` alignment; 1-D signals "
-                "are 1 x N images; it has no wrap border, so I5 pads with `numpy.pad` "
-                "(inside the timing) and keeps the valid part. From 11 x 11 taps on it "
-                "filters through a DFT, not by direct summation."]
+                "timing; its default anchor gives scipy's `same` alignment for odd and even "
+                "kernels; 1-D signals are 1 x N images; valid mode keeps the inner part of "
+                "its same-size output; it has no wrap border, so I5 pads with `numpy.pad` "
+                "(inside the timing) and keeps the valid part. From 130 taps in float32 "
+                "and 50 in float64 it filters through a DFT (marked [DFT]), not by direct "
+                "summation: there it is an FFT method, to be compared with sigconv's fft or "
+                "oa method where sigconv has one."]
     else:
-        out.append("cv2.filter2D was not measured (OpenCV not installed or no 2-D workload).")
+        out.append("cv2.filter2D was not measured (OpenCV is not installed, or no workload "
+                   "it applies to was run).")
 
     out += ["", "## Bars", ""]
     for bar in report.get("bars", []):

@@ -48,6 +48,9 @@ def _parser():
                             "(default 0.4, full 2)")
     bench.add_argument("--workers", type=int, metavar="N",
                        help="sigconv's workers= (default: the library's choice)")
+    bench.add_argument("--wait-quiet", type=float, default=0, metavar="SECONDS",
+                       help="before each workload, wait up to SECONDS for other processes "
+                            "to leave the cores (for shared machines; default: do not wait)")
     bench.add_argument("--json", metavar="FILE", help="write the full report as JSON")
     bench.add_argument("--markdown", metavar="FILE", help="write the report as markdown")
     bench.add_argument("--list", action="store_true",
@@ -80,6 +83,9 @@ def _bench(args):
     if args.repeat is not None and args.repeat < 1:
         print("sigconv bench: --repeat must be at least 1", file=sys.stderr)
         return 2
+    if args.wait_quiet < 0:
+        print("sigconv bench: --wait-quiet must not be negative", file=sys.stderr)
+        return 2
     if args.budget is not None and args.budget <= 0:
         print("sigconv bench: --budget must be positive", file=sys.stderr)
         return 2
@@ -95,7 +101,8 @@ def _bench(args):
 
     progress("measuring the matrix-product peak ...")
     report = bench.run(workloads, full=args.full, repeat=args.repeat, budget=args.budget,
-                       workers=args.workers, explicit=bool(ids), progress=progress)
+                       workers=args.workers, explicit=bool(ids), progress=progress,
+                       quiet_wait=args.wait_quiet)
     command = "sigconv " + " ".join(shlex.quote(a) for a in args.argv)
     report["command"] = command
     print(file=sys.stderr)

@@ -283,10 +283,11 @@ class Workload:
     def full_only(self):
         """Reason the workload runs only with ``--full``, or None."""
         have, _ = self.sigconv_methods()
-        if have and have[0] in self.slow_methods:
+        real = [m for m in have if m != "auto"]   # auto is one of these underneath
+        if real and real[0] in self.slow_methods:
             later = [m for m in self.methods if m not in have]
             return ("slow by %s (%s), run only with --full%s"
-                    % (have[0], _human_flops(self.flops),
+                    % (real[0], _human_flops(self.flops),
                        "; %s not yet in sigconv" % "/".join(later) if later else ""))
         return None
 
@@ -669,7 +670,10 @@ _FFT = ("scipy.signal.fftconvolve", "scipy.signal.oaconvolve")
 _PEERS_1D = ("numpy.convolve", _SS_DIRECT, _ND, _ND1, "cv2.filter2D", "torch.conv")
 _PEERS_2D = (_SS_DIRECT, _C2D, _ND, "cv2.filter2D", "torch.conv")
 _PEERS_3D = (_SS_DIRECT, _ND, "torch.conv")
-_LATER = ("fft", "oa", "direct")   # compared method: fft once sigconv has it
+#: large kernels: compared through method="auto" (what a caller gets), with
+#: each method also measured; direct alone is slow, so such a workload runs
+#: only in a full run while direct is all sigconv has
+_LARGE = ("auto", "fft", "oa", "direct")
 
 
 def _slow(seconds, why=""):
@@ -683,11 +687,11 @@ WORKLOADS = (
     Workload("A2", "1D FIR filter", (2**20,), (63,), "float32", "same",
              peers=_PEERS_1D, quick=True),
     Workload("A3", "long FIR", (2**20,), (8191,), "float64", "same",
-             methods=_LATER, slow_methods=("direct",), peers=_PEERS_1D + _FFT,
+             methods=_LARGE, slow_methods=("direct",), peers=_PEERS_1D + _FFT,
              slow_peers={_ND: _slow(9), _ND1: _slow(9)},
              skip_peers={"torch.conv": "float64 conv1d unfolds the input: ~69 GB"}),
     Workload("A4", "stereo reverb", (480000, 2), (96000, 2), "float32", "full", axes=(0,),
-             methods=_LATER, slow_methods=("direct",), peers=_FFT),
+             methods=_LARGE, slow_methods=("direct",), peers=_FFT),
     Workload("A5", "small call (overhead)", (4096,), (16,), "float64", "full",
              peers=("numpy.convolve", _SS_DIRECT, "torch.conv"), quick=True),
     Workload("A6", "batch of signals", (256, 4096), (1, 31), "float32", "same", axes=(-1,),
@@ -699,7 +703,7 @@ WORKLOADS = (
              peers=_PEERS_2D, quick=True,
              slow_peers={_SS_DIRECT: _slow(17), _C2D: _slow(2.5), "torch.conv": _slow(8)}),
     Workload("I3", "image, large kernel", (2048, 2048), (63, 63), "float64", "same",
-             methods=_LATER, slow_methods=("direct",), peers=_PEERS_2D + _FFT,
+             methods=_LARGE, slow_methods=("direct",), peers=_PEERS_2D + _FFT,
              slow_peers={_C2D: _slow(46), _ND: _slow(26)},
              skip_peers={_SS_DIRECT: "~5 min per call (17 s for I2's 225 taps; I3 has 3969)",
                          "torch.conv": "float64 conv2d unfolds the input: ~133 GB"}),
@@ -712,7 +716,7 @@ WORKLOADS = (
     Workload("V2", "volume, medium kernel", (128, 128, 128), (7, 7, 7), "float32", "same",
              peers=_PEERS_3D, quick=True, slow_peers={_SS_DIRECT: _slow(15)}),
     Workload("V3", "volume, large kernel", (256, 256, 256), (15, 15, 15), "float32", "same",
-             methods=_LATER, slow_methods=("direct",), peers=_PEERS_3D + _FFT,
+             methods=_LARGE, slow_methods=("direct",), peers=_PEERS_3D + _FFT,
              slow_peers={_ND: _slow(80), "torch.conv": _slow(80)},
              skip_peers={_SS_DIRECT: "~20 min per call (15 s for V2; V3 has 80x the work)"}),
     Workload("C1", "autocorrelation", (2**20,), (), "float64", "full", kind="autocorrelate",
@@ -1064,6 +1068,9 @@ def run(workloads, *, full=False, repeat=None, budget=None, workers=None, explic
         progress=None, env=None, quiet_wait=0):
     """Measure ``workloads``; returns the report (a JSON-serialisable dict).
 
+    The matrix-product peak is measured at the start and again at the end;
+    the higher of the two counts.
+
     Parameters
     ----------
     workloads : list of Workload
@@ -1146,6 +1153,17 @@ def run(workloads, *, full=False, repeat=None, budget=None, workers=None, explic
         gc.collect()
     report["load_after"] = _load()
     report["other_cpu"], report["steal"] = _other_cpu(run_start, _cpu_snapshot(), cores)
+    if peaks and report["results"]:
+        # measured again at the end: a peak taken while others used the cores
+        # would understate it; the higher of the two counts
+        if quiet_wait:
+            wait_quiet(quiet_wait)
+        sizes = tuple(int(n) for n in str(report.get("peak_n", "2048")).split("/"))
+        for d in peaks:
+            peaks[d] = max(peaks[d], matmul_peak(d, sizes))
+        for e in report["results"]:
+            if e.get("gflops") is not None:
+                e["pct_peak"] = 100.0 * e["gflops"] / peaks[_dtype_of(report, e)]
     report["bars"] = evaluate_bars(report)
     report["failed"] = [e["label"] + " on " + e["workload"] for e in report["results"]
                         if e["kind"] == "sigconv" and e["status"] != "ok"]
@@ -1213,6 +1231,10 @@ def _measure_workload(w, methods, x, k, reference, scale, *, full, workers, budg
         for (e, _, _), res in zip(timed, results):
             e.update(res)
     return entries
+
+
+def _dtype_of(report, e):
+    return get(e["workload"]).dtype
 
 
 def _finish(w, entries, peaks):

@@ -99,6 +99,9 @@ def _bench(args):
     def progress(line):
         print(line, file=sys.stderr, flush=True)
 
+    if args.wait_quiet:
+        progress("waiting for other processes to leave the cores ...")
+        bench.wait_quiet(args.wait_quiet)
     progress("measuring the matrix-product peak ...")
     report = bench.run(workloads, full=args.full, repeat=args.repeat, budget=args.budget,
                        workers=args.workers, explicit=bool(ids), progress=progress,

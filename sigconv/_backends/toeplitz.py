@@ -1,0 +1,95 @@
+"""The matrix (Toeplitz / im2col) method: convolution as GEMM (``sigconv._ext._toeplitz``).
+
+The outputs of each input item are computed in tiles: the tile's window
+matrix (one row of ``taps`` extended input samples per output, boundaries
+and strides included) is multiplied by the matrix of every kernel the item
+meets -- one kernel, or a whole filter bank broadcast along the batch axes
+-- by one BLAS GEMM (``sgemm``/``dgemm``/``cgemm``/``zgemm``).
+
+Memory: besides the result (and the inputs converted to the compute dtype
+and moved to the canonical layout when they are not already), each thread
+holds one tile: ``tile * taps`` window entries, ``kernels * taps`` kernel
+entries and ``tile * kernels`` products, with ``tile * taps`` at most
+:data:`TILE_BUDGET` elements (one window row when the kernel alone is
+larger). BLAS has no integer or extended-precision products: integer and
+bool inputs (exact results) and ``longdouble`` data are computed by the
+direct method.
+"""
+import numpy as np
+
+from .._ext import _toeplitz
+from .._threads import resolve_workers
+from . import direct
+from ._layout import batch_indices, finish, to_canonical
+
+#: elements of one thread's window matrix (a tile of outputs times the taps)
+TILE_BUDGET = 1 << 16
+
+#: outputs of a tile never exceed this (small GEMMs stay within the caches)
+TILE_MAX = 4096
+
+_BLAS_DTYPES = {"f": np.float32, "d": np.float64, "F": np.complex64, "D": np.complex128}
+
+
+def blas_dtype(problem):
+    """The dtype the GEMMs run in, or None when BLAS cannot compute ``problem``."""
+    dt = problem.compute_dtype
+    if dt.char not in "fd":
+        return None
+    if problem.is_complex:
+        return np.dtype(np.complex64 if dt.char == "f" else np.complex128)
+    return dt
+
+
+def groups(problem, xi, wi, count):
+    """Batch items grouped by their input item.
+
+    Returns ``(xgroup, bidx, kidx)``: group ``g`` is input item
+    ``xgroup[g]``, which meets kernels ``kidx[g]`` to give output items
+    ``bidx[g]``. Broadcasting gives every input item the same number of
+    kernels.
+    """
+    xi = np.asarray(xi)[:count]
+    wi = np.asarray(wi)[:count]
+    order = np.argsort(xi, kind="stable")
+    nx = int(np.unique(xi).size)
+    bidx = np.ascontiguousarray(order.reshape(nx, count // nx), dtype=np.intp)
+    kidx = np.ascontiguousarray(wi[bidx], dtype=np.intp)
+    xgroup = np.ascontiguousarray(xi[bidx[:, 0]], dtype=np.intp)
+    return xgroup, bidx, kidx
+
+
+def tile_size(taps, outputs):
+    """Outputs per tile for kernels of ``taps`` taps and items of ``outputs`` outputs."""
+    return int(max(1, min(outputs, TILE_MAX, TILE_BUDGET // max(taps, 1))))
+
+
+def run(problem, signal, kernel, workers=None):
+    """Evaluate ``problem`` by window-matrix products; returns the finished array."""
+    dt = blas_dtype(problem)
+    if dt is None:
+        return direct.run(problem, signal, kernel, workers)
+    taps = 1
+    for k in problem.k_shape:
+        taps *= k
+    if taps >= 2**31:
+        return direct.run(problem, signal, kernel, workers)
+    nthreads = resolve_workers(workers, problem.work)
+    x = to_canonical(signal, problem, dt)
+    w = to_canonical(kernel, problem, dt, flip=problem.flip_kernel)
+    if problem.conj_kernel and dt.kind == "c":
+        w = np.conjugate(w)
+    xi, wi, count = batch_indices(problem, x, w)
+    xgroup, bidx, kidx = groups(problem, xi, wi, count)
+    out = np.empty((count,) + problem.out_conv_shape, dtype=dt)
+    oitem = 1
+    for m in problem.out_conv_shape:
+        oitem *= m
+    fill = problem.fillvalue
+    fill = dt.type(fill) if dt.kind == "c" else dt.type(fill.real)
+    nconv = len(problem.axes)
+    _toeplitz.correlate(x.reshape(-1), w.reshape(-1), out.reshape(-1),
+                        x.shape[-nconv:], w.shape[-nconv:], problem.out_conv_shape,
+                        problem.lo, problem.step, xgroup, bidx, kidx, problem.boundary,
+                        fill, tile_size(taps, oitem), nthreads)
+    return finish(out.reshape(problem.batch_shape + problem.out_conv_shape), problem)

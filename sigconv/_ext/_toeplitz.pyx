@@ -1,0 +1,434 @@
+"""Convolution as a matrix product, and convolution matrices.
+
+Two families of loops share one description of a convolution (the one every
+method consumes, see ``sigconv._problem``): per convolved axis
+
+    out[o] = sum_k w[k] * X[o * step + lo + k]
+
+with ``X`` the input extended by a boundary rule (``map_index``).
+
+* ``correlate`` evaluates it as matrix products. Tiles of consecutive
+  outputs of one input item are *unfolded* (im2col): row ``t`` of the tile's
+  window matrix holds the ``taps`` input samples output ``t`` reads, boundary
+  extension included. One GEMM multiplies the window matrix by the matrix of
+  every kernel that item meets (a filter bank, or one kernel), and writes the
+  products straight into the output when the kernels' outputs are evenly
+  spaced (a scratch tile and a scatter otherwise). Tiles are the units of an
+  OpenMP loop; each thread calls a single GEMM per tile on its own scratch.
+* ``dense_matrix`` / ``sparse_matrix`` write the matrix ``A`` of the same
+  map, ``A[o, i] = sum of w[k] over the taps k whose extended index maps to
+  input sample i``, densely or as CSR arrays.
+"""
+
+from cython.parallel cimport prange, threadid
+from libc.stdlib cimport malloc, free
+from libc.string cimport memcpy
+cimport numpy as cnp
+from scipy.linalg.cython_blas cimport sgemm, dgemm, cgemm, zgemm
+
+from ._common cimport map_index, BOUNDARY_FILL
+
+cdef enum:
+    MAXDIM = 32
+
+
+ctypedef float complex cfloat_t
+ctypedef double complex cdouble_t
+
+# The element types BLAS multiplies.
+ctypedef fused blas_t:
+    float
+    double
+    cfloat_t
+    cdouble_t
+
+# The element types a convolution matrix may have.
+ctypedef fused entry_t:
+    float
+    double
+    long double
+    float complex
+    double complex
+    long double complex
+    cnp.int64_t
+
+
+cdef struct Geometry:
+    int ndim
+    int boundary
+    Py_ssize_t xshape[MAXDIM]
+    Py_ssize_t wshape[MAXDIM]
+    Py_ssize_t oshape[MAXDIM]
+    Py_ssize_t lo[MAXDIM]
+    Py_ssize_t step[MAXDIM]
+    Py_ssize_t xstride[MAXDIM]
+    Py_ssize_t xitem        # elements of one input item
+    Py_ssize_t taps         # elements of one kernel
+    Py_ssize_t oitem        # outputs of one item
+    Py_ssize_t nrows        # kernel rows: taps / wshape[-1]
+
+
+cdef int _geometry(Geometry* g, tuple xshape, tuple wshape, tuple oshape, tuple lo,
+                   tuple step, int boundary) except -1:
+    cdef int d = len(xshape)
+    cdef int a
+    if d < 1 or d > MAXDIM:
+        raise ValueError("1 to %d convolved axes are supported" % MAXDIM)
+    g.ndim = d
+    g.boundary = boundary
+    g.xitem = g.taps = g.oitem = g.nrows = 1
+    for a in range(d - 1, -1, -1):
+        g.xshape[a] = xshape[a]
+        g.wshape[a] = wshape[a]
+        g.oshape[a] = oshape[a]
+        g.lo[a] = lo[a]
+        g.step[a] = step[a]
+        g.xstride[a] = g.xitem
+        g.xitem = g.xitem * g.xshape[a]
+        g.taps = g.taps * g.wshape[a]
+        g.oitem = g.oitem * g.oshape[a]
+        if a < d - 1:
+            g.nrows = g.nrows * g.wshape[a]
+    return 0
+
+
+# --------------------------------------------------------------------------
+# im2col
+
+
+cdef inline void _resolve_rows(const blas_t* x, const Geometry* g, const Py_ssize_t* o,
+                               const blas_t** rows) noexcept nogil:
+    """Input row of every kernel row for the output line ``o`` (NULL: fill)."""
+    cdef int last = g.ndim - 1
+    cdef int a
+    cdef Py_ssize_t kk[MAXDIM]
+    cdef Py_ssize_t r, i, mi, off
+    cdef bint isfill
+    for a in range(last):
+        kk[a] = 0
+    for r in range(g.nrows):
+        off = 0
+        isfill = False
+        for a in range(last):
+            i = o[a] * g.step[a] + g.lo[a] + kk[a]
+            mi = map_index(i, g.xshape[a], g.boundary)
+            if mi < 0:
+                isfill = True
+                break
+            off = off + mi * g.xstride[a]
+        rows[r] = NULL if isfill else x + off
+        a = last - 1
+        while a >= 0:
+            kk[a] = kk[a] + 1
+            if kk[a] < g.wshape[a]:
+                break
+            kk[a] = 0
+            a = a - 1
+
+
+cdef void _unfold(const blas_t* x, blas_t* col, const Geometry* g, Py_ssize_t t0,
+                  Py_ssize_t t1, blas_t fill, const blas_t** rows) noexcept nogil:
+    """Rows of the window matrix of outputs t0 .. t1-1 (flat) of one item.
+
+    ``col[(t - t0) * taps + k]`` is the extended input sample output ``t``
+    multiplies with tap ``k`` (C order over the kernel's axes).
+    """
+    cdef int last = g.ndim - 1
+    cdef int a
+    cdef Py_ssize_t o[MAXDIM]
+    cdef Py_ssize_t M = g.oshape[last]
+    cdef Py_ssize_t K = g.wshape[last]
+    cdef Py_ssize_t n = g.xshape[last]
+    cdef Py_ssize_t s = g.step[last]
+    cdef Py_ssize_t lo = g.lo[last]
+    cdef Py_ssize_t f = t0
+    cdef Py_ssize_t line, j, jend, jj, r, k, start, mi, rem
+    cdef blas_t* dst
+    cdef const blas_t* src
+    while f < t1:
+        line = f // M
+        j = f - line * M
+        jend = M if M - j <= t1 - f else j + (t1 - f)
+        rem = line
+        a = last - 1
+        while a >= 0:
+            o[a] = rem % g.oshape[a]
+            rem = rem // g.oshape[a]
+            a = a - 1
+        _resolve_rows(x, g, o, rows)
+        dst = col + (f - t0) * g.taps
+        for jj in range(j, jend):
+            start = jj * s + lo
+            if start >= 0 and start + K <= n:
+                for r in range(g.nrows):
+                    src = rows[r]
+                    if src == NULL:
+                        for k in range(K):
+                            dst[k] = fill
+                    else:
+                        src = src + start
+                        for k in range(K):
+                            dst[k] = src[k]
+                    dst = dst + K
+            else:
+                for r in range(g.nrows):
+                    src = rows[r]
+                    if src == NULL:
+                        for k in range(K):
+                            dst[k] = fill
+                    else:
+                        for k in range(K):
+                            mi = map_index(start + k, n, g.boundary)
+                            dst[k] = fill if mi < 0 else src[mi]
+                    dst = dst + K
+        f = f + (jend - j)
+
+
+cdef inline void _gemm(char* ta, int m, int n, int k, const blas_t* a, int lda,
+                       const blas_t* b, int ldb, blas_t* c, int ldc) noexcept nogil:
+    """c (m x n) = a^T (a is k x m, column-major) times b (k x n)."""
+    cdef char* tb = b"N"
+    cdef blas_t one = 1
+    cdef blas_t zero = 0
+    if blas_t is float:
+        sgemm(ta, tb, &m, &n, &k, &one, <float*>a, &lda, <float*>b, &ldb, &zero, c, &ldc)
+    elif blas_t is double:
+        dgemm(ta, tb, &m, &n, &k, &one, <double*>a, &lda, <double*>b, &ldb, &zero, c, &ldc)
+    elif blas_t is cfloat_t:
+        cgemm(ta, tb, &m, &n, &k, &one, <float complex*>a, &lda, <float complex*>b, &ldb,
+              &zero, c, &ldc)
+    else:
+        zgemm(ta, tb, &m, &n, &k, &one, <double complex*>a, &lda, <double complex*>b, &ldb,
+              &zero, c, &ldc)
+
+
+cdef void _run_task(const blas_t* x, const blas_t* w, blas_t* out, const Geometry* g,
+                    const cnp.intp_t* xgroup, const cnp.intp_t* bidx,
+                    const cnp.intp_t* kidx, Py_ssize_t nk, Py_ssize_t tile,
+                    Py_ssize_t ntiles, Py_ssize_t task, blas_t fill,
+                    const blas_t** rows, blas_t* col, blas_t* wbuf,
+                    blas_t* cbuf) noexcept nogil:
+    cdef Py_ssize_t grp = task // ntiles
+    cdef Py_ssize_t t0 = (task - grp * ntiles) * tile
+    cdef Py_ssize_t t1 = t0 + tile
+    cdef Py_ssize_t j, t, m, taps = g.taps
+    cdef Py_ssize_t dk, db
+    cdef const cnp.intp_t* brow = bidx + grp * nk
+    cdef const cnp.intp_t* krow = kidx + grp * nk
+    cdef const blas_t* bmat
+    cdef int ldb, ldc
+    cdef bint spaced_k = True
+    cdef bint spaced_b = True
+    if t1 > g.oitem:
+        t1 = g.oitem
+    m = t1 - t0
+    _unfold(x + xgroup[grp] * g.xitem, col, g, t0, t1, fill, rows)
+
+    # The kernels' matrix: read in place when evenly spaced in ``w``.
+    dk = krow[1] - krow[0] if nk > 1 else 1
+    db = brow[1] - brow[0] if nk > 1 else 1
+    for j in range(1, nk):
+        if krow[j] - krow[j - 1] != dk:
+            spaced_k = False
+        if brow[j] - brow[j - 1] != db:
+            spaced_b = False
+    if dk < 1 or dk * taps > 2147483647:
+        spaced_k = False
+    if db < 1 or db * g.oitem > 2147483647:
+        spaced_b = False
+    if spaced_k:
+        bmat = w + krow[0] * taps
+        ldb = <int>(dk * taps)
+    else:
+        for j in range(nk):
+            memcpy(wbuf + j * taps, w + krow[j] * taps, sizeof(blas_t) * taps)
+        bmat = wbuf
+        ldb = <int>taps
+    if spaced_b:
+        # outputs of the item's kernels sit ``db`` items apart: one GEMM in place
+        ldc = <int>(db * g.oitem)
+        _gemm(b"T", <int>m, <int>nk, <int>taps, col, <int>taps, bmat, ldb,
+              out + brow[0] * g.oitem + t0, ldc)
+    else:
+        _gemm(b"T", <int>m, <int>nk, <int>taps, col, <int>taps, bmat, ldb, cbuf, <int>m)
+        for j in range(nk):
+            for t in range(m):
+                out[brow[j] * g.oitem + t0 + t] = cbuf[j * m + t]
+
+
+def correlate(const blas_t[::1] x, const blas_t[::1] w, blas_t[::1] out,
+              tuple xshape, tuple wshape, tuple oshape, tuple lo, tuple step,
+              const cnp.intp_t[::1] xgroup, const cnp.intp_t[:, ::1] bidx,
+              const cnp.intp_t[:, ::1] kidx, int boundary, blas_t fill,
+              Py_ssize_t tile, int nthreads):
+    """out[bidx[g, j], o] = sum_k w[kidx[g, j], k] * X[xgroup[g], o*step + lo + k].
+
+    x, w, out are C-ordered flat buffers of items of shape xshape, wshape,
+    oshape. Group ``g`` is one input item and the ``nk`` kernels it meets;
+    its outputs are computed ``tile`` at a time by GEMMs.
+    """
+    cdef Geometry g
+    cdef Py_ssize_t ngroups = bidx.shape[0]
+    cdef Py_ssize_t nk = bidx.shape[1]
+    cdef Py_ssize_t ntiles, ntasks, task, per_thread
+    cdef Py_ssize_t rows_sz, col_sz, wbuf_sz, cbuf_sz
+    cdef const blas_t** ptrs = NULL
+    cdef blas_t* scratch = NULL
+    cdef blas_t* mine
+    cdef int tid
+    _geometry(&g, xshape, wshape, oshape, lo, step, boundary)
+    if g.oitem == 0 or ngroups == 0 or nk == 0:
+        return
+    if tile < 1:
+        raise ValueError("tile must be positive")
+    if kidx.shape[0] != ngroups or kidx.shape[1] != nk or xgroup.shape[0] < ngroups:
+        raise ValueError("inconsistent group tables")
+    if g.taps > 2147483647 or tile * nk > 2147483647:
+        raise ValueError("too many taps for BLAS's 32-bit sizes")
+    ntiles = (g.oitem + tile - 1) // tile
+    ntasks = ngroups * ntiles
+    if nthreads < 1:
+        nthreads = 1
+    if nthreads > ntasks:
+        nthreads = <int>ntasks
+    rows_sz = g.nrows + 8
+    col_sz = tile * g.taps
+    wbuf_sz = nk * g.taps
+    cbuf_sz = tile * nk
+    # whole 64-byte lines per thread, so threads never share one
+    per_thread = (col_sz + wbuf_sz + cbuf_sz + 8) // 8 * 8 + 8
+    ptrs = <const blas_t**> malloc(sizeof(blas_t*) * rows_sz * nthreads)
+    scratch = <blas_t*> malloc(sizeof(blas_t) * per_thread * nthreads)
+    if ptrs == NULL or scratch == NULL:
+        free(ptrs)
+        free(scratch)
+        raise MemoryError()
+    try:
+        with nogil:
+            if nthreads == 1:
+                for task in range(ntasks):
+                    _run_task(&x[0], &w[0], &out[0], &g, &xgroup[0], &bidx[0, 0],
+                              &kidx[0, 0], nk, tile, ntiles, task, fill, ptrs, scratch,
+                              scratch + col_sz, scratch + col_sz + wbuf_sz)
+            else:
+                for task in prange(ntasks, schedule='guided', num_threads=nthreads):
+                    tid = threadid()
+                    mine = scratch + tid * per_thread
+                    _run_task(&x[0], &w[0], &out[0], &g, &xgroup[0], &bidx[0, 0],
+                              &kidx[0, 0], nk, tile, ntiles, task, fill,
+                              ptrs + tid * rows_sz, mine, mine + col_sz,
+                              mine + col_sz + wbuf_sz)
+    finally:
+        free(ptrs)
+        free(scratch)
+
+
+# --------------------------------------------------------------------------
+# Convolution matrices
+
+
+cdef inline Py_ssize_t _tap_column(const Geometry* g, const Py_ssize_t* o,
+                                   const Py_ssize_t* kk) noexcept nogil:
+    """Input sample (flat) output ``o`` reads through tap ``kk``; -1: fill."""
+    cdef int a
+    cdef Py_ssize_t i, mi, col = 0
+    for a in range(g.ndim):
+        i = o[a] * g.step[a] + g.lo[a] + kk[a]
+        mi = map_index(i, g.xshape[a], g.boundary)
+        if mi < 0:
+            return -1
+        col = col + mi * g.xstride[a]
+    return col
+
+
+cdef inline void _next(Py_ssize_t* idx, const Py_ssize_t* shape, int ndim) noexcept nogil:
+    """Advance a multi-index in C order."""
+    cdef int a = ndim - 1
+    while a >= 0:
+        idx[a] = idx[a] + 1
+        if idx[a] < shape[a]:
+            return
+        idx[a] = 0
+        a = a - 1
+
+
+cdef void _dense_rows(const entry_t* w, entry_t* A, const Geometry* g, Py_ssize_t r0,
+                      Py_ssize_t r1) noexcept nogil:
+    cdef Py_ssize_t o[MAXDIM]
+    cdef Py_ssize_t kk[MAXDIM]
+    cdef Py_ssize_t row, k, c, rem
+    cdef int a
+    cdef entry_t* arow
+    rem = r0
+    for a in range(g.ndim - 1, -1, -1):
+        o[a] = rem % g.oshape[a]
+        rem = rem // g.oshape[a]
+    for row in range(r0, r1):
+        arow = A + row * g.xitem
+        for a in range(g.ndim):
+            kk[a] = 0
+        for k in range(g.taps):
+            c = _tap_column(g, o, kk)
+            if c >= 0:
+                arow[c] = arow[c] + w[k]
+            _next(kk, g.wshape, g.ndim)
+        _next(o, g.oshape, g.ndim)
+
+
+def dense_matrix(const entry_t[::1] w, entry_t[:, ::1] A, tuple xshape, tuple wshape,
+                 tuple oshape, tuple lo, tuple step, int boundary, int nthreads):
+    """Add every tap of ``w`` (correlation order) into the zeroed matrix ``A``."""
+    cdef Geometry g
+    cdef Py_ssize_t nblocks, blk, block = 256
+    _geometry(&g, xshape, wshape, oshape, lo, step, boundary)
+    if A.shape[0] != g.oitem or A.shape[1] != g.xitem or w.shape[0] != g.taps:
+        raise ValueError("inconsistent matrix shape")
+    if g.oitem == 0 or g.xitem == 0:
+        return
+    nblocks = (g.oitem + block - 1) // block
+    if nthreads < 1:
+        nthreads = 1
+    with nogil:
+        if nthreads == 1 or nblocks == 1:
+            _dense_rows(&w[0], &A[0, 0], &g, 0, g.oitem)
+        else:
+            for blk in prange(nblocks, schedule='static', num_threads=nthreads):
+                _dense_rows(&w[0], &A[0, 0], &g, blk * block,
+                            min((blk + 1) * block, g.oitem))
+
+
+def sparse_matrix(const entry_t[::1] w, entry_t[::1] data, cnp.int64_t[::1] indices,
+                  cnp.int64_t[::1] indptr, tuple xshape, tuple wshape, tuple oshape,
+                  tuple lo, tuple step, int boundary):
+    """CSR arrays of the matrix (duplicate columns possible); returns nnz.
+
+    ``data`` and ``indices`` must hold rows x taps entries, ``indptr`` rows + 1.
+    Zero taps are left out.
+    """
+    cdef Geometry g
+    cdef Py_ssize_t o[MAXDIM]
+    cdef Py_ssize_t kk[MAXDIM]
+    cdef Py_ssize_t row, k, c, nnz = 0
+    cdef int a
+    _geometry(&g, xshape, wshape, oshape, lo, step, boundary)
+    if indptr.shape[0] != g.oitem + 1 or data.shape[0] < g.oitem * g.taps \
+            or indices.shape[0] < g.oitem * g.taps or w.shape[0] != g.taps:
+        raise ValueError("inconsistent CSR buffers")
+    with nogil:
+        indptr[0] = 0
+        for a in range(g.ndim):
+            o[a] = 0
+        for row in range(g.oitem):
+            for a in range(g.ndim):
+                kk[a] = 0
+            for k in range(g.taps):
+                if w[k] != 0:
+                    c = _tap_column(&g, o, kk)
+                    if c >= 0:
+                        data[nnz] = w[k]
+                        indices[nnz] = c
+                        nnz = nnz + 1
+                _next(kk, g.wshape, g.ndim)
+            indptr[row + 1] = nnz
+            _next(o, g.oshape, g.ndim)
+    return nnz

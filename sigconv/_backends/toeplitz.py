@@ -25,8 +25,15 @@ from ._layout import batch_indices, finish, to_canonical
 #: elements of one thread's window matrix (a tile of outputs times the taps)
 TILE_BUDGET = 1 << 16
 
-#: outputs of a tile never exceed this (small GEMMs stay within the caches)
-TILE_MAX = 4096
+#: products per GEMM (tile x kernels x taps) and per GEMV (tile x taps) up to
+#: which scipy's OpenBLAS computes on the calling thread alone: tiles stay
+#: below them, so the thread count is sigconv's (``workers``) and BLAS's own
+#: pool stays idle
+GEMM_SERIAL = 65536 * 4
+GEMV_SERIAL = 2304 * 4
+
+#: the fewest outputs of a tile (below it the calls' overhead dominates)
+TILE_MIN = 16
 
 _BLAS_DTYPES = {"f": np.float32, "d": np.float64, "F": np.complex64, "D": np.complex128}
 
@@ -59,9 +66,15 @@ def groups(problem, xi, wi, count):
     return xgroup, bidx, kidx
 
 
-def tile_size(taps, outputs):
-    """Outputs per tile for kernels of ``taps`` taps and items of ``outputs`` outputs."""
-    return int(max(1, min(outputs, TILE_MAX, TILE_BUDGET // max(taps, 1))))
+def tile_size(taps, kernels, outputs):
+    """Outputs per tile: ``kernels`` kernels of ``taps`` taps, items of ``outputs`` outputs."""
+    taps = max(taps, 1)
+    if kernels == 1:
+        serial = (GEMV_SERIAL - 1) // taps
+    else:
+        serial = GEMM_SERIAL // (taps * kernels)
+    tile = min(TILE_BUDGET // taps, max(serial, TILE_MIN))
+    return int(max(1, min(outputs, tile)))
 
 
 def run(problem, signal, kernel, workers=None):
@@ -91,5 +104,5 @@ def run(problem, signal, kernel, workers=None):
     _toeplitz.correlate(x.reshape(-1), w.reshape(-1), out.reshape(-1),
                         x.shape[-nconv:], w.shape[-nconv:], problem.out_conv_shape,
                         problem.lo, problem.step, xgroup, bidx, kidx, problem.boundary,
-                        fill, tile_size(taps, oitem), nthreads)
+                        fill, tile_size(taps, bidx.shape[1], oitem), nthreads)
     return finish(out.reshape(problem.batch_shape + problem.out_conv_shape), problem)

@@ -24,7 +24,7 @@ from cython.parallel cimport prange, threadid
 from libc.stdlib cimport malloc, free
 from libc.string cimport memcpy
 cimport numpy as cnp
-from scipy.linalg.cython_blas cimport sgemm, dgemm, cgemm, zgemm
+from scipy.linalg.cython_blas cimport sgemm, dgemm, cgemm, zgemm, sgemv, dgemv, cgemv, zgemv
 
 from ._common cimport map_index, BOUNDARY_FILL
 
@@ -126,12 +126,21 @@ cdef inline void _resolve_rows(const blas_t* x, const Geometry* g, const Py_ssiz
             a = a - 1
 
 
+cdef inline bint _outside(Py_ssize_t jj, Py_ssize_t s, Py_ssize_t off,
+                        Py_ssize_t n) noexcept nogil:
+    """Whether output jj's sample jj * s + off lies outside [0, n)."""
+    cdef Py_ssize_t i = jj * s + off
+    return i < 0 or i >= n
+
+
 cdef void _unfold(const blas_t* x, blas_t* col, const Geometry* g, Py_ssize_t t0,
                   Py_ssize_t t1, blas_t fill, const blas_t** rows) noexcept nogil:
-    """Rows of the window matrix of outputs t0 .. t1-1 (flat) of one item.
+    """The window matrix of outputs t0 .. t1-1 (flat) of one item, column-major.
 
-    ``col[(t - t0) * taps + k]`` is the extended input sample output ``t``
-    multiplies with tap ``k`` (C order over the kernel's axes).
+    ``col[k * (t1 - t0) + (t - t0)]`` is the extended input sample output
+    ``t`` multiplies with tap ``k`` (C order over the kernel's axes): each
+    tap's column is a run of consecutive outputs, copied from one input row
+    (contiguous when the stride is 1).
     """
     cdef int last = g.ndim - 1
     cdef int a
@@ -141,14 +150,16 @@ cdef void _unfold(const blas_t* x, blas_t* col, const Geometry* g, Py_ssize_t t0
     cdef Py_ssize_t n = g.xshape[last]
     cdef Py_ssize_t s = g.step[last]
     cdef Py_ssize_t lo = g.lo[last]
+    cdef Py_ssize_t T = t1 - t0
     cdef Py_ssize_t f = t0
-    cdef Py_ssize_t line, j, jend, jj, r, k, start, mi, rem
+    cdef Py_ssize_t line, j, jend, jj, ja, jb, r, k, mi, rem, cnt
     cdef blas_t* dst
     cdef const blas_t* src
     while f < t1:
         line = f // M
         j = f - line * M
         jend = M if M - j <= t1 - f else j + (t1 - f)
+        cnt = jend - j
         rem = line
         a = last - 1
         while a >= 0:
@@ -156,37 +167,38 @@ cdef void _unfold(const blas_t* x, blas_t* col, const Geometry* g, Py_ssize_t t0
             rem = rem // g.oshape[a]
             a = a - 1
         _resolve_rows(x, g, o, rows)
-        dst = col + (f - t0) * g.taps
-        for jj in range(j, jend):
-            start = jj * s + lo
-            if start >= 0 and start + K <= n:
-                for r in range(g.nrows):
-                    src = rows[r]
-                    if src == NULL:
-                        for k in range(K):
-                            dst[k] = fill
-                    else:
-                        src = src + start
-                        for k in range(K):
-                            dst[k] = src[k]
-                    dst = dst + K
-            else:
-                for r in range(g.nrows):
-                    src = rows[r]
-                    if src == NULL:
-                        for k in range(K):
-                            dst[k] = fill
-                    else:
-                        for k in range(K):
-                            mi = map_index(start + k, n, g.boundary)
-                            dst[k] = fill if mi < 0 else src[mi]
-                    dst = dst + K
-        f = f + (jend - j)
+        for r in range(g.nrows):
+            src = rows[r]
+            for k in range(K):
+                dst = col + (r * K + k) * T + (f - t0) - j
+                if src == NULL:
+                    for jj in range(j, jend):
+                        dst[jj] = fill
+                    continue
+                # outputs j .. jend-1 read src[jj * s + lo + k]; those inside
+                # the row form the run ja .. jb-1
+                ja = j
+                while ja < jend and _outside(ja, s, lo + k, n):
+                    mi = map_index(ja * s + lo + k, n, g.boundary)
+                    dst[ja] = fill if mi < 0 else src[mi]
+                    ja = ja + 1
+                jb = jend
+                while jb > ja and _outside(jb - 1, s, lo + k, n):
+                    mi = map_index((jb - 1) * s + lo + k, n, g.boundary)
+                    dst[jb - 1] = fill if mi < 0 else src[mi]
+                    jb = jb - 1
+                if s == 1:
+                    for jj in range(ja, jb):
+                        dst[jj] = src[jj + lo + k]
+                else:
+                    for jj in range(ja, jb):
+                        dst[jj] = src[jj * s + lo + k]
+        f = f + cnt
 
 
 cdef inline void _gemm(char* ta, int m, int n, int k, const blas_t* a, int lda,
                        const blas_t* b, int ldb, blas_t* c, int ldc) noexcept nogil:
-    """c (m x n) = a^T (a is k x m, column-major) times b (k x n)."""
+    """c (m x n) = op(a) b, b (k x n) and c column-major; op(a) = a (m x k, ``ta`` N)."""
     cdef char* tb = b"N"
     cdef blas_t one = 1
     cdef blas_t zero = 0
@@ -200,6 +212,25 @@ cdef inline void _gemm(char* ta, int m, int n, int k, const blas_t* a, int lda,
     else:
         zgemm(ta, tb, &m, &n, &k, &one, <double complex*>a, &lda, <double complex*>b, &ldb,
               &zero, c, &ldc)
+
+
+cdef inline void _gemv(int m, int n, const blas_t* a, const blas_t* b,
+                       blas_t* c) noexcept nogil:
+    """c (m) = a (m x n, column-major, lda m) times b (n)."""
+    cdef char* ta = b"N"
+    cdef int one_i = 1
+    cdef blas_t one = 1
+    cdef blas_t zero = 0
+    if blas_t is float:
+        sgemv(ta, &m, &n, &one, <float*>a, &m, <float*>b, &one_i, &zero, c, &one_i)
+    elif blas_t is double:
+        dgemv(ta, &m, &n, &one, <double*>a, &m, <double*>b, &one_i, &zero, c, &one_i)
+    elif blas_t is cfloat_t:
+        cgemv(ta, &m, &n, &one, <float complex*>a, &m, <float complex*>b, &one_i, &zero,
+              c, &one_i)
+    else:
+        zgemv(ta, &m, &n, &one, <double complex*>a, &m, <double complex*>b, &one_i, &zero,
+              c, &one_i)
 
 
 cdef void _run_task(const blas_t* x, const blas_t* w, blas_t* out, const Geometry* g,
@@ -244,13 +275,15 @@ cdef void _run_task(const blas_t* x, const blas_t* w, blas_t* out, const Geometr
             memcpy(wbuf + j * taps, w + krow[j] * taps, sizeof(blas_t) * taps)
         bmat = wbuf
         ldb = <int>taps
-    if spaced_b:
+    if nk == 1:
+        _gemv(<int>m, <int>taps, col, bmat, out + brow[0] * g.oitem + t0)
+    elif spaced_b:
         # outputs of the item's kernels sit ``db`` items apart: one GEMM in place
         ldc = <int>(db * g.oitem)
-        _gemm(b"T", <int>m, <int>nk, <int>taps, col, <int>taps, bmat, ldb,
+        _gemm(b"N", <int>m, <int>nk, <int>taps, col, <int>m, bmat, ldb,
               out + brow[0] * g.oitem + t0, ldc)
     else:
-        _gemm(b"T", <int>m, <int>nk, <int>taps, col, <int>taps, bmat, ldb, cbuf, <int>m)
+        _gemm(b"N", <int>m, <int>nk, <int>taps, col, <int>m, bmat, ldb, cbuf, <int>m)
         for j in range(nk):
             for t in range(m):
                 out[brow[j] * g.oitem + t0 + t] = cbuf[j * m + t]

@@ -450,8 +450,10 @@ class ConvolutionOperator(LinearOperator):
     shape : tuple
         ``(prod(output_shape), prod(input_shape))``.
     dtype : numpy.dtype
-        ``result_type(kernel, float32)``: the dtype of the products of the
-        operator with vectors of that dtype.
+        The kernel's dtype (float32 for float16), float64 for integer and
+        bool kernels: the dtype of the products with vectors of that dtype
+        (as for :func:`convolve`, the products' dtype is
+        ``numpy.result_type`` of the vector and the kernel).
     kernel : ndarray
         The kernel (read-only view).
     input_shape, output_shape : tuple
@@ -542,7 +544,10 @@ class ConvolutionOperator(LinearOperator):
         self._folds = [
             _fold_plan(lo, m + k - 1, n, problem.boundary)
             for lo, m, k, n in zip(problem.lo, problem.out_conv_shape, kernel.shape, shape)]
-        dtype = np.result_type(kernel.dtype, np.float32)
+        if kernel.dtype.kind in "biu":
+            dtype = np.dtype(np.float64)
+        else:
+            dtype = np.result_type(kernel.dtype, np.float32)
         super().__init__(dtype=dtype, shape=(math.prod(self.output_shape), math.prod(shape)))
 
     def __repr__(self):

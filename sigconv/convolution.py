@@ -81,8 +81,11 @@ _SHARED_PARAMS = """
         does not guarantee (and integers with a boundary other than a zero
         fill), and for inputs holding NaN or Inf. The inputs are scanned for
         these only when the model prefers a transform.
-        ``toeplitz`` is not available in this version and raises
-        :class:`NotImplementedError`.
+        ``toeplitz`` multiplies tiles of the input's windows (im2col) by
+        the kernel with BLAS: one matrix product for every kernel a signal
+        meets, which suits filter banks broadcast along ``axes``; integer
+        and ``longdouble`` inputs, which BLAS cannot multiply, are computed
+        by ``direct`` (exactly).
     boundary : {'fill', 'wrap', 'symm', 'constant', 'symmetric', 'reflect', 'edge'}, optional
         How ``in1`` is extended beyond its edges, in every dimension:
         ``fill``/``constant`` pad with ``fillvalue`` (default), ``wrap``

@@ -28,6 +28,9 @@ __all__ = ["convolution_matrix", "circulant_matrix", "circulant_eigenvalues",
 #: raises :class:`MemoryError` before allocating and ``sparse=True`` is the way.
 DENSE_LIMIT = 2 * 2**30
 
+#: taps (rows x taps) from which a dense matrix is written by several threads
+DENSE_PARALLEL = 1 << 22
+
 # dtype the matrix entries are accumulated in, by kind / char
 _ENTRY_DTYPES = {"f": np.float32, "d": np.float64, "g": np.longdouble, "F": np.complex64,
                  "D": np.complex128, "G": np.clongdouble, "e": np.float32}
@@ -211,8 +214,11 @@ def convolution_matrix(kernel, shape, mode="full", *, boundary="fill", sparse=Fa
             "a dense convolution matrix of shape (%d, %d) (%s) needs %.2g GiB, above "
             "sigconv.matrices.DENSE_LIMIT (%.3g GiB); use sparse=True (at most %d entries "
             "per row)" % (rows, cols, out_dtype, need / 2**30, limit / 2**30, taps))
+    # np.zeros maps fresh zero pages: the cost is the pages the taps touch,
+    # which threads do not speed up; threads pay off only for many taps
     A = np.zeros((rows, cols), dtype=sum_dtype)
-    _toeplitz.dense_matrix(w, A, *args, resolve_workers(None, rows * taps))
+    nthreads = resolve_workers(None, rows * taps) if rows * taps >= DENSE_PARALLEL else 1
+    _toeplitz.dense_matrix(w, A, *args, nthreads)
     if A.dtype != out_dtype:
         with np.errstate(over="ignore", invalid="ignore"):
             A = A.astype(out_dtype)

@@ -77,7 +77,7 @@ def tile_size(taps, kernels, outputs):
     return int(max(1, min(outputs, tile)))
 
 
-def run(problem, signal, kernel, workers=None):
+def run(problem, signal, kernel, workers=None, prepared=None):
     """Evaluate ``problem`` by window-matrix products; returns the finished array."""
     dt = blas_dtype(problem)
     if dt is None:

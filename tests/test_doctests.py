@@ -44,6 +44,8 @@ def test_docstring_examples(name):
 PUBLIC = [sigconv.convolve, sigconv.correlate, sigconv.convolve2d, sigconv.correlate2d,
           sigconv.fftconvolve, sigconv.oaconvolve, sigconv.choose_conv_method,
           sigconv.correlation_lags, sigconv.show_config]
+PUBLIC += [sigconv.convolution_matrix, sigconv.circulant_matrix, sigconv.circulant_eigenvalues,
+           sigconv.ConvolutionOperator]
 
 
 @pytest.mark.parametrize("func", PUBLIC, ids=lambda f: f.__name__)

@@ -203,3 +203,31 @@ def test_all_boundaries_3d_complex(rng, boundary):
     h = random_array(rng, (3, 2, 4), np.complex128)
     got = sigconv.correlate(x, h, "same", method="toeplitz", boundary=boundary)
     assert_close(got, boundary_reference("correlate", x, h, "same", boundary), inputs=(x, h))
+
+
+@pytest.mark.parametrize("boundary", ["fill", "wrap", "reflect"])
+@pytest.mark.parametrize("stride", [1, 2])
+def test_non_finite_inputs_take_the_row_per_output_path(rng, boundary, stride):
+    # one kernel: finite inputs go through blocks and a banded kernel matrix,
+    # whose zeros would spread a NaN over a block; these must stay local
+    x = random_array(rng, (3, 9, 40))
+    x[1, 4, 17] = np.nan
+    x[2, 0, 3] = np.inf
+    h = random_array(rng, (1, 3, 5))
+    got = sigconv.convolve(x, h, "same", method="toeplitz", axes=(1, 2), boundary=boundary,
+                           stride=stride)
+    expected = sigconv.convolve(x, h, "same", method="direct", axes=(1, 2),
+                                boundary=boundary, stride=stride)
+    assert_close(got, expected, inputs=(x, h))
+    finite = x.copy()
+    finite[~np.isfinite(finite)] = 0
+    assert_close(sigconv.convolve(finite, h, "same", method="toeplitz", axes=(1, 2),
+                                  boundary=boundary, stride=stride),
+                 sigconv.convolve(finite, h, "same", method="direct", axes=(1, 2),
+                                  boundary=boundary, stride=stride), inputs=(x, h))
+
+
+@pytest.mark.parametrize("K, M", [(31, 4096), (3, 5), (200, 50), (1, 1)])
+def test_block_sizes(K, M):
+    B = toeplitz_backend.block_size(K, 1, M)
+    assert 1 <= B <= min(M, 128)

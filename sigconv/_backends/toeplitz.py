@@ -14,6 +14,15 @@ entries and ``tile * kernels`` products, with ``tile * taps`` at most
 larger). BLAS has no integer or extended-precision products: integer and
 bool inputs (exact results) and ``longdouble`` data are computed by the
 direct method.
+
+One kernel per input item (a batch of signals, or one signal) makes the
+window-matrix product a GEMV, which rereads every window; that case instead
+cuts each output line into blocks of ``B`` outputs, whose ``(B - 1) * step +
+K`` samples per kernel row form one window row, and multiplies by the
+kernel's banded ``(rows * L) x B`` matrix: a GEMM with about twice the
+direct method's multiply-adds. Inputs holding NaN or Inf take the
+one-row-per-output path, where they stay in the outputs whose windows hold
+them.
 """
 import numpy as np
 
@@ -77,6 +86,54 @@ def tile_size(taps, kernels, outputs):
     return int(max(1, min(outputs, tile)))
 
 
+def block_size(K, s, M):
+    """Outputs per block of the one-kernel path: about the kernel's length."""
+    B = min(max(16, -(-K // 8) * 8), 128)
+    return int(max(1, min(B, M)))
+
+
+def _block_plan(problem, w, kidx, taps):
+    """(B, banded kernel matrices, blocks per tile) of the one-kernel path, or None.
+
+    Every kernel becomes the matrix that maps a block's window row (``L =
+    (B - 1) * step + K`` samples per kernel row) to the block's ``B``
+    outputs: column ``j`` holds the kernel row shifted by ``j * step``. The
+    GEMM then does ``(B + K - 1) / K`` times the direct method's
+    multiply-adds (about 2x), at matrix-product speed, where one window row
+    per output would be a memory-bound GEMV.
+    """
+    K = problem.k_shape[-1]
+    s = problem.step[-1]
+    M = problem.out_conv_shape[-1]
+    B = block_size(K, s, M)
+    if B < 4:
+        return None
+    L = (B - 1) * s + K
+    rows = taps // K
+    used = np.unique(kidx[:, 0])
+    if used.size * rows * L * B * w.itemsize > BLOCK_KERNELS_BYTES:
+        return None
+    flat = w.reshape(-1, rows, K)
+    wb = np.zeros((flat.shape[0], B, rows, L), dtype=w.dtype)
+    for j in range(B):
+        wb[:, j, :, j * s:j * s + K] = flat
+    # tiles of blocks: the GEMM stays below BLAS's threading threshold
+    per_block = rows * L
+    tile = max(1, min(GEMM_SERIAL // (B * per_block), TILE_BUDGET // per_block))
+    return B, wb, int(tile)
+
+
+def _finite(a):
+    """Whether ``a`` holds no NaN or Inf (one summing pass; overflow tells apart)."""
+    with np.errstate(over="ignore", invalid="ignore"):
+        total = np.add.reduce(a, axis=None)
+    return bool(np.isfinite(total)) or bool(np.isfinite(a).all())
+
+
+#: most bytes of banded kernel matrices the one-kernel path prepares
+BLOCK_KERNELS_BYTES = 64 << 20
+
+
 def run(problem, signal, kernel, workers=None, prepared=None):
     """Evaluate ``problem`` by window-matrix products; returns the finished array."""
     dt = blas_dtype(problem)
@@ -101,6 +158,19 @@ def run(problem, signal, kernel, workers=None, prepared=None):
     fill = problem.fillvalue
     fill = dt.type(fill) if dt.kind == "c" else dt.type(fill.real)
     nconv = len(problem.axes)
+    blocks = None
+    if bidx.shape[1] == 1 and _finite(x):
+        # (the banded matrices' zeros would spread a NaN or Inf over its block)
+        blocks = _block_plan(problem, w, kidx, taps)
+    if blocks is not None:
+        B, wb, tile = blocks
+        kgroup = np.ascontiguousarray(kidx[:, 0])
+        _toeplitz.correlate_blocks(x.reshape(-1), wb.reshape(-1), out.reshape(-1),
+                                   x.shape[-nconv:], w.shape[-nconv:],
+                                   problem.out_conv_shape, problem.lo, problem.step, xgroup,
+                                   np.ascontiguousarray(bidx[:, 0]), kgroup,
+                                   problem.boundary, fill, B, tile, nthreads)
+        return finish(out.reshape(problem.batch_shape + problem.out_conv_shape), problem)
     _toeplitz.correlate(x.reshape(-1), w.reshape(-1), out.reshape(-1),
                         x.shape[-nconv:], w.shape[-nconv:], problem.out_conv_shape,
                         problem.lo, problem.step, xgroup, bidx, kidx, problem.boundary,

@@ -465,3 +465,158 @@ def sparse_matrix(const entry_t[::1] w, entry_t[::1] data, cnp.int64_t[::1] indi
             indptr[row + 1] = nnz
             _next(o, g.oshape, g.ndim)
     return nnz
+
+
+# --------------------------------------------------------------------------
+# One kernel per input item: blocks of outputs times a banded kernel matrix
+
+
+cdef void _unfold_blocks(const blas_t* x, blas_t* R, const Geometry* g, Py_ssize_t b0,
+                         Py_ssize_t b1, Py_ssize_t B, Py_ssize_t nbl, Py_ssize_t L,
+                         blas_t fill, const blas_t** rows) noexcept nogil:
+    """Rows b0 .. b1-1 of the block window matrix of one item, row-major.
+
+    Block ``blk`` is outputs ``i*B .. i*B+B-1`` of output line ``blk // nbl``
+    (``i = blk % nbl``); its row holds, for every kernel row, the ``L``
+    extended input samples those outputs read.
+    """
+    cdef int last = g.ndim - 1
+    cdef int a
+    cdef Py_ssize_t o[MAXDIM]
+    cdef Py_ssize_t n = g.xshape[last]
+    cdef Py_ssize_t s = g.step[last]
+    cdef Py_ssize_t lo = g.lo[last]
+    cdef Py_ssize_t Ltot = g.nrows * L
+    cdef Py_ssize_t blk, line, i, r, q, start, mi, rem
+    cdef Py_ssize_t prev = -1
+    cdef blas_t* dst
+    cdef const blas_t* src
+    for blk in range(b0, b1):
+        line = blk // nbl
+        i = blk - line * nbl
+        if line != prev:
+            rem = line
+            a = last - 1
+            while a >= 0:
+                o[a] = rem % g.oshape[a]
+                rem = rem // g.oshape[a]
+                a = a - 1
+            _resolve_rows(x, g, o, rows)
+            prev = line
+        start = i * B * s + lo
+        dst = R + (blk - b0) * Ltot
+        for r in range(g.nrows):
+            src = rows[r]
+            if src == NULL:
+                for q in range(L):
+                    dst[q] = fill
+            elif start >= 0 and start + L <= n:
+                src = src + start
+                for q in range(L):
+                    dst[q] = src[q]
+            else:
+                for q in range(L):
+                    mi = map_index(start + q, n, g.boundary)
+                    dst[q] = fill if mi < 0 else src[mi]
+            dst = dst + L
+
+
+cdef void _run_block_task(const blas_t* x, const blas_t* wb, blas_t* out,
+                          const Geometry* g, const cnp.intp_t* xgroup,
+                          const cnp.intp_t* ogroup, const cnp.intp_t* kgroup,
+                          Py_ssize_t B, Py_ssize_t L, Py_ssize_t nbl, Py_ssize_t tile,
+                          Py_ssize_t ntiles, Py_ssize_t task, blas_t fill,
+                          const blas_t** rows, blas_t* R, blas_t* cbuf) noexcept nogil:
+    cdef int last = g.ndim - 1
+    cdef Py_ssize_t grp = task // ntiles
+    cdef Py_ssize_t nblocks = (g.oitem // g.oshape[last]) * nbl
+    cdef Py_ssize_t b0 = (task - grp * ntiles) * tile
+    cdef Py_ssize_t b1 = b0 + tile
+    cdef Py_ssize_t Ltot = g.nrows * L
+    cdef Py_ssize_t M = g.oshape[last]
+    cdef Py_ssize_t blk, line, i, j, valid
+    cdef blas_t* dst
+    cdef const blas_t* src
+    if b1 > nblocks:
+        b1 = nblocks
+    _unfold_blocks(x + xgroup[grp] * g.xitem, R, g, b0, b1, B, nbl, L, fill, rows)
+    # cbuf (B x blocks, column-major) = wblock^T (B x Ltot) times R^T (Ltot x blocks)
+    _gemm(b"T", <int>B, <int>(b1 - b0), <int>Ltot, wb + kgroup[grp] * Ltot * B, <int>Ltot,
+          R, <int>Ltot, cbuf, <int>B)
+    for blk in range(b0, b1):
+        line = blk // nbl
+        i = blk - line * nbl
+        valid = M - i * B
+        if valid > B:
+            valid = B
+        dst = out + ogroup[grp] * g.oitem + line * M + i * B
+        src = cbuf + (blk - b0) * B
+        for j in range(valid):
+            dst[j] = src[j]
+
+
+def correlate_blocks(const blas_t[::1] x, const blas_t[::1] wb, blas_t[::1] out,
+                     tuple xshape, tuple wshape, tuple oshape, tuple lo, tuple step,
+                     const cnp.intp_t[::1] xgroup, const cnp.intp_t[::1] ogroup,
+                     const cnp.intp_t[::1] kgroup, int boundary, blas_t fill,
+                     Py_ssize_t B, Py_ssize_t tile, int nthreads):
+    """out[ogroup[g], o] = sum_k w[kgroup[g], k] * X[xgroup[g], o*step + lo + k].
+
+    Each output line is cut into blocks of ``B`` outputs; a block's samples
+    (``L = (B - 1) * step + K`` per kernel row) form one row of a window
+    matrix, and ``wb`` holds each kernel as the banded matrix mapping such a
+    row to the block's outputs (``nrows * L`` x ``B``, column-major), so
+    ``tile`` blocks are one GEMM.
+    """
+    cdef Geometry g
+    cdef Py_ssize_t ngroups = xgroup.shape[0]
+    cdef Py_ssize_t L, nbl, nblocks, ntiles, ntasks, task, per_thread, rows_sz
+    cdef const blas_t** ptrs = NULL
+    cdef blas_t* scratch = NULL
+    cdef blas_t* mine
+    cdef int tid
+    cdef int last
+    _geometry(&g, xshape, wshape, oshape, lo, step, boundary)
+    if g.oitem == 0 or ngroups == 0:
+        return
+    last = g.ndim - 1
+    L = (B - 1) * g.step[last] + g.wshape[last]
+    if B < 1 or tile < 1:
+        raise ValueError("block and tile sizes must be positive")
+    if wb.shape[0] < (max(kgroup) + 1) * g.nrows * L * B:
+        raise ValueError("the block kernel matrices are too short")
+    if g.nrows * L > 2147483647 or B * tile > 2147483647:
+        raise ValueError("too many taps for BLAS's 32-bit sizes")
+    nbl = (g.oshape[last] + B - 1) // B
+    nblocks = (g.oitem // g.oshape[last]) * nbl
+    ntiles = (nblocks + tile - 1) // tile
+    ntasks = ngroups * ntiles
+    if nthreads < 1:
+        nthreads = 1
+    if nthreads > ntasks:
+        nthreads = <int>ntasks
+    rows_sz = g.nrows + 8
+    per_thread = (tile * g.nrows * L + tile * B + 8) // 8 * 8 + 8
+    ptrs = <const blas_t**> malloc(sizeof(blas_t*) * rows_sz * nthreads)
+    scratch = <blas_t*> malloc(sizeof(blas_t) * per_thread * nthreads)
+    if ptrs == NULL or scratch == NULL:
+        free(ptrs)
+        free(scratch)
+        raise MemoryError()
+    try:
+        with nogil:
+            if nthreads == 1:
+                for task in range(ntasks):
+                    _run_block_task(&x[0], &wb[0], &out[0], &g, &xgroup[0], &ogroup[0],
+                                    &kgroup[0], B, L, nbl, tile, ntiles, task, fill, ptrs,
+                                    scratch, scratch + tile * g.nrows * L)
+            else:
+                for task in prange(ntasks, schedule='guided', num_threads=nthreads):
+                    tid = threadid()
+                    mine = scratch + tid * per_thread
+                    _run_block_task(&x[0], &wb[0], &out[0], &g, &xgroup[0], &ogroup[0],
+                                    &kgroup[0], B, L, nbl, tile, ntiles, task, fill,
+                                    ptrs + tid * rows_sz, mine, mine + tile * g.nrows * L)
+    finally:
+        free(ptrs)
+        free(scratch)

@@ -85,7 +85,8 @@ _SHARED_PARAMS = """
         the kernel with BLAS: one matrix product for every kernel a signal
         meets, which suits filter banks broadcast along ``axes``; integer
         and ``longdouble`` inputs, which BLAS cannot multiply, are computed
-        by ``direct`` (exactly).
+        by ``direct`` (exactly). For filter banks (several kernels
+        broadcast against each signal) ``auto`` weighs ``toeplitz`` too.
     boundary : {'fill', 'wrap', 'symm', 'constant', 'symmetric', 'reflect', 'edge'}, optional
         How ``in1`` is extended beyond its edges, in every dimension:
         ``fill``/``constant`` pad with ``fillvalue`` (default), ``wrap``

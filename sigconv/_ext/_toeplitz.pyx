@@ -116,7 +116,10 @@ cdef inline void _resolve_rows(const blas_t* x, const Geometry* g, const Py_ssiz
                 isfill = True
                 break
             off = off + mi * g.xstride[a]
-        rows[r] = NULL if isfill else x + off
+        if isfill:
+            rows[r] = NULL
+        else:
+            rows[r] = x + off
         a = last - 1
         while a >= 0:
             kk[a] = kk[a] + 1
@@ -570,7 +573,7 @@ def correlate_blocks(const blas_t[::1] x, const blas_t[::1] wb, blas_t[::1] out,
     """
     cdef Geometry g
     cdef Py_ssize_t ngroups = xgroup.shape[0]
-    cdef Py_ssize_t L, nbl, nblocks, ntiles, ntasks, task, per_thread, rows_sz
+    cdef Py_ssize_t L, nbl, nblocks, ntiles, ntasks, task, per_thread, rows_sz, kmax
     cdef const blas_t** ptrs = NULL
     cdef blas_t* scratch = NULL
     cdef blas_t* mine
@@ -583,7 +586,13 @@ def correlate_blocks(const blas_t[::1] x, const blas_t[::1] wb, blas_t[::1] out,
     L = (B - 1) * g.step[last] + g.wshape[last]
     if B < 1 or tile < 1:
         raise ValueError("block and tile sizes must be positive")
-    if wb.shape[0] < (max(kgroup) + 1) * g.nrows * L * B:
+    kmax = 0
+    for task in range(ngroups):
+        if kgroup[task] < 0:
+            raise ValueError("negative kernel index")
+        if kgroup[task] > kmax:
+            kmax = kgroup[task]
+    if ogroup.shape[0] < ngroups or wb.shape[0] < (kmax + 1) * g.nrows * L * B:
         raise ValueError("the block kernel matrices are too short")
     if g.nrows * L > 2147483647 or B * tile > 2147483647:
         raise ValueError("too many taps for BLAS's 32-bit sizes")

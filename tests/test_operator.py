@@ -191,3 +191,26 @@ def test_deblur_2d_with_cg(rng):
     normal = LinearOperator((n, n), dtype=float, matvec=lambda v: A.H @ (A @ v))
     sharp = scipy.sparse.linalg.cg(normal, A.H @ b, rtol=1e-12, maxiter=2000)[0]
     assert np.abs(sharp - image.ravel()).max() < 0.2 * np.abs(b - image.ravel()).max()
+
+
+def test_vectors_of_any_layout_are_accepted_and_unchanged(rng):
+    h = random_array(rng, (3, 2))
+    A = sigconv.ConvolutionOperator(h, (6, 5), "same", boundary="wrap")
+    M = sigconv.convolution_matrix(h, (6, 5), "same", boundary="wrap")
+    base = rng.standard_normal(90)
+    x = base[::-3]                      # negative stride, non-contiguous
+    x.flags.writeable = False
+    copy = x.copy()
+    np.testing.assert_allclose(A @ x, M @ copy, atol=1e-13)
+    np.testing.assert_array_equal(x, copy)
+    X = np.asfortranarray(rng.standard_normal((30, 4)))[:, ::-1]
+    np.testing.assert_allclose(A @ X, M @ X, atol=1e-13)
+    np.testing.assert_allclose(A.H @ (M @ X), M.T @ (M @ X), atol=1e-12)
+
+
+def test_float32_products_stay_float32(rng):
+    h = random_array(rng, (5,), np.float32)
+    A = sigconv.ConvolutionOperator(h, 40, "same", boundary="symm", method="toeplitz")
+    x = random_array(rng, (40,), np.float32)
+    assert (A @ x).dtype == np.float32 and (A.H @ (A @ x)).dtype == np.float32
+    _dot_test(A, rng, False)

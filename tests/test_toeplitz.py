@@ -231,3 +231,38 @@ def test_non_finite_inputs_take_the_row_per_output_path(rng, boundary, stride):
 def test_block_sizes(K, M):
     B = toeplitz_backend.block_size(K, 1, M)
     assert 1 <= B <= min(M, 128)
+
+
+def test_auto_weighs_toeplitz_for_filter_banks():
+    from sigconv._problem import make_problem
+    from sigconv.plan import auto_method, estimate_times, toeplitz_times
+
+    def choice(x_shape, k_shape, axes, dtype=np.float32):
+        x, h = np.ones(x_shape, dtype), np.ones(k_shape, dtype)
+        problem, s, k = make_problem(x, h, op="convolve", mode="same", axes=axes)
+        times = estimate_times(problem)
+        return auto_method(problem, s, k), toeplitz_times(problem, s, k, times)
+
+    # a 2-D bank of small kernels: one GEMM beats 32 direct passes
+    method, times = choice((1, 256, 256), (32, 5, 5), (1, 2))
+    assert method == "toeplitz" and "toeplitz" in times
+    # one kernel per signal: not offered; integers: not offered
+    assert choice((256, 4096), (1, 31), -1) == ("direct", {})
+    assert choice((1, 256, 256), (32, 5, 5), (1, 2), np.int32)[1] == {}
+    # the bank computed by auto equals the direct result
+    rng = np.random.default_rng(3)
+    x = rng.standard_normal((1, 64, 64)).astype(np.float32)
+    h = rng.standard_normal((32, 5, 5)).astype(np.float32)
+    assert_close(sigconv.convolve(x, h, "same", axes=(1, 2)),
+                 batched(lambda a, b: boundary_reference("convolve", a, b, "same"), x, h,
+                         (1, 2)), inputs=(x, h))
+
+
+def test_convolver_with_toeplitz(rng):
+    h = random_array(rng, (1, 9), np.float32)
+    plan = sigconv.Convolver(h, 300, "same", method="toeplitz", axes=-1,
+                             boundary="reflect")
+    x = random_array(rng, (5, 300), np.float32)
+    assert plan.method == "toeplitz"
+    assert_close(plan(x), sigconv.convolve(x, h, "same", method="direct", axes=-1,
+                                           boundary="reflect"), inputs=(x, h))

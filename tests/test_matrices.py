@@ -255,3 +255,36 @@ def test_4d(rng, boundary):
     h = random_array(rng, (2, 2, 1, 2))
     A = sigconv.convolution_matrix(h, x.shape, "same", boundary=boundary, sparse=True)
     _matvec_close(A, x, h, boundary_reference("convolve", x, h, "same", boundary))
+
+
+try:
+    from hypothesis import given
+    from hypothesis import strategies as st
+except ImportError:  # pragma: no cover - hypothesis is a test dependency
+    given = None
+
+if given is not None:
+    @given(shape=st.lists(st.integers(1, 7), min_size=1, max_size=3),
+           kshape=st.lists(st.integers(1, 5), min_size=3, max_size=3),
+           mode=st.sampled_from(["full", "same", "valid", "circular"]),
+           boundary=st.sampled_from(BOUNDARIES), seed=st.integers(0, 2**32 - 1))
+    def test_matrix_property(shape, kshape, mode, boundary, seed):
+        # dense and sparse matrices times x equal the numpy reference and the
+        # Toeplitz method, for any small shapes
+        rng = np.random.default_rng(seed)
+        kshape = kshape[:len(shape)]
+        if mode == "valid" and any(k > n for n, k in zip(shape, kshape)):
+            with pytest.raises(ValueError):
+                sigconv.convolution_matrix(np.ones(kshape), shape, mode)
+            return
+        if mode == "circular":
+            boundary = "wrap"
+        x = rng.standard_normal(shape)
+        h = rng.standard_normal(kshape)
+        A = sigconv.convolution_matrix(h, shape, mode, boundary=boundary)
+        S = sigconv.convolution_matrix(h, shape, mode, boundary=boundary, sparse=True)
+        expected = _reference(x, h, mode, boundary)
+        assert_close(A @ x.ravel(), expected.ravel(), inputs=(x, h))
+        assert_close(S @ x.ravel(), expected.ravel(), inputs=(x, h))
+        got = sigconv.convolve(x, h, mode, boundary=boundary, method="toeplitz")
+        assert_close(got, expected, inputs=(x, h))

@@ -80,7 +80,8 @@ def test_equals_direct_scipy_2d_and_nd(rng, s1, s2, mode):
     ((1, 200), (16, 9), -1),            # filter bank: one signal, 16 kernels
     ((5, 1, 60), (1, 7, 5), -1),        # every signal with every kernel
     ((4, 3, 50), (4, 3, 6), -1),        # one kernel per signal
-    ((4, 1, 3, 50), (1, 5, 3, 7), -1),  # kernels of one group not evenly spaced
+    ((4, 1, 3, 50), (1, 5, 3, 7), -1),  # kernels of one group three items apart
+    ((1, 2, 1, 30), (3, 2, 4, 5), -1),  # kernels and outputs of a group unevenly spaced
     ((3, 20, 2), (1, 4, 2), 1),         # a convolved axis in the middle
     ((1, 9, 8), (3, 3, 2), (1, 2)),     # a 2-D filter bank
     ((6, 5, 40), (1, 1, 8), (0, 2)),    # batch between convolved axes
@@ -266,3 +267,18 @@ def test_convolver_with_toeplitz(rng):
     assert plan.method == "toeplitz"
     assert_close(plan(x), sigconv.convolve(x, h, "same", method="direct", axes=-1,
                                            boundary="reflect"), inputs=(x, h))
+
+
+@pytest.mark.parametrize("mode", ["full", "same", "valid"])
+@pytest.mark.parametrize("boundary", ["fill", "symm", "wrap"])
+def test_one_row_per_output_path(rng, monkeypatch, mode, boundary):
+    # banded kernel matrices over their memory bound: one kernel per signal
+    # is then a GEMV per tile
+    monkeypatch.setattr(toeplitz_backend, "BLOCK_KERNELS_BYTES", 0)
+    x = random_array(rng, (3, 7, 30), np.complex64)
+    h = random_array(rng, (3, 2, 4), np.complex64)
+    got = sigconv.correlate(x, h, mode, method="toeplitz", axes=(1, 2), boundary=boundary,
+                            stride=(1, 2))
+    expected = batched(lambda a, b: boundary_reference("correlate", a, b, mode, boundary),
+                       x, h, (1, 2))[:, :, ::2]
+    assert_close(got, expected, inputs=(x, h))

@@ -55,9 +55,6 @@ def _points(shape):
     return total
 
 
-def _fft_units(shape):
-    P = _points(shape)
-    return P * math.log2(max(P, 2))
 
 
 def _direct_ns(problem):
@@ -73,26 +70,30 @@ def estimate_times(problem):
     dt = complex_dt if problem.is_complex else real_dt
     per = FFT_NS.get(dt.char, 25.0)
     real = not problem.is_complex
+    single = _fft.is_single(real_dt)
+
+    def units(shape):
+        return _fft.transform_units(shape, real, single)
     if problem.mode == "circular":
         shape = problem.x_shape
         passes = 2 + (1.0 if len(shape) == 1 else KERNEL_SHARE)
-        t = FFT_OVERHEAD + per * rows * passes * _fft_units(shape)
+        t = FFT_OVERHEAD + per * rows * passes * units(shape)
         return {k: v * 1e-9 for k, v in dict(times, fft=t, oa=t).items()}
     plans = _fft.linear_axes(problem)
-    whole = _fft.fast_lengths([p.size for p in plans], real)
+    whole = _fft.fast_lengths([p.size for p in plans], real, single)
     kernel_share = 1.0 if len(whole) == 1 else KERNEL_SHARE
-    times["fft"] = FFT_OVERHEAD + per * rows * (2 + kernel_share) * _fft_units(whole)
+    times["fft"] = FFT_OVERHEAD + per * rows * (2 + kernel_share) * units(whole)
     last = len(plans) - 1
     shape, blocks = [], 1
     for i, p in enumerate(plans):
-        choice = _oa.choose_block(p.length, p.K, real and i == last, whole[i])
+        choice = _oa.choose_block(p.length, p.K, real and i == last, whole[i], single)
         if choice is None:
             shape.append(whole[i])
         else:
             B, P = choice
             shape.append(P)
             blocks *= -(-p.length // B)
-    times["oa"] = FFT_OVERHEAD + per * rows * (2 * blocks + kernel_share) * _fft_units(shape)
+    times["oa"] = FFT_OVERHEAD + per * rows * (2 * blocks + kernel_share) * units(shape)
     return {k: v * 1e-9 for k, v in times.items()}
 
 

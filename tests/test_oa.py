@@ -38,7 +38,7 @@ def forced_blocks(request, monkeypatch):
     B, extra = request.param
     calls = []
 
-    def choose(n, K, real_last, fft_size):
+    def choose(n, K, real_last, fft_size, single=False):
         calls.append((n, K))
         b = max(1, min(B, n - 1))
         return b, b + K - 1 + extra

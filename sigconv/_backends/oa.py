@@ -13,9 +13,10 @@ are those of the FFT method: the same part ``x'`` and the same output
 window of the linear result.
 
 The block length along each axis minimises a cost model, the number of
-blocks times the cost of one transform of the fast length ``P``:
-``ceil(n / B) * P * log2(P)``, against ``P_fft * log2(P_fft)`` for the
-whole axis in one transform (:func:`choose_block`). Where one block wins on
+blocks times the cost of one transform of length ``P`` (about
+``P * log2(P)``, more for factors 3 and 5: see
+:func:`sigconv._backends.fft.length_units`), against the cost of the whole
+axis in one transform (:func:`choose_block`). Where one block wins on
 every axis, the call is the FFT method itself.
 
 ``circular`` mode has no linear result to cut into blocks: it is evaluated
@@ -40,26 +41,27 @@ PER_BLOCK = 256.0
 MIN_BLOCK_TRANSFORM = 64
 
 
-def transform_cost(P):
+def transform_cost(P, real=True, single=False):
     """Model of the time of one transform of length ``P`` and its element-wise work."""
-    return P * (math.log2(max(P, 2)) + PER_POINT) + PER_BLOCK
+    return _fft.length_units(P, _fft._kind(real, single)) + PER_POINT * P + PER_BLOCK
 
 
-def choose_block(n, K, real_last, fft_size):
+def choose_block(n, K, real_last, fft_size, single=False):
     """``(B, P)`` for an axis of ``n`` samples and kernel ``K``; ``None``: one block.
 
     Minimises ``ceil(n / B) * transform_cost(P)`` over block transforms of
-    the fast lengths ``P`` on a geometric grid (ratio 1.1) from
-    ``max(2 K, 64)`` up to ``fft_size`` (the whole axis in one transform,
-    which is the candidate to beat), with blocks ``B = P - K + 1``.
+    the good lengths ``P`` (:func:`sigconv._backends.fft.good_length`) on a
+    geometric grid (ratio 1.1) from ``max(2 K, 64)`` up to ``fft_size`` (the
+    whole axis in one transform, which is the candidate to beat), with
+    blocks ``B = P - K + 1``.
     """
     if n <= K:
         return None
-    best_cost, best = transform_cost(fft_size), None
+    best_cost, best = transform_cost(fft_size, real_last, single), None
     target = max(2 * K, MIN_BLOCK_TRANSFORM)
     seen = set()
     while target < fft_size:
-        P = sfft.next_fast_len(int(target), real=real_last)
+        P = _fft.good_length(int(target), real_last, single)
         target = int(target * 1.1) + 1
         if P in seen or P >= fft_size:
             continue
@@ -68,7 +70,7 @@ def choose_block(n, K, real_last, fft_size):
         blocks = -(-n // B)
         if blocks < 2:
             continue
-        cost = blocks * transform_cost(P)
+        cost = blocks * transform_cost(P, real_last, single)
         if cost < best_cost:
             best_cost, best = cost, (B, P)
     return best
@@ -124,9 +126,10 @@ def _block_plan(problem):
         return None
     real_dt, complex_dt = _fft.transform_dtypes(problem)
     real = not problem.is_complex
-    whole = _fft.fast_lengths([p.size for p in plans], real)
+    single = _fft.is_single(real_dt)
+    whole = _fft.fast_lengths([p.size for p in plans], real, single)
     last = len(plans) - 1
-    choice = [choose_block(p.length, p.K, real and i == last, whole[i])
+    choice = [choose_block(p.length, p.K, real and i == last, whole[i], single)
               for i, p in enumerate(plans)]
     if all(c is None for c in choice):
         return None

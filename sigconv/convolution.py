@@ -22,9 +22,9 @@ def _doc(text):
     return attach
 
 
-def _choose_method(method, problem, signal, kernel):
+def _choose_method(method, problem, signal, kernel, workers=None):
     if method == "auto":
-        return auto_method(problem, signal, kernel)
+        return auto_method(problem, signal, kernel, workers)
     if method not in METHODS:
         raise ValueError("method must be one of %s, got %r"
                          % (", ".join(repr(m) for m in METHODS), method))
@@ -44,7 +44,7 @@ def _run(op, in1, in2, mode, method, boundary, fillvalue, axes, stride, workers,
     problem, signal, kernel = make_problem(
         in1, in2, op=op, mode=mode, boundary=boundary, fillvalue=fillvalue, axes=axes,
         stride=stride, flavor=flavor)
-    method = _choose_method(method, problem, signal, kernel)
+    method = _choose_method(method, problem, signal, kernel, workers)
     if 0 in problem.out_shape or 0 in problem.x_shape or 0 in problem.k_shape:
         # nothing to sum: an empty result, or sums over an empty kernel
         return np.zeros(problem.out_shape, dtype=problem.out_dtype)

@@ -31,7 +31,6 @@ the absolute times. On that set the model's choice is within 1.3x of the
 fastest method everywhere, and within 1.2x on all but two small volumes.
 ``measure=True`` times the candidates instead.
 """
-import math
 import operator
 import time
 

@@ -23,10 +23,8 @@ every axis, the call is the FFT method itself.
 by the FFT method, at the period.
 """
 import itertools
-import math
 
 import numpy as np
-import scipy.fft as sfft
 
 from .._threads import resolve_workers
 from . import fft as _fft

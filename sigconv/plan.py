@@ -16,11 +16,12 @@ A cost model of the three methods, in nanoseconds:
 * oa: the same per block of the overlap-add plan, summed over the blocks,
   plus ``OA_POINT_NS`` per block point for padding and adding the blocks.
 
-Threads divide each time by what they achieve: the direct kernel and
-transforms of many lines or blocks spread over the cores
-(``PARALLEL_EFFICIENCY``); a batch of a few long lines runs one group of
-rows per thread; a lone 1-D line overlaps only the signal's and the
-kernel's transforms (two thirds of the time).
+Threads divide the direct time and the transforms' time by what they
+achieve: the direct kernel and transforms of many lines or blocks spread
+over the cores (``PARALLEL_EFFICIENCY``); a batch of a few long lines runs
+one group of rows per thread; a lone 1-D line overlaps only the signal's
+and the kernel's transforms (two thirds of the time). The element-wise
+passes count as one thread's.
 
 The constants were fitted to single-thread timings of 40 problems (1-D,
 2-D, 3-D; float32 and float64; short to long kernels) on an x86-64 machine
@@ -170,13 +171,16 @@ def estimate_times(problem, kernel_rows=None, nthreads=1):
     if len(problem.axes) > 1 or _points(problem.batch_shape) >= 8:
         per_unit *= ND_FFT_SCALE.get(dt.char, 1.0)
     per_point = POINT_NS.get(dt.char, 10.0)
+    speed = _speedups(problem, feats, nthreads, kernel_rows)
+    times["direct"] *= speed["direct"]
     for m in ("fft", "oa"):
         units, points = feats[m]
         if m == "oa" and points > feats["fft"][1]:
             per_point = per_point + OA_POINT_NS.get(dt.char, 10.0)
-        times[m] = FFT_OVERHEAD + per_unit * units + per_point * points
-    speed = _speedups(problem, feats, nthreads, kernel_rows)
-    return {k: v * speed[k] * 1e-9 for k, v in times.items()}
+        # the element-wise passes (numpy: loading, padding, adding blocks,
+        # the final copy) run on one thread
+        times[m] = FFT_OVERHEAD + per_unit * units * speed[m] + per_point * points
+    return {k: v * 1e-9 for k, v in times.items()}
 
 
 def _transform_is_exact(problem, signal, kernel):

@@ -42,10 +42,11 @@ and, at the end, the inverse transform and the result; the product is formed
 in place in one of the spectra (:mod:`sigconv._ext._spectral`), the complex
 inverse transforms reuse their input, and the result is cropped with views
 and copied once. Peak memory measured with tracemalloc, relative to the
-output, in ``same`` mode: 2**20 float64 samples with 8191 taps 4.1
+output, in ``same`` mode: 2**20 float64 samples with 8191 taps 4.2
 (scipy.signal.fftconvolve 4.1: here the signal's and the kernel's transforms
 run concurrently, so both padded inputs exist at once), 2048x2048 float64
-with 63x63 3.1 (4.5), 256**3 float32 with 15**3 3.2 (4.7).
+with 63x63 3.1 (4.5), 256**3 float32 with 15**3 3.4 (4.7); the table in
+docs/fft_method.rst has the other methods.
 
 Precision: float32 and complex64 are transformed in single precision,
 float16 in float32, float64/complex128 in double and long double in long

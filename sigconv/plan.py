@@ -13,7 +13,7 @@ A cost model of the three methods, in nanoseconds:
   own items (pruned to ``KERNEL_SHARE`` of a whole transform in N-D);
   ``points`` those the element-wise passes touch. Lines transformed many at
   a time (N-D, or a batch) cost ``ND_FFT_SCALE`` of a lone 1-D line;
-* oa: the same per block of the overlap-add plan, summed over the blocks,
+* oa: the same per block of the block plan (overlap-save), summed over the blocks,
   plus ``OA_POINT_NS`` per block point for padding and adding the blocks.
 
 Threads divide the direct time and the transforms' time by what they
@@ -64,7 +64,7 @@ FFT_NS = {"f": 0.40, "d": 0.55, "g": 6.0, "F": 0.55, "D": 0.75, "G": 8.0}
 ND_FFT_SCALE = {"f": 0.6, "d": 0.8, "F": 0.8, "D": 0.9}
 
 #: nanoseconds per transformed point of the element-wise passes (loading,
-#: the product, cropping), and the overlap-add's extra per block point
+#: the product, cropping), and the block method's extra per block point
 #: (padding each block, adding the overlapping results)
 POINT_NS = {"f": 1.0, "d": 2.0, "g": 8.0, "F": 2.0, "D": 4.0, "G": 16.0}
 OA_POINT_NS = {"f": 3.0, "d": 4.0, "g": 8.0, "F": 4.0, "D": 6.0, "G": 16.0}
@@ -122,17 +122,12 @@ def _features(problem, kernel_rows=None):
     plans = _fft.linear_axes(problem)
     whole = _fft.fast_lengths([p.size for p in plans], real, single)
     out["fft"] = transforms(whole, 1)
-    last = len(plans) - 1
-    shape, blocks = [], 1
-    for i, p in enumerate(plans):
-        choice = _oa.choose_block(p.length, p.K, real and i == last, whole[i], single)
-        if choice is None:
-            shape.append(whole[i])
-        else:
-            B, P = choice
-            shape.append(P)
-            blocks *= -(-p.length // B)
-    out["oa"] = transforms(tuple(shape), blocks)
+    layout = _oa._block_plan(problem)
+    if layout is None:
+        out["oa"] = out["fft"]
+    else:
+        _, blocks, shape, _, _ = layout
+        out["oa"] = transforms(shape, _points([count for _, count in blocks]))
     return out
 
 
@@ -188,8 +183,9 @@ def _transform_is_exact(problem, signal, kernel):
 
     Evaluated on the whole inputs (norms at least those of the parts a
     transform sees), with ``2**d`` times the bound for ``d`` convolved axes:
-    that covers the overlap-add method's sum of at most ``2**d`` overlapping
-    blocks. In ``circular`` mode the kernel may be folded, whose 2-norm is
+    a margin that covers the block transforms of ``method='oa'``, which on
+    an axis of one block may be a little longer than the whole transform
+    (the bound grows with the logarithm of the length). In ``circular`` mode the kernel may be folded, whose 2-norm is
     bounded by its 1-norm. Boundaries other than a zero fill extend the
     signal beyond its own norms: those calls are not certified (the direct
     method is used).
@@ -334,7 +330,7 @@ def choose_conv_method(in1, in2, mode="full", measure=False):
       output (the direct method keeps them to the outputs whose sums
       include them).
 
-    Unlike scipy's, the answer may be ``'oa'`` (overlap-add), which scipy's
+    Unlike scipy's, the answer may be ``'oa'`` (blocks, by overlap-save), which scipy's
     ``convolve`` does not accept; with ``import sigconv as signal`` every
     answer is a valid method.
 

@@ -139,6 +139,11 @@ class Workload:
         Part of ``sigconv bench --quick``.
     standard : bool
         In the workload list (``False``: an extra odd-size case).
+    via : str or None
+        How sigconv computes it, when not by the kind's own function:
+        ``'correlate'`` (an autocorrelation as ``correlate(x, x)``) or
+        ``'convolver'`` (one :class:`sigconv.Convolver`, made before the
+        timing, applied to each item along the first axis in turn).
     """
 
     id: str
@@ -159,6 +164,7 @@ class Workload:
     skip_peers: dict = field(default_factory=dict)
     quick: bool = False
     standard: bool = True
+    via: str = None
 
     # -- description ---------------------------------------------------------
     def describe(self):
@@ -252,6 +258,19 @@ class Workload:
     def sigconv_call(self, method, x, k, workers=None):
         """A no-argument callable computing the workload with sigconv."""
         import sigconv
+        if self.via == "convolver":
+            plan = sigconv.Convolver(k[0], x.shape[1:], self.mode, method=method,
+                                     axes=tuple(a - 1 for a in self.conv_axes))
+            shape = self.out_shape
+
+            def call():
+                out = np.empty(shape, dtype=plan.dtype)
+                for i in range(x.shape[0]):
+                    out[i] = plan(x[i], workers=workers)
+                return out
+            return call
+        if self.via == "correlate":
+            return lambda: sigconv.correlate(x, x, self.mode, method=method, workers=workers)
         if self.kind == "convolve":
             kwargs = {"method": method, "workers": workers}
             if self.boundary != "fill":
@@ -273,7 +292,8 @@ class Workload:
 
     def sigconv_methods(self):
         """``(methods sigconv has for this workload, reason if none)``."""
-        have = [m for m in self.methods if _sigconv_has(self.kind, m)]
+        kind = "convolve" if self.via else self.kind
+        have = [m for m in self.methods if _sigconv_has(kind, m)]
         if have:
             return have, None
         if self.kind != "convolve":
@@ -603,6 +623,21 @@ def _prep_fftconvolve(w, x, k):
     return "scipy.signal.fftconvolve", lambda: scipy.signal.fftconvolve(x, k, mode, axes=axes)
 
 
+def _prep_fftconvolve_each(w, x, k):
+    import scipy.signal
+    if w.via != "convolver":
+        raise NotApplicable("for the Convolver workload")
+    mode, axes = w.mode, tuple(a - 1 for a in w.conv_axes)
+    k0, shape = k[0], w.out_shape
+
+    def call():
+        out = np.empty(shape, dtype=x.dtype)
+        for i in range(x.shape[0]):
+            out[i] = scipy.signal.fftconvolve(x[i], k0, mode, axes=axes)
+        return out
+    return "scipy.signal.fftconvolve (one call per input)", call
+
+
 def _prep_oaconvolve(w, x, k):
     import scipy.signal
     _needs_fill(w, "oaconvolve")
@@ -669,6 +704,7 @@ PEERS = {p.name: p for p in (
     Peer("torch.conv", "torch", _torch_threads, _prep_torch),
     Peer("scipy.signal.fftconvolve", "scipy.signal", _one, _prep_fftconvolve),
     Peer("scipy.signal.oaconvolve", "scipy.signal", _one, _prep_oaconvolve),
+    Peer("scipy.signal.fftconvolve (each)", "scipy.signal", _one, _prep_fftconvolve_each),
     Peer("scipy.signal.correlate", "scipy.signal", _one, _prep_scipy_correlate),
     Peer("torch.pool", "torch", _torch_threads, _prep_torch_pool),
     Peer("skimage.measure.block_reduce", "skimage.measure", _one, _prep_block_reduce),
@@ -882,6 +918,13 @@ EXTRA_WORKLOADS = (
     Workload("V2-odd", "volume, odd sides", (127, 131, 113), (7, 5, 3), "float32", "same",
              peers=_PEERS_3D, standard=False,
              slow_peers={_SS_DIRECT: _slow(6), "torch.conv": _slow(3)}),
+    Workload("C1-xcorr", "autocorrelation as correlate(x, x)", (2**20,), (), "float64",
+             "full", kind="autocorrelate", via="correlate", methods=("auto", "fft", "oa"),
+             peers=("scipy.signal.correlate", "scipy.signal.fftconvolve"), standard=False),
+    Workload("R1", "one kernel, 64 images (Convolver)", (64, 512, 512), (1, 31, 31),
+             "float64", "same", axes=(1, 2), via="convolver", methods=("auto", "fft", "oa"),
+             peers=("scipy.signal.fftconvolve (each)", "scipy.signal.fftconvolve",
+                    "scipy.signal.oaconvolve"), standard=False),
 ) + _FILTER_BANKS
 
 _BY_ID = {w.id.upper(): w for w in WORKLOADS + EXTRA_WORKLOADS}
@@ -1312,7 +1355,9 @@ def _measure_workload(w, methods, x, k, reference, scale, *, full, workers, budg
     if full and w.kind == "convolve" and resolve_workers(workers, work) > 1:
         runs.append((methods[0], 1))
     for m, nw in runs:
-        label = "sigconv.%s[%s]" % (_KIND_FUNCS[w.kind], m)
+        func = {"correlate": "correlate", "convolver": "Convolver"}.get(w.via,
+                                                                       _KIND_FUNCS[w.kind])
+        label = "sigconv.%s[%s]" % (func, m)
         if nw is not None:
             label += " workers=%d" % nw
         threads = resolve_workers(nw, work)

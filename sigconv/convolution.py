@@ -22,9 +22,9 @@ def _doc(text):
     return attach
 
 
-def _choose_method(method, problem, signal, kernel):
+def _choose_method(method, problem, signal, kernel, workers=None):
     if method == "auto":
-        return auto_method(problem, signal, kernel)
+        return auto_method(problem, signal, kernel, workers)
     if method not in METHODS:
         raise ValueError("method must be one of %s, got %r"
                          % (", ".join(repr(m) for m in METHODS), method))
@@ -44,7 +44,7 @@ def _run(op, in1, in2, mode, method, boundary, fillvalue, axes, stride, workers,
     problem, signal, kernel = make_problem(
         in1, in2, op=op, mode=mode, boundary=boundary, fillvalue=fillvalue, axes=axes,
         stride=stride, flavor=flavor)
-    method = _choose_method(method, problem, signal, kernel)
+    method = _choose_method(method, problem, signal, kernel, workers)
     if 0 in problem.out_shape or 0 in problem.x_shape or 0 in problem.k_shape:
         # nothing to sum: an empty result, or sums over an empty kernel
         return np.zeros(problem.out_shape, dtype=problem.out_dtype)
@@ -69,7 +69,7 @@ _SHARED_PARAMS = """
            circulant matrix of ``in2`` (a kernel longer than ``N`` wraps).
     method : {'auto', 'direct', 'fft', 'oa', 'toeplitz'}, optional
         ``direct`` sums the products; ``fft`` multiplies the inputs' spectra
-        (:mod:`scipy.fft`); ``oa`` does so by blocks (overlap-add, for a
+        (:mod:`scipy.fft`); ``oa`` does so by blocks (overlap-save, for a
         long signal and a much shorter kernel); all three give the same
         result, up to rounding, for every mode, boundary and stride.
         ``auto`` (default) takes the method :func:`choose_conv_method`
@@ -494,7 +494,7 @@ _SPECTRAL_NOTES = """
     See Also
     --------
     convolve : every mode, boundary, stride and method (``method='fft'``).
-    oaconvolve : overlap-add, for a long signal and a much shorter kernel.
+    oaconvolve : by blocks, for a long signal and a much shorter kernel.
     scipy.signal.fftconvolve : the reference this function matches.
 
     Notes
@@ -526,11 +526,13 @@ def fftconvolve(in1, in2, mode="full", axes=None):
     return _spectral_convolve("fft", in1, in2, mode, axes)
 
 
-@_doc("""Convolve two N-dimensional arrays by overlap-add (scipy's ``oaconvolve``).
+@_doc("""Convolve two N-dimensional arrays by FFT in blocks (scipy's ``oaconvolve``).
 
-    Cuts the larger input into blocks along each convolved axis and
-    convolves every block by FFT, for a long signal and a much shorter
-    kernel; where one block is cheapest the call is :func:`fftconvolve`.
+    Cuts the output into blocks along each convolved axis and computes every
+    block by FFT from the samples it reads (overlap-save), for a long signal
+    and a much shorter kernel; where one block is cheapest the call is
+    :func:`fftconvolve`. The same result as scipy's overlap-add, to
+    rounding.
     Same signature, output shape and output dtype as
     :func:`scipy.signal.oaconvolve`.
     """ + _SPECTRAL_PARAMS + """

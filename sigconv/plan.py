@@ -1,23 +1,37 @@
 """Choosing a method: ``choose_conv_method``; reusable plans: ``Convolver``.
 
-A cost model of the three methods, in nanoseconds on one core:
+A cost model of the three methods, in nanoseconds:
 
-* direct: ``DIRECT_NS[dtype] * work``, ``work`` the multiply-adds of the
-  direct evaluation (complex data counts four real ones per product);
-* fft: ``FFT_NS[dtype] * P log2(P) * passes`` for ``P`` transformed points,
-  ``passes`` the transforms' share -- the signal's and the inverse (2) plus
-  the kernel's, a whole transform in 1-D but a fraction in N-D, where the
-  kernel's transform is pruned to its own lines (``KERNEL_SHARE``);
-* oa: the same per block of the overlap-add plan, summed over the blocks.
+* direct: ``DIRECT_NS[dtype] * work + OUTPUT_NS[dtype] * outputs``, ``work``
+  the multiply-adds of the direct evaluation (complex data counts four real
+  ones per product);
+* fft: ``FFT_NS[dtype] * units + POINT_NS[dtype] * points``: ``units`` the
+  modelled time of the transforms
+  (:func:`sigconv._backends.fft.transform_units`: ``P log2 P`` for ``P``
+  points, more for lengths with factors 3 and 5), summed over the signal's
+  forward and the inverse transforms of every batch item and the kernel's
+  own items (pruned to ``KERNEL_SHARE`` of a whole transform in N-D);
+  ``points`` those the element-wise passes touch. Lines transformed many at
+  a time (N-D, or a batch) cost ``ND_FFT_SCALE`` of a lone 1-D line;
+* oa: the same per block of the block plan (overlap-save), summed over the blocks,
+  plus ``OA_POINT_NS`` per block point for padding and adding the blocks.
 
-The constants were fitted on the development machine (x86-64, two cores,
-float64 direct at about 0.1 ns per multiply-add, a float64 FFT at about
-1.2 ns per ``P log2 P``); what matters is their ratios, which change far
-less between machines than the absolute times. Threads are left out: the
-direct kernel, the transforms' lines and the blocks all spread over cores.
+Threads divide the direct time and the transforms' time by what they
+achieve: the direct kernel and transforms of many lines or blocks spread
+over the cores (``PARALLEL_EFFICIENCY``); a batch of a few long lines runs
+one group of rows per thread; a lone 1-D line overlaps only the signal's
+and the kernel's transforms (two thirds of the time). The element-wise
+passes count as one thread's.
+
+The constants were fitted to single-thread timings of 40 problems (1-D,
+2-D, 3-D; float32 and float64; short to long kernels) on an x86-64 machine
+with AVX2, where float64 direct sums run at about 0.085 ns per
+multiply-add and a float64 transform at about 0.55 ns per ``P log2 P``;
+what matters is their ratios, which change far less between machines than
+the absolute times. On that set the model's choice is within 1.3x of the
+fastest method everywhere, and within 1.2x on all but two small volumes.
 ``measure=True`` times the candidates instead.
 """
-import math
 import operator
 import time
 
@@ -29,16 +43,34 @@ from ._backends import oa as _oa
 from ._backends._layout import to_canonical
 from ._dtypes import result_dtype
 from ._problem import make_problem, normalize_axes
+from ._threads import resolve_workers
 
 __all__ = ["choose_conv_method", "Convolver"]
 
 #: nanoseconds per unit of ``Problem.work`` of the direct kernel, by the real
 #: dtype it computes in (complex data is computed in its parts, and its
-#: ``work`` counts the four real products of each complex one)
-DIRECT_NS = {"f": 0.06, "d": 0.12, "g": 1.0, "q": 0.22}
+#: ``work`` counts the four real products of each complex one), and per
+#: output
+DIRECT_NS = {"f": 0.042, "d": 0.085, "g": 1.0, "q": 0.2}
+OUTPUT_NS = {"f": 0.5, "d": 1.5, "g": 4.0, "q": 2.0}
 
-#: nanoseconds per ``P log2 P`` of one transform (by the transform dtype)
-FFT_NS = {"f": 0.6, "d": 1.2, "g": 12.0, "F": 1.2, "D": 2.6, "G": 25.0}
+#: nanoseconds per unit of :func:`sigconv._backends.fft.transform_units`
+#: (about ``P log2 P`` for ``P`` points), by the transform dtype
+FFT_NS = {"f": 0.40, "d": 0.55, "g": 6.0, "F": 0.55, "D": 0.75, "G": 8.0}
+
+#: the lines of an N-D transform (or of a batch of 1-D ones) run several
+#: at once in vector registers (scipy.fft), cheaper per unit than a single
+#: 1-D line: the factor
+ND_FFT_SCALE = {"f": 0.6, "d": 0.8, "F": 0.8, "D": 0.9}
+
+#: nanoseconds per transformed point of the element-wise passes (loading,
+#: the product, cropping), and the block method's extra per block point
+#: (padding each block, adding the overlapping results)
+POINT_NS = {"f": 1.0, "d": 2.0, "g": 8.0, "F": 2.0, "D": 4.0, "G": 16.0}
+OA_POINT_NS = {"f": 3.0, "d": 4.0, "g": 8.0, "F": 4.0, "D": 6.0, "G": 16.0}
+
+#: share of the ideal speed-up threads give
+PARALLEL_EFFICIENCY = 0.9
 
 #: the kernel's transform as a share of a full one, when pruned (N-D)
 KERNEL_SHARE = 0.4
@@ -55,9 +87,6 @@ def _points(shape):
     return total
 
 
-def _fft_units(shape):
-    P = _points(shape)
-    return P * math.log2(max(P, 2))
 
 
 def _direct_ns(problem):
@@ -65,34 +94,87 @@ def _direct_ns(problem):
     return DIRECT_NS.get(code, 1.0)
 
 
-def estimate_times(problem):
-    """Modelled seconds of each method for ``problem``: ``{'direct': t, 'fft': t, 'oa': t}``."""
+def _features(problem, kernel_rows=None):
+    """What the modelled times are linear in: ``{method: (units, points)}``.
+
+    ``units``: the transforms' modelled time (:func:`sigconv._backends.fft.transform_units`)
+    summed over the signal's forward transforms, the kernel's (pruned to
+    ``KERNEL_SHARE`` of a whole one in N-D) and the inverse ones; ``points``:
+    the spectrum points the element-wise passes (loading, product,
+    cropping) touch. For ``direct``: ``(work, outputs)``. ``kernel_rows``:
+    the kernel's own batch items (default: as many as the output's).
+    """
     rows = max(1, _points(problem.batch_shape))
-    times = {"direct": DIRECT_OVERHEAD + _direct_ns(problem) * problem.work}
+    krows = rows if kernel_rows is None else max(1, min(rows, kernel_rows))
+    out = {"direct": (float(problem.work), float(_points(problem.out_shape)))}
+    real_dt, _ = _fft.transform_dtypes(problem)
+    real = not problem.is_complex
+    single = _fft.is_single(real_dt)
+
+    def transforms(shape, blocks):
+        share = 1.0 if len(shape) == 1 else KERNEL_SHARE
+        units = _fft.transform_units(shape, real, single)
+        return (units * (2 * rows * blocks + krows * share),
+                float(_points(shape) * rows * blocks))
+    if problem.mode == "circular":
+        out["fft"] = out["oa"] = transforms(problem.x_shape, 1)
+        return out
+    plans = _fft.linear_axes(problem)
+    whole = _fft.fast_lengths([p.size for p in plans], real, single)
+    out["fft"] = transforms(whole, 1)
+    layout = _oa._block_plan(problem)
+    if layout is None:
+        out["oa"] = out["fft"]
+    else:
+        _, blocks, shape, _, _ = layout
+        out["oa"] = transforms(shape, _points([count for _, count in blocks]))
+    return out
+
+
+def _speedups(problem, feats, nthreads, kernel_rows):
+    """Per method, the time on ``nthreads`` threads as a share of one thread's."""
+    if nthreads <= 1:
+        return {"direct": 1.0, "fft": 1.0, "oa": 1.0}
+    rows = max(1, _points(problem.batch_shape))
+    parallel = 1.0 / (nthreads * PARALLEL_EFFICIENCY)
+    if len(problem.axes) > 1 or rows >= 2 * nthreads * _fft.SPLIT_ROWS_PER_THREAD:
+        fft = parallel             # many lines: scipy.fft spreads them
+    elif rows >= 2:
+        fft = 1.0 / min(rows, nthreads)    # row groups, one per thread
+    else:
+        # one line: the signal's and the kernel's transforms side by side,
+        # then the inverse alone
+        fft = 2.0 / 3.0
+    blocks = feats["oa"][1] / max(1.0, feats["fft"][1])
+    return {"direct": parallel, "fft": fft, "oa": parallel if blocks * rows > 1 else fft}
+
+
+def estimate_times(problem, kernel_rows=None, nthreads=1):
+    """Modelled seconds of each method for ``problem``: ``{'direct': t, 'fft': t, 'oa': t}``.
+
+    ``kernel_rows``: the kernel's batch items, when fewer than the output's;
+    ``nthreads``: the threads the call runs on.
+    """
+    feats = _features(problem, kernel_rows)
+    work, outputs = feats["direct"]
+    code = problem.compute_dtype.char if problem.compute_dtype.kind != "i" else "q"
+    times = {"direct": DIRECT_OVERHEAD + DIRECT_NS.get(code, 1.0) * work
+             + OUTPUT_NS.get(code, 1.0) * outputs}
     real_dt, complex_dt = _fft.transform_dtypes(problem)
     dt = complex_dt if problem.is_complex else real_dt
-    per = FFT_NS.get(dt.char, 25.0)
-    real = not problem.is_complex
-    if problem.mode == "circular":
-        shape = problem.x_shape
-        passes = 2 + (1.0 if len(shape) == 1 else KERNEL_SHARE)
-        t = FFT_OVERHEAD + per * rows * passes * _fft_units(shape)
-        return {k: v * 1e-9 for k, v in dict(times, fft=t, oa=t).items()}
-    plans = _fft.linear_axes(problem)
-    whole = _fft.fast_lengths([p.size for p in plans], real)
-    kernel_share = 1.0 if len(whole) == 1 else KERNEL_SHARE
-    times["fft"] = FFT_OVERHEAD + per * rows * (2 + kernel_share) * _fft_units(whole)
-    last = len(plans) - 1
-    shape, blocks = [], 1
-    for i, p in enumerate(plans):
-        choice = _oa.choose_block(p.length, p.K, real and i == last, whole[i])
-        if choice is None:
-            shape.append(whole[i])
-        else:
-            B, P = choice
-            shape.append(P)
-            blocks *= -(-p.length // B)
-    times["oa"] = FFT_OVERHEAD + per * rows * (2 * blocks + kernel_share) * _fft_units(shape)
+    per_unit = FFT_NS.get(dt.char, 25.0)
+    if len(problem.axes) > 1 or _points(problem.batch_shape) >= 8:
+        per_unit *= ND_FFT_SCALE.get(dt.char, 1.0)
+    per_point = POINT_NS.get(dt.char, 10.0)
+    speed = _speedups(problem, feats, nthreads, kernel_rows)
+    times["direct"] *= speed["direct"]
+    for m in ("fft", "oa"):
+        units, points = feats[m]
+        if m == "oa" and points > feats["fft"][1]:
+            per_point = per_point + OA_POINT_NS.get(dt.char, 10.0)
+        # the element-wise passes (numpy: loading, padding, adding blocks,
+        # the final copy) run on one thread
+        times[m] = FFT_OVERHEAD + per_unit * units * speed[m] + per_point * points
     return {k: v * 1e-9 for k, v in times.items()}
 
 
@@ -141,8 +223,9 @@ def _transform_is_exact(problem, signal, kernel):
 
     Evaluated on the whole inputs (norms at least those of the parts a
     transform sees), with ``2**d`` times the bound for ``d`` convolved axes:
-    that covers the overlap-add method's sum of at most ``2**d`` overlapping
-    blocks. In ``circular`` mode the kernel may be folded, whose 2-norm is
+    a margin that covers the block transforms of ``method='oa'``, which on
+    an axis of one block may be a little longer than the whole transform
+    (the bound grows with the logarithm of the length). In ``circular`` mode the kernel may be folded, whose 2-norm is
     bounded by its 1-norm. Boundaries other than a zero fill extend the
     signal beyond its own norms: those calls are not certified (the direct
     method is used).
@@ -177,13 +260,24 @@ def _all_finite(a):
     return bool(np.isfinite(total)) or bool(np.isfinite(a).all())
 
 
-def _candidates(problem, signal, kernel, lazy=False):
+def _kernel_rows(problem, kernel):
+    """Batch items of ``kernel`` (its lengths along the non-convolved axes)."""
+    return _points([n for a, n in enumerate(kernel.shape) if a not in problem.axes])
+
+
+def _model_times(problem, kernel_rows=None, workers=None):
+    """:func:`estimate_times` on the threads a call with ``workers`` runs on."""
+    nthreads = resolve_workers(workers, problem.work) if workers != 1 else 1
+    return estimate_times(problem, kernel_rows, nthreads)
+
+
+def _candidates(problem, signal, kernel, lazy=False, workers=None):
     """Methods that may be used for this call, cheapest-first by the model.
 
     ``lazy``: only the first entry matters, so the inputs are not scanned
     when the model already ranks the direct method first.
     """
-    times = estimate_times(problem)
+    times = _model_times(problem, _kernel_rows(problem, kernel), workers)
     times.update(toeplitz_times(problem, signal, kernel, times))
     methods = sorted(times, key=lambda m: times[m])
     if lazy and methods[0] == "direct":
@@ -197,7 +291,7 @@ def _candidates(problem, signal, kernel, lazy=False):
     return methods
 
 
-def auto_method(problem, signal, kernel):
+def auto_method(problem, signal, kernel, workers=None):
     """The method ``method='auto'`` uses for ``problem`` (what
     :func:`choose_conv_method` answers for the same call).
 
@@ -212,7 +306,7 @@ def auto_method(problem, signal, kernel):
     direct = DIRECT_OVERHEAD + _direct_ns(problem) * problem.work
     if direct <= FFT_OVERHEAD:
         return "direct"
-    return _candidates(problem, signal, kernel, lazy=True)[0]
+    return _candidates(problem, signal, kernel, lazy=True, workers=workers)[0]
 
 
 def _time(func, budget=0.2):
@@ -277,7 +371,7 @@ def choose_conv_method(in1, in2, mode="full", measure=False):
       output (the direct method keeps them to the outputs whose sums
       include them).
 
-    Unlike scipy's, the answer may be ``'oa'`` (overlap-add), which scipy's
+    Unlike scipy's, the answer may be ``'oa'`` (blocks, by overlap-save), which scipy's
     ``convolve`` does not accept; with ``import sigconv as signal`` every
     answer is a valid method.
 
@@ -327,13 +421,13 @@ def choose_conv_method(in1, in2, mode="full", measure=False):
     return min(times, key=times.get), times
 
 
-def _model_choice(problem):
+def _model_choice(problem, kernel_rows=None):
     """The model's cheapest method, from the shapes and dtype alone."""
     if 0 in problem.out_shape or 0 in problem.x_shape or 0 in problem.k_shape:
         return "direct"
     if DIRECT_OVERHEAD + _direct_ns(problem) * problem.work <= FFT_OVERHEAD:
         return "direct"
-    times = estimate_times(problem)
+    times = _model_times(problem, kernel_rows)
     return min(("direct", "fft", "oa"), key=lambda m: times[m])
 
 
@@ -489,7 +583,8 @@ class Convolver:
         self._auto = method == "auto"
         self._kernel_finite = True
         if self._auto:
-            method = "direct" if problem.out_dtype.kind in "biu" else _model_choice(problem)
+            method = ("direct" if problem.out_dtype.kind in "biu"
+                      else _model_choice(problem, _kernel_rows(problem, kernel)))
             self._kernel_finite = method == "direct" or _all_finite(kernel)
         self.method = method
         self.shape = shape

@@ -354,6 +354,42 @@ def test_workers_do_not_change_the_result(rng, dtype):
     np.testing.assert_array_equal(one, two)
 
 
+@pytest.mark.parametrize("op", OPS)
+@pytest.mark.parametrize("kshape", [(2, 300), (1, 300)])
+@pytest.mark.parametrize("mode", ["full", "same", "valid"])
+@pytest.mark.parametrize("dtype", [np.float32, np.complex128, np.int16])
+def test_few_long_lines_split_by_rows(rng, op, kshape, mode, dtype):
+    # a stereo signal along axis 0: scipy.fft would transform both lines on
+    # one thread, so the batch is cut into one group of rows per thread
+    from sigconv._problem import make_problem
+    x = random_array(rng, (70000, 2), dtype)
+    h = random_array(rng, kshape[::-1], dtype)
+    problem, _, _ = make_problem(x, h, op=op, mode=mode, axes=0)
+    plans, shape, _, _, _, rows = fft_backend._layout(problem)
+    assert fft_backend._row_groups(problem, shape, rows, 2) == [(0, 1), (1, 2)]
+    two = fft_call(op, x, h, mode, axes=0, workers=2)
+    one = fft_call(op, x, h, mode, axes=0, workers=1)
+    check(two, batched(lambda a, b: reference(op, a, b, mode), x, h, 0), x, h, axes=(0,),
+          mode=mode)
+    assert_close(two, one, inputs=(x, h),
+                 atol=fft_tolerance(np.result_type(x, h), x, h, axes=(0,)))
+    # the same through a kept kernel spectrum
+    conv = sigconv.Convolver(h, x.shape, mode, method="fft", axes=0)
+    if op == "convolve":
+        np.testing.assert_array_equal(conv(x, workers=2), conv(x, workers=1))
+
+
+def test_row_split_errors_reach_the_caller(rng, monkeypatch):
+    x = random_array(rng, (70000, 2), np.float64)
+    h = random_array(rng, (300, 2), np.float64)
+
+    def boom(*args, **kwargs):
+        raise RuntimeError("transform failed")
+    monkeypatch.setattr(fft_backend, "inverse", boom)
+    with pytest.raises(RuntimeError, match="transform failed"):
+        sigconv.convolve(x, h, method="fft", axes=0, workers=2)
+
+
 def test_spectral_product_in_place_and_broadcast(rng):
     from sigconv._ext import _spectral
     a = random_array(rng, (3, 10), np.complex128)
@@ -499,3 +535,53 @@ def test_random_configurations_match_direct(method):
         expected = f(x, h, mode, method="direct", **kw)
         got = f(x, h, mode, method=method, **kw)
         check(got, expected, x, h, axes=axes, mode=mode, fillvalue=fill)
+
+
+# ------------------------------------------------- the transform-length model
+
+
+def _smooth(n, primes):
+    for p in primes:
+        while n % p == 0:
+            n //= p
+    return n == 1
+
+
+@pytest.mark.parametrize("real", [True, False])
+@pytest.mark.parametrize("single", [True, False])
+@pytest.mark.parametrize("n", [1, 7, 255, 256, 257, 1000, 2110, 4109, 100003, 575999, 2**20])
+def test_good_length(n, real, single):
+    from scipy.fft import next_fast_len
+    m = fft_backend.good_length(n, real, single)
+    assert m >= n
+    assert _smooth(m, (2, 3, 5) if real else (2, 3, 5, 7, 11))
+    kind = fft_backend._kind(real, single)
+    if n >= fft_backend.MODEL_MIN_LENGTH:
+        # never worse by the model than scipy's next fast length, never past
+        # the next power of two
+        assert m <= 1 << (n - 1).bit_length()
+        assert (fft_backend.length_units(m, kind)
+                <= fft_backend.length_units(next_fast_len(n, real=real), kind))
+    if n & (n - 1) == 0:
+        assert m == n
+
+
+def test_length_units():
+    # a power of two costs n log2 n; extra factors cost more per level
+    assert fft_backend.length_units(1024, "real32") == 1024 * 10
+    assert fft_backend.length_units(3 * 512, "real32") > 3 * 512 * np.log2(3 * 512)
+    assert fft_backend.length_units(3 * 512, "complex") == pytest.approx(
+        3 * 512 * np.log2(3 * 512))
+    # a prime with no fast pass is charged heavily
+    assert fft_backend.length_units(1009, "complex") > 1009 * (np.log2(1009) + 4)
+    # N-D: every axis's lines
+    assert fft_backend.transform_units((8, 16), False) == 8 * 16 * (3 + 4)
+
+
+def test_lengths_chosen_together_in_nd():
+    shape = fft_backend.fast_lengths([2110, 2110], True, True)
+    assert all(m >= 2110 for m in shape)
+    best = fft_backend.transform_units(shape, True, True)
+    for a in fft_backend.good_lengths(2110, False, True, 3):
+        for b in fft_backend.good_lengths(2110, True, True, 3):
+            assert best <= fft_backend.transform_units((a, b), True, True)

@@ -1,10 +1,10 @@
-"""method='oa' (overlap-add): block FFT convolution gives the direct result.
+"""method='oa' (blocks by overlap-save): block FFT convolution gives the direct result.
 
 The block length comes from a cost model that keeps small inputs in one
 block; most tests therefore force the blocks (``oa.choose_block``) to odd,
-short lengths, so that partial last blocks, transforms much longer than the
-blocks (one block's result spreading over several later blocks) and blocks
-on several axes at once are all exercised on small inputs.
+short lengths, so that partial last blocks, transforms longer than a block
+needs (more good samples than the block keeps) and blocks on several axes
+at once are all exercised on small inputs.
 """
 import numpy as np
 import pytest
@@ -38,7 +38,7 @@ def forced_blocks(request, monkeypatch):
     B, extra = request.param
     calls = []
 
-    def choose(n, K, real_last, fft_size):
+    def choose(n, K, real_last, fft_size, single=False):
         calls.append((n, K))
         b = max(1, min(B, n - 1))
         return b, b + K - 1 + extra

@@ -42,10 +42,11 @@ and, at the end, the inverse transform and the result; the product is formed
 in place in one of the spectra (:mod:`sigconv._ext._spectral`), the complex
 inverse transforms reuse their input, and the result is cropped with views
 and copied once. Peak memory measured with tracemalloc, relative to the
-output, in ``same`` mode: 2**20 float64 samples with 8191 taps 4.1
+output, in ``same`` mode: 2**20 float64 samples with 8191 taps 4.2
 (scipy.signal.fftconvolve 4.1: here the signal's and the kernel's transforms
 run concurrently, so both padded inputs exist at once), 2048x2048 float64
-with 63x63 3.1 (4.5), 256**3 float32 with 15**3 3.2 (4.7).
+with 63x63 3.1 (4.5), 256**3 float32 with 15**3 3.4 (4.7); the table in
+docs/fft_method.rst has the other methods.
 
 Precision: float32 and complex64 are transformed in single precision,
 float16 in float32, float64/complex128 in double and long double in long
@@ -54,6 +55,7 @@ transformed in float64 and rounded back only when the rounding error bound
 of :func:`integer_error_bound` guarantees the exact integer; otherwise
 ``method='fft'`` raises :class:`ValueError`.
 """
+import functools
 import itertools
 import math
 import threading
@@ -135,15 +137,117 @@ def linear_axes(problem):
                                       problem.out_conv_shape, problem.step, problem.lo)]
 
 
-def fast_lengths(sizes, real):
-    """Transform lengths at least ``sizes``: scipy.fft's fast lengths.
+#: Extra time of a prime factor ``p`` of a transform length, beyond the
+#: ``log2(p)`` radix-2 passes it replaces, in units of one radix-2 pass over
+#: the data; by the kind of transform. Fitted to single-thread scipy.fft
+#: times of 377 lengths from 2**10 to 2**21 (x86-64, AVX2; within groups of
+#: similar size, so that cache effects cancel): single-precision real
+#: transforms pay dearly for factors 3 and 5, double-precision ones less,
+#: complex ones hardly at all but for 7 and 11.
+FACTOR_EXTRA = {
+    "real32": {3: 1.6, 5: 1.6},
+    "real64": {3: 0.6, 5: 0.6},
+    "complex": {3: 0.0, 5: 0.0, 7: 0.2, 11: 0.7},
+}
+
+#: Lengths below this take scipy.fft's next fast length (setup dominates).
+MODEL_MIN_LENGTH = 256
+
+
+def is_single(dtype):
+    """Whether transforms in ``dtype`` run in single precision."""
+    return np.dtype(dtype).char in "fF"
+
+
+def _kind(real, single):
+    return ("real32" if single else "real64") if real else "complex"
+
+
+def _factor_exponents(n, primes):
+    out = {}
+    for p in primes:
+        while n % p == 0:
+            n //= p
+            out[p] = out.get(p, 0) + 1
+    return out if n == 1 else None
+
+
+def length_units(n, kind):
+    """Modelled time of a transform of length ``n``, in radix-2 passes over ``n`` points.
+
+    ``n log2 n`` plus each factor's extra (:data:`FACTOR_EXTRA`); a power
+    of two costs exactly ``n log2 n``.
+    """
+    extra = FACTOR_EXTRA[kind]
+    exps = _factor_exponents(n, (2,) + tuple(extra))
+    if exps is None:      # a prime factor the transform has no fast pass for
+        return n * (math.log2(max(n, 2)) + 8.0)
+    return n * (math.log2(max(n, 2)) + sum(e * extra[p] for p, e in exps.items() if p > 2))
+
+
+@functools.lru_cache(maxsize=4096)
+def good_lengths(n, real, single=False, count=1):
+    """The ``count`` transform lengths ``>= n`` of least modelled time, best first.
+
+    Candidates are the lengths whose prime factors have fast passes
+    (5-smooth for a real-to-complex transform, 11-smooth for a complex one)
+    up to the next power of two, which always is one; the time is
+    :func:`length_units`.
+    """
+    n = max(1, int(n))
+    if n < MODEL_MIN_LENGTH:
+        return (sfft.next_fast_len(n, real=real),)
+    kind = _kind(real, single)
+    primes = (2,) + tuple(sorted(FACTOR_EXTRA[kind]))
+    hi = 1 << (n - 1).bit_length()
+    smooth = [1]
+    for p in primes:          # every p-smooth number up to hi
+        grown = []
+        for m in smooth:
+            while m <= hi:
+                grown.append(m)
+                m *= p
+        smooth = grown
+    ranked = sorted((length_units(m, kind), m) for m in smooth if m >= n)
+    return tuple(m for _, m in ranked[:count])
+
+
+def good_length(n, real, single=False):
+    """The transform length ``>= n`` of least modelled time (see :func:`good_lengths`)."""
+    return good_lengths(n, real, single)[0]
+
+
+def fast_lengths(sizes, real, single=False):
+    """Transform lengths at least ``sizes`` of least modelled time together.
 
     For real transforms the last axis (the real-to-complex one) takes a
-    5-smooth length, the others any 11-smooth one.
+    5-smooth length, the others are complex transforms (11-smooth). An
+    axis's length multiplies the number of lines every other axis
+    transforms, so in N-D the few best lengths of each axis are tried
+    together (:func:`transform_units`). ``single``: the transforms run in
+    single precision.
     """
     last = len(sizes) - 1
-    return tuple(sfft.next_fast_len(int(n), real=(real and i == last))
-                 for i, n in enumerate(sizes))
+    if len(sizes) == 1:
+        return (good_length(int(sizes[0]), real, single),)
+    options = [good_lengths(int(n), real and i == last, single, 3)
+               for i, n in enumerate(sizes)]
+    return min(itertools.product(*options),
+               key=lambda shape: transform_units(shape, real, single))
+
+
+def transform_units(shape, real, single=False):
+    """Modelled time of a transform of ``shape`` (:func:`length_units` per axis).
+
+    An N-D transform is one 1-D transform per line along each axis:
+    ``prod(shape) * sum(units(n) / n)``.
+    """
+    total = 1
+    for n in shape:
+        total *= n
+    last = len(shape) - 1
+    return total * sum(length_units(n, _kind(real and i == last, single)) / n
+                       for i, n in enumerate(shape))
 
 
 def fft_work(rows, shape):
@@ -358,12 +462,13 @@ def spectral_product(X, H, problem, conj, nthreads, block_rows=1, keep_h=False):
     return out
 
 
-def finish(view, problem, whole=None):
+def finish(view, problem, whole=None, out=None):
     """The result from a view of the canonical result: one copy, in place after it.
 
     When ``view`` is all of ``whole`` (the array it views, which nothing
     else references) in the same layout and the output dtype, ``whole`` is
-    returned without a copy.
+    returned without a copy. ``out``: an array of the result's shape and
+    dtype (possibly a view) the result is written into instead.
     """
     nconv = len(problem.axes)
     ndim = problem.ndim
@@ -376,13 +481,17 @@ def finish(view, problem, whole=None):
         exact = np.empty(view.shape, dtype=np.int64)
         np.rint(view, out=exact, casting="unsafe")
         # int64 -> narrower integers wraps, as the direct method does
+        if out is not None:
+            np.copyto(out, exact, casting="unsafe")
+            return out
         return exact.astype(dt, copy=False)
-    if (whole is not None and view.dtype == dt and view.shape == whole.shape
+    if (out is None and whole is not None and view.dtype == dt and view.shape == whole.shape
             and view.strides == whole.strides and whole.flags.c_contiguous
             and view.__array_interface__["data"][0] == whole.__array_interface__["data"][0]
             and not (problem.conj_output and dt.kind == "c")):
         return whole
-    out = np.empty(view.shape, dtype=dt)
+    if out is None:
+        out = np.empty(view.shape, dtype=dt)
     np.copyto(out, view, casting="unsafe")
     if problem.conj_output and dt.kind == "c":
         np.conjugate(out, out=out)
@@ -405,6 +514,12 @@ def transform_input(a, dtype):
     return a if natural == dtype else a.astype(dtype)
 
 
+#: an operand holding at least this share of a transform's lines along every
+#: axis but the last is transformed whole, in one N-D call (pruning saves
+#: too little there to pay for the separate passes)
+WHOLE_SHARE = 0.5
+
+
 def forward(a, shape, axes, real, nthreads, own=False):
     """Spectrum of ``a`` zero-padded to ``shape`` along ``axes`` (pruned).
 
@@ -415,6 +530,13 @@ def forward(a, shape, axes, real, nthreads, own=False):
     ``own``: ``a`` is a scratch array the transform may overwrite.
     """
     last, n = axes[-1], shape[-1]
+    if len(axes) > 1 and all(a.shape[ax] >= WHOLE_SHARE * m
+                             for ax, m in zip(axes[:-1], shape[:-1])):
+        # the data fills (nearly) every line: one N-D transform, no pruning
+        if real:
+            return sfft.rfftn(a, s=shape, axes=axes, workers=nthreads)
+        return sfft.fftn(a, s=shape, axes=axes, workers=nthreads,
+                         overwrite_x=own and a.flags.c_contiguous)
     if real:
         A = sfft.rfft(a, n=n, axis=last, workers=nthreads)
     else:
@@ -432,8 +554,9 @@ def inverse(Z, shape, axes, real, keep, nthreads):
 
     ``keep``: per axis, the slice of outputs wanted. Each complex axis is
     transformed and then cut to its kept outputs (strides included), so the
-    later axes transform only those lines. Returns ``(view, whole)``: the
-    kept outputs and the array they view.
+    later axes transform only those lines (even when most lines are kept
+    this measured faster than one N-D inverse transform). Returns
+    ``(view, whole)``: the kept outputs and the array they view.
     """
     for ax, sl in zip(axes[:-1], keep[:-1]):
         Z = sfft.ifft(Z, axis=ax, workers=nthreads, overwrite_x=True)
@@ -546,7 +669,7 @@ def _layout(problem):
         plans, shape = None, problem.x_shape
     else:
         plans = linear_axes(problem)
-        shape = fast_lengths([p.size for p in plans], real)
+        shape = fast_lengths([p.size for p in plans], real, is_single(real_dt))
     nb = len(problem.batch_shape)
     axes = tuple(range(nb, nb + len(shape)))
     rows = 1
@@ -581,19 +704,96 @@ def check_prepared(prepared, problem):
         raise ValueError("the prepared kernel spectrum is for another geometry")
 
 
-def run(problem, signal, kernel, workers=None, prepared=None):
+#: a batch of fewer rows than this many per thread is split by rows into
+#: one group per thread (see :func:`run`)
+SPLIT_ROWS_PER_THREAD = 8
+
+
+def _row_groups(problem, shape, rows, nthreads):
+    """Row groups ``[(start, stop), ...]`` of the first batch axis, or None.
+
+    scipy.fft threads a transform over its independent lines in groups of
+    a vector's width, so a batch of a few long lines (a stereo signal along
+    axis 0) transforms on one thread whatever ``workers`` says. Such a
+    batch is cut along its first axis into one group per thread, each
+    group computed by a thread of its own.
+    """
+    if nthreads < 2 or not problem.batch_shape:
+        return None
+    B = problem.batch_shape[0]
+    points = 1
+    for n in shape:
+        points *= n
+    if B < 2 or rows >= SPLIT_ROWS_PER_THREAD * nthreads or points < CONCURRENT_MIN:
+        return None
+    groups = min(nthreads, B)
+    edges = [B * g // groups for g in range(groups + 1)]
+    return list(zip(edges[:-1], edges[1:]))
+
+
+def _run_row_groups(problem, signal, kernel, prepared, groups):
+    """:func:`run` on each row group in its own thread, into one result."""
+    b = next(a for a in range(problem.ndim) if a not in problem.axes)
+    B = problem.batch_shape[0]
+    out = np.empty(problem.out_shape, dtype=problem.out_dtype)
+
+    def rows_of(a, start, stop, axis):
+        if a.shape[axis] != B:     # broadcast along the batch axis
+            return a
+        sel = [slice(None)] * a.ndim
+        sel[axis] = slice(start, stop)
+        return a[tuple(sel)]
+
+    def one(start, stop, box):
+        try:
+            sub = problem._replace(
+                batch_shape=(stop - start,) + problem.batch_shape[1:],
+                out_shape=problem.out_shape[:b] + (stop - start,) + problem.out_shape[b + 1:])
+            part = None
+            if prepared is not None:
+                part = Prepared(rows_of(prepared.H, start, stop, 0), prepared.norms,
+                                geometry_key(sub))
+            target = rows_of(out, start, stop, b)
+            run(sub, rows_of(signal, start, stop, b), rows_of(kernel, start, stop, b),
+                workers=1, prepared=part, out=target)
+        except BaseException as exc:   # re-raised in the calling thread
+            box.append(exc)
+
+    errors = []
+    threads = [threading.Thread(target=one, args=(a, z, errors), name="sigconv-fft")
+               for a, z in groups[1:]]
+    for t in threads:
+        t.start()
+    try:
+        one(groups[0][0], groups[0][1], errors)
+    finally:
+        for t in threads:
+            t.join()
+    if errors:
+        raise errors[0]
+    return out
+
+
+def run(problem, signal, kernel, workers=None, prepared=None, out=None):
     """Evaluate ``problem`` by the convolution theorem; returns the finished array.
 
     ``prepared``: the kernel's spectrum from :func:`prepare` for this
-    problem's geometry, used instead of transforming ``kernel``.
+    problem's geometry, used instead of transforming ``kernel``. ``out``:
+    an array of the result's shape and dtype to write the result into.
     """
     if prepared is not None:
         check_prepared(prepared, problem)
     plans, shape, axes, real, dt, rows = _layout(problem)
     if plans is not None and any(p.length <= 0 for p in plans):
         # the window misses the signal: zeros
+        if out is not None:
+            out[...] = 0
+            return out
         return np.zeros(problem.out_shape, dtype=problem.out_dtype)
     nthreads = resolve_workers(workers, fft_work(rows, shape))
+    groups = _row_groups(problem, shape, rows, nthreads) if out is None else None
+    if groups is not None:
+        return _run_row_groups(problem, signal, kernel, prepared, groups)
     nb = len(problem.batch_shape)
     if plans is None:
         # circular: the cyclic convolution at the period, a long kernel folded
@@ -622,4 +822,4 @@ def run(problem, signal, kernel, workers=None, prepared=None):
     Z = spectral_product(X, H, problem, conj, nthreads, keep_h=prepared is not None)
     del X, H
     view, whole = inverse(Z, shape, axes, real, keep, nthreads)
-    return finish(view, problem, whole)
+    return finish(view, problem, whole, out)

@@ -1,31 +1,38 @@
-"""Overlap-add: the FFT method by blocks, for a long signal and a shorter kernel.
+"""Overlap-save by blocks: the FFT method for a long signal and a shorter kernel.
 
-The transformed part ``x'`` of the signal (see :mod:`sigconv._backends.fft`)
-is cut, along each convolved axis, into blocks of ``B`` samples. Each block's
-linear convolution with the kernel has ``B + K - 1`` samples, so a transform
-of any length ``P >= B + K - 1`` computes it without aliasing, and the
-linear convolution of ``x'`` is the sum of the blocks' results, each shifted
-to its block's place. All blocks are transformed at once (a batch of small
-transforms, which scipy.fft spreads over its ``workers``), multiplied by one
-kernel spectrum of length ``P`` and transformed back; the shifted sum is
-``ceil(P / B)`` strided additions per axis. The mode, boundary and stride
-are those of the FFT method: the same part ``x'`` and the same output
-window of the linear result.
+(``method='oa'``, named after scipy's ``oaconvolve``, which computes the same
+result by overlap-add.)
+
+The FFT method (:mod:`sigconv._backends.fft`) wants the outputs
+``n0, n0 + step, ...`` (``count`` unstrided positions) of the linear
+convolution of the transformed part ``x'`` of the signal with the kernel
+``v`` (``K`` samples). Cut those outputs, along each convolved axis, into
+blocks of ``B``. Block ``j`` needs the samples ``x'[n0 + j B - (K - 1) ...]``
+up to ``B + K - 1`` of them, and a cyclic convolution of period
+``P >= B + K - 1`` of those samples with ``v`` gives its ``B`` outputs
+exactly, as its samples ``K - 1 ... K - 2 + B``: the earlier ones are
+spoiled by the wrap-around, which is why the blocks' inputs overlap by
+``K - 1``. So the samples are written once into one array (zeros beyond
+``x'``), the blocks are strided views of it, all blocks are transformed at
+once (a batch of small transforms, which scipy.fft spreads over its
+``workers``), multiplied by one kernel spectrum of length ``P``, transformed
+back keeping only each block's good samples, and laid side by side: no
+sums of overlapping results, one copy in and one out. The mode, boundary
+and stride are those of the FFT method: the same part ``x'`` and the same
+outputs.
 
 The block length along each axis minimises a cost model, the number of
-blocks times the cost of one transform of the fast length ``P``:
-``ceil(n / B) * P * log2(P)``, against ``P_fft * log2(P_fft)`` for the
-whole axis in one transform (:func:`choose_block`). Where one block wins on
+blocks times the cost of one transform of length ``P`` (about
+``P * log2(P)``, more for factors 3 and 5: see
+:func:`sigconv._backends.fft.length_units`), against the cost of the whole
+axis in one transform (:func:`choose_block`). Where one block wins on
 every axis, the call is the FFT method itself.
 
-``circular`` mode has no linear result to cut into blocks: it is evaluated
-by the FFT method, at the period.
+``circular`` mode is the cyclic convolution at the period: it is evaluated
+by the FFT method.
 """
-import itertools
-import math
 
 import numpy as np
-import scipy.fft as sfft
 
 from .._threads import resolve_workers
 from . import fft as _fft
@@ -40,26 +47,27 @@ PER_BLOCK = 256.0
 MIN_BLOCK_TRANSFORM = 64
 
 
-def transform_cost(P):
+def transform_cost(P, real=True, single=False):
     """Model of the time of one transform of length ``P`` and its element-wise work."""
-    return P * (math.log2(max(P, 2)) + PER_POINT) + PER_BLOCK
+    return _fft.length_units(P, _fft._kind(real, single)) + PER_POINT * P + PER_BLOCK
 
 
-def choose_block(n, K, real_last, fft_size):
+def choose_block(n, K, real_last, fft_size, single=False):
     """``(B, P)`` for an axis of ``n`` samples and kernel ``K``; ``None``: one block.
 
     Minimises ``ceil(n / B) * transform_cost(P)`` over block transforms of
-    the fast lengths ``P`` on a geometric grid (ratio 1.1) from
-    ``max(2 K, 64)`` up to ``fft_size`` (the whole axis in one transform,
-    which is the candidate to beat), with blocks ``B = P - K + 1``.
+    the good lengths ``P`` (:func:`sigconv._backends.fft.good_length`) on a
+    geometric grid (ratio 1.1) from ``max(2 K, 64)`` up to ``fft_size`` (the
+    whole axis in one transform, which is the candidate to beat), with
+    blocks ``B = P - K + 1``.
     """
     if n <= K:
         return None
-    best_cost, best = transform_cost(fft_size), None
+    best_cost, best = transform_cost(fft_size, real_last, single), None
     target = max(2 * K, MIN_BLOCK_TRANSFORM)
     seen = set()
     while target < fft_size:
-        P = sfft.next_fast_len(int(target), real=real_last)
+        P = _fft.good_length(int(target), real_last, single)
         target = int(target * 1.1) + 1
         if P in seen or P >= fft_size:
             continue
@@ -68,54 +76,18 @@ def choose_block(n, K, real_last, fft_size):
         blocks = -(-n // B)
         if blocks < 2:
             continue
-        cost = blocks * transform_cost(P)
+        cost = blocks * transform_cost(P, real_last, single)
         if cost < best_cost:
             best_cost, best = cost, (B, P)
     return best
 
 
-def overlap_add(y, blocks, nb):
-    """Sum the blocks' results (batch + nblocks + P per axis) at their places.
-
-    Returns the linear result, batch + ``(nblocks_i + extra_i) * B_i`` per axis.
-    The accumulator is laid out as (block, offset) pairs per axis, so that
-    block ``j``'s samples ``[q B, q B + w)`` land on the view
-    ``acc[..., q : q + nblocks, :w, ...]``: one strided addition per
-    combination of ``q``.
-    """
-    d = len(blocks)
-    batch = y.shape[:nb]
-    P = y.shape[nb + d:]
-    parts = [-(-P[i] // B) for i, (B, _) in enumerate(blocks)]
-    acc_shape = batch
-    for i, (B, count) in enumerate(blocks):
-        acc_shape += (count + parts[i] - 1, B)
-    acc = np.zeros(acc_shape, dtype=y.dtype)
-    # y's axes: batch, blocks..., P... -> batch, (blocks_i, P_i) interleaved
-    order = list(range(nb))
-    for i in range(d):
-        order += [nb + i, nb + d + i]
-    yi = y.transpose(order)
-    for q in itertools.product(*(range(p) for p in parts)):
-        asel = (slice(None),) * nb
-        ysel = (slice(None),) * nb
-        for i, (B, count) in enumerate(blocks):
-            w = min(B, P[i] - q[i] * B)
-            asel += (slice(q[i], q[i] + count), slice(0, w))
-            ysel += (slice(None), slice(q[i] * B, q[i] * B + w))
-        acc[asel] += yi[ysel]
-    merged = batch
-    for i, (B, count) in enumerate(blocks):
-        merged += ((count + parts[i] - 1) * B,)
-    return acc.reshape(merged)
-
-
 def _block_plan(problem):
     """``(plans, blocks, shape, real, dt)``; ``None``: the FFT method does the call.
 
-    ``blocks``: per axis ``(B, count)``, the block length and the number of
-    blocks; ``shape``: the block transform lengths (one block is the whole
-    axis at the FFT method's length).
+    ``blocks``: per axis ``(B, count)``, the outputs per block and the number
+    of blocks (enough to cover the unstrided outputs); ``shape``: the block
+    transform lengths, at least ``B + K - 1``.
     """
     if problem.mode == "circular":
         return None
@@ -124,16 +96,20 @@ def _block_plan(problem):
         return None
     real_dt, complex_dt = _fft.transform_dtypes(problem)
     real = not problem.is_complex
-    whole = _fft.fast_lengths([p.size for p in plans], real)
+    single = _fft.is_single(real_dt)
+    whole = _fft.fast_lengths([p.size for p in plans], real, single)
     last = len(plans) - 1
-    choice = [choose_block(p.length, p.K, real and i == last, whole[i])
+    choice = [choose_block(p.count, p.K, real and i == last, whole[i], single)
               for i, p in enumerate(plans)]
     if all(c is None for c in choice):
         return None
     blocks, shape = [], []
-    for p, c, P in zip(plans, choice, whole):
-        B, P = (p.length, P) if c is None else c
-        blocks.append((B, -(-p.length // B)))
+    for i, (p, c) in enumerate(zip(plans, choice)):
+        if c is None:      # one block: all the outputs, and the samples they read
+            B, P = p.count, _fft.good_length(p.count + p.K - 1, real and i == last, single)
+        else:
+            B, P = c
+        blocks.append((B, -(-p.count // B)))
         shape.append(P)
     return plans, blocks, tuple(shape), real, (real_dt if real else complex_dt)
 
@@ -180,19 +156,28 @@ def run(problem, signal, kernel, workers=None, prepared=None):
         rows *= n
     nthreads = resolve_workers(workers, _fft.fft_work(rows, shape))
 
-    # the signal part, zero-padded to whole blocks, seen as (blocks..., B...)
-    x = _fft.canonical_view(signal, problem)
-    bx = x.shape[:nb]
-    xpad = np.zeros(bx + tuple(B * count for B, count in blocks), dtype=dt)
-    _fft.load_signal(xpad[(Ellipsis,) + tuple(slice(0, p.length) for p in plans)], x,
-                     [(p.start, p.stop) for p in plans], problem.boundary, problem.fillvalue)
-    del x
-    split = bx
-    for B, count in blocks:
-        split += (count, B)
-    order = list(range(nb)) + [nb + 2 * i for i in range(d)] + \
-        [nb + 2 * i + 1 for i in range(d)]
-    xblocks = xpad.reshape(split).transpose(order)
+    # the samples the blocks read, in one array: block j of an axis reads
+    # positions [j B, j B + P) of it, which are positions n0 - (K - 1) + ...
+    # of the transformed part x' (zeros outside it)
+    part, _ = _fft.signal_part(problem, signal, plans, dt)
+    bx = part.shape[:nb]
+    spans = [(count - 1) * B + P for (B, count), P in zip(blocks, shape)]
+    buf = np.empty(bx + tuple(spans), dtype=dt)
+    src, dst = [], []
+    for p, n in zip(plans, spans):
+        first = p.n0 - (p.K - 1)          # x' position of buf[0]
+        a, b = max(0, first), min(p.length, first + n)
+        src.append(slice(a, max(a, b)))
+        dst.append(slice(a - first, max(a, b) - first))
+    _fill_around(buf, nb, dst)
+    buf[(Ellipsis,) + tuple(dst)] = part[(Ellipsis,) + tuple(src)]
+    del part
+    strides = buf.strides[:nb]
+    strides += tuple(B * st for (B, _), st in zip(blocks, buf.strides[nb:]))
+    strides += buf.strides[nb:]
+    xblocks = np.lib.stride_tricks.as_strided(
+        buf, bx + tuple(count for _, count in blocks) + tuple(shape), strides,
+        writeable=False)
     if prepared is None:
         vpart, vown = _fft.kernel_part(problem, kernel, dt)
         hnorms = (_fft.row_norms(vpart, nb) if problem.out_dtype.kind in "biu"
@@ -200,15 +185,11 @@ def run(problem, signal, kernel, workers=None, prepared=None):
     else:
         hnorms = prepared.norms
     if problem.out_dtype.kind in "biu":
-        overlaps = 1
-        for (B, _), P in zip(blocks, shape):
-            overlaps *= -(-P // B)
-        _check_exact_blocks(_fft.row_norms(xpad, nb), hnorms, shape, overlaps)
-    del xpad
+        _check_exact_blocks(_fft.row_norms(buf, nb), hnorms, shape)
 
     baxes = tuple(range(nb + d, nb + 2 * d))
-    X = _fft.forward(xblocks, shape, baxes, real, nthreads, own=True)
-    del xblocks
+    X = _fft.forward(xblocks, shape, baxes, real, nthreads)
+    del xblocks, buf
     if prepared is None:
         H = _fft.forward(vpart, shape, tuple(range(nb, nb + d)), real, nthreads, own=vown)
         del vpart
@@ -216,16 +197,35 @@ def run(problem, signal, kernel, workers=None, prepared=None):
         H = prepared.H
     Z = _fft.spectral_product(X, H, problem, False, nthreads, block_rows=nblocks)
     del X, H
-    y, _ = _fft.inverse(Z, shape, baxes, real, [slice(None)] * d, nthreads)
+    # each block's cyclic result is the linear one from its sample K - 1 on
+    keep = [slice(p.K - 1, p.K - 1 + B) for p, (B, _) in zip(plans, blocks)]
+    y, _ = _fft.inverse(Z, shape, baxes, real, keep, nthreads)
     del Z
-    lin = overlap_add(y, blocks, nb)
+    # (batch, blocks..., B...) -> (batch, blocks_0 B_0, ...), then the outputs
+    order = list(range(nb))
+    for i in range(d):
+        order += [nb + i, nb + d + i]
+    lin = np.empty(y.shape[:nb] + tuple(count * B for B, count in blocks), dtype=y.dtype)
+    lin.reshape(y.shape[:nb] + sum(((count, B) for B, count in blocks), ()))[...] = \
+        y.transpose(order)
     del y
-    return _fft.finish(lin[(Ellipsis,) + tuple(p.outputs() for p in plans)], problem, lin)
+    outputs = tuple(slice(0, p.count, p.step) for p in plans)
+    return _fft.finish(lin[(Ellipsis,) + outputs], problem, lin)
 
 
-def _check_exact_blocks(x_norms, h_norms, shape, overlaps):
-    """The FFT method's integer bound, for the sum of ``overlaps`` block results."""
-    bound = overlaps * _fft.integer_error_bound(x_norms, h_norms, shape)
+def _fill_around(buf, nb, inner):
+    """Zero ``buf`` outside the box ``inner`` (slices of its last axes)."""
+    lead = (slice(None),) * nb
+    for i, sl in enumerate(inner):
+        before = lead + tuple(inner[:i]) + (slice(0, sl.start),)
+        after = lead + tuple(inner[:i]) + (slice(sl.stop, None),)
+        buf[before] = 0
+        buf[after] = 0
+
+
+def _check_exact_blocks(x_norms, h_norms, shape):
+    """The FFT method's integer bound, for the block transforms of ``shape``."""
+    bound = _fft.integer_error_bound(x_norms, h_norms, shape)
     if not bound < _fft.INTEGER_BOUND:
         raise ValueError(
             "method='oa' cannot guarantee the exact integer result for these inputs: the "

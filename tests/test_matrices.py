@@ -191,6 +191,11 @@ def test_large_sparse_is_built_without_a_dense_matrix():
     np.testing.assert_allclose(np.asarray(S.sum(axis=1)).ravel(), 25.0)
 
 
+def test_huge_sparse_request_is_refused_before_allocating():
+    with pytest.raises(MemoryError, match="sparse convolution matrix"):
+        sigconv.convolution_matrix(np.ones((3, 3)), (10**5, 10**5), sparse=True)
+
+
 def test_huge_dense_request_is_refused_before_allocating():
     with pytest.raises(MemoryError, match="sparse=True"):
         sigconv.convolution_matrix(np.ones(3), 10**6)

@@ -192,8 +192,10 @@ def test_large_sparse_is_built_without_a_dense_matrix():
 
 
 def test_huge_sparse_request_is_refused_before_allocating():
-    with pytest.raises(MemoryError, match="sparse convolution matrix"):
+    with pytest.raises(MemoryError, match="memory"):
         sigconv.convolution_matrix(np.ones((3, 3)), (10**5, 10**5), sparse=True)
+    with pytest.raises(MemoryError, match="sparse convolution matrix"):
+        sigconv.convolution_matrix(np.ones(10**4), 10**6, sparse=True)
 
 
 def test_huge_dense_request_is_refused_before_allocating():

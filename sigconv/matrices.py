@@ -197,7 +197,7 @@ def convolution_matrix(kernel, shape, mode="full", *, boundary="fill", sparse=Fa
     >>> sigconv.convolution_matrix(np.ones((3, 3)), (1000, 1000))
     Traceback (most recent call last):
         ...
-    MemoryError: a dense convolution matrix of shape (1004004, 1000000) (float64) needs ... GiB, above sigconv.matrices.DENSE_LIMIT (2 GiB); use sparse=True (at most 9 entries per row)
+    MemoryError: a dense convolution matrix of shape (1004004, 1000000) ... use sparse=True ...
     """
     if not isinstance(sparse, (bool, np.bool_)):
         raise TypeError("sparse must be True or False, got %r" % (sparse,))

@@ -180,8 +180,12 @@ class Workload:
                 parts.append("K=%d" % conv[0])
             else:
                 parts.append("K=" + "x".join(str(n) for n in self.k_shape))
-            if any(self.k_shape[a] > 1 for a in range(len(self.k_shape))
-                   if a not in self.conv_axes):
+            bank = [self.k_shape[a] for a in range(len(self.k_shape))
+                    if a not in self.conv_axes and self.x_shape[a] == 1 < self.k_shape[a]]
+            if bank:
+                parts[-1] += " (%d kernels)" % _size(bank)
+            elif any(self.k_shape[a] > 1 for a in range(len(self.k_shape))
+                     if a not in self.conv_axes):
                 parts[-1] += " (one per channel)"
             if self.axes is not None and len(self.axes) < len(self.x_shape):
                 parts.append("axes %s" % (tuple(self.axes),))

@@ -585,3 +585,33 @@ def test_lengths_chosen_together_in_nd():
     for a in fft_backend.good_lengths(2110, False, True, 3):
         for b in fft_backend.good_lengths(2110, True, True, 3):
             assert best <= fft_backend.transform_units((a, b), True, True)
+
+
+# ------------------------------------------- circular mode is the circulant matrix
+
+
+@pytest.mark.parametrize("n, K", [(1, 1), (7, 3), (8, 8), (6, 13), (16, 5)])
+@pytest.mark.parametrize("dtype", [np.float64, np.complex128, np.float32])
+def test_circular_is_the_circulant_matrix(rng, n, K, dtype):
+    import scipy.linalg
+    x = random_array(rng, (n,), dtype)
+    h = random_array(rng, (K,), dtype)
+    folded = np.zeros(n, dtype=np.result_type(h, np.float64))
+    np.add.at(folded, np.arange(K) % n, h)
+    C = scipy.linalg.circulant(folded)
+    np.testing.assert_allclose(sigconv.circulant_matrix(h, n), C, rtol=1e-6, atol=1e-6)
+    tol = fft_tolerance(np.result_type(x, h), x, h, circular=True)
+    assert_close(fft_call("convolve", x, h, "circular"), C @ x, inputs=(x, h), atol=tol)
+    # a correlation is the conjugate transpose
+    assert_close(fft_call("correlate", x, h, "circular"), C.conj().T @ x, inputs=(x, h),
+                 atol=tol)
+
+
+def test_circular_2d_is_the_block_circulant_matrix(rng):
+    x = random_array(rng, (5, 4), np.float64)
+    h = random_array(rng, (3, 6), np.float64)
+    C = sigconv.circulant_matrix(h, (5, 4))
+    assert C.shape == (20, 20)
+    got = fft_call("convolve", x, h, "circular")
+    assert_close(got.ravel(), C @ x.ravel(), inputs=(x, h),
+                 atol=fft_tolerance(np.float64, x, h, circular=True))

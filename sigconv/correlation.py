@@ -1,0 +1,549 @@
+"""Autocorrelation and normalized cross-correlation.
+
+``autocorrelate`` computes the autocorrelation of N-dimensional data with
+the normalisations of MATLAB's ``xcorr``, only over the lags asked for;
+``autocorrelation_lags`` gives those lags; ``normalized_correlate`` is the
+zero-normalized cross-correlation (Pearson coefficient) of a template and
+every window of a signal, image or volume: template matching.
+"""
+import itertools
+import math
+import operator
+
+import numpy as np
+import scipy.fft as sfft
+
+from . import plan as _plan
+from ._backends import fft as _fft
+from ._dtypes import kernel_dtype, result_dtype
+from ._ext import _spectral
+from ._problem import MEMORY_LIMIT, normalize_axes
+from ._threads import resolve_workers
+from .convolution import _doc, correlate, correlation_lags
+
+__all__ = ["autocorrelate", "autocorrelation_lags", "normalized_correlate"]
+
+AUTO_MODES = ("full", "same", "valid", "circular")
+NORMALIZATIONS = (None, "biased", "unbiased", "coeff")
+AUTO_METHODS = ("auto", "direct", "fft")
+
+#: a direct evaluation with a single output line longer than this many taps
+#: is cut into :data:`TAP_CHUNKS` pieces of taps, summed afterwards, so that
+#: the threads share it (the count does not depend on the thread count: the
+#: result is the same whatever the number of threads)
+CHUNK_MIN_TAPS = 1 << 15
+TAP_CHUNKS = 8
+
+
+# --------------------------------------------------------------------------
+# Validation and lags
+# --------------------------------------------------------------------------
+
+def _check_length(n, name="n"):
+    if isinstance(n, bool) or not hasattr(n, "__index__"):
+        raise TypeError("%s must be an integer, got %r" % (name, n))
+    n = operator.index(n)
+    if n < 1:
+        raise ValueError("%s must be at least 1, got %d" % (name, n))
+    return n
+
+
+def _check_mode(mode):
+    if not isinstance(mode, str) or mode not in AUTO_MODES:
+        raise ValueError("mode must be one of %s, got %r"
+                         % (", ".join(repr(m) for m in AUTO_MODES), mode))
+
+
+def _maxlags(maxlag, lengths, mode):
+    """Per axis, the largest lag kept (None: the mode decides)."""
+    if maxlag is None:
+        return [None] * len(lengths)
+    if mode != "full":
+        raise ValueError("maxlag selects lags -maxlag..maxlag of the 'full' "
+                         "autocorrelation; it cannot be combined with mode=%r" % (mode,))
+    if np.ndim(maxlag) == 0:
+        values = [maxlag] * len(lengths)
+    else:
+        values = list(maxlag)
+        if len(values) != len(lengths):
+            raise ValueError("maxlag has %d entries for %d autocorrelated axes"
+                             % (len(values), len(lengths)))
+    out = []
+    for m, n in zip(values, lengths):
+        if isinstance(m, (bool, np.bool_)) or not hasattr(m, "__index__"):
+            raise TypeError("maxlag must be an integer or a sequence of integers, got %r"
+                            % (m,))
+        m = operator.index(m)
+        if m < 0:
+            raise ValueError("maxlag must be >= 0, got %d" % m)
+        if m > n - 1:
+            raise ValueError("maxlag %d exceeds the largest lag of an axis of length %d "
+                             "(%d)" % (m, n, n - 1))
+        out.append(m)
+    return out
+
+
+def _lag_range(n, mode, maxlag):
+    """(first lag, last lag) of an axis of length ``n``."""
+    if mode == "circular":
+        return 0, n - 1
+    if maxlag is not None:
+        return -maxlag, maxlag
+    if mode == "full":
+        return -(n - 1), n - 1
+    if mode == "same":
+        lags = correlation_lags(n, n, "same")
+        return int(lags[0]), int(lags[-1])
+    return 0, 0
+
+
+def autocorrelation_lags(n, mode="full", *, maxlag=None):
+    """Lags of the outputs of :func:`autocorrelate` along an axis of length ``n``.
+
+    Parameters
+    ----------
+    n : int
+        Length of the axis (at least 1).
+    mode : {'full', 'same', 'valid', 'circular'}, optional
+        As in :func:`autocorrelate`.
+    maxlag : int, optional
+        As in :func:`autocorrelate` (``mode='full'`` only).
+
+    Returns
+    -------
+    lags : ndarray of int
+        ``full``: ``-(n - 1) .. n - 1``; with ``maxlag=m``: ``-m .. m``;
+        ``same``: the ``n`` centred entries of those, identical to
+        ``correlation_lags(n, n, "same")``; ``valid``: ``[0]``;
+        ``circular``: the cyclic lags ``0 .. n - 1``.
+
+    Raises
+    ------
+    TypeError
+        ``n`` or ``maxlag`` not an integer.
+    ValueError
+        ``n < 1``, an unknown ``mode``, ``maxlag`` negative, larger than
+        ``n - 1`` or given with a mode other than ``full``.
+
+    See Also
+    --------
+    autocorrelate, correlation_lags
+
+    Examples
+    --------
+    >>> import sigconv
+    >>> sigconv.autocorrelation_lags(4)
+    array([-3, -2, -1,  0,  1,  2,  3])
+    >>> sigconv.autocorrelation_lags(4, mode="same")
+    array([-2, -1,  0,  1])
+    >>> sigconv.autocorrelation_lags(1000, maxlag=2)
+    array([-2, -1,  0,  1,  2])
+    """
+    n = _check_length(n)
+    _check_mode(mode)
+    (m,) = _maxlags(maxlag, [n], mode)
+    lo, hi = _lag_range(n, mode, m)
+    return np.arange(lo, hi + 1)
+
+
+# --------------------------------------------------------------------------
+# autocorrelate: the two methods
+# --------------------------------------------------------------------------
+
+def _canonical(x, axes):
+    """``x`` with ``axes`` moved last (a view)."""
+    nd = x.ndim
+    last = tuple(range(nd - len(axes), nd))
+    return x if axes == last else np.moveaxis(x, axes, last)
+
+
+def _direct_half(xc, nconv, half, workers):
+    """Lags ``-H_a..H_a`` on the leading convolved axes and ``0..H`` on the last.
+
+    ``r[l] = sum_n x[n + l] conj(x[n])`` is a ``valid`` correlation of ``x``
+    padded by ``H_a`` on both sides (on the last axis: ``H`` after it) with
+    ``x`` itself: one output per lag, ``prod(N)`` taps each.
+    """
+    nb = xc.ndim - nconv
+    pads = [(0, 0)] * nb + [(h, h) for h in half[:-1]] + [(0, half[-1])]
+    xpad = np.pad(xc, pads)
+    conv = tuple(range(nb, xc.ndim))
+    n = xc.shape[-1]
+    lines = 1
+    for v in xc.shape[:-1]:
+        lines *= v
+    if nconv == 1 and lines == 1 and n >= CHUNK_MIN_TAPS and half[-1] * TAP_CHUNKS < n:
+        # one long line: cut its taps into pieces, each a batch item, so the
+        # direct kernel's threads share them; the pieces' sums are added
+        size = -(-n // TAP_CHUNKS)
+        h = half[-1]
+        kern = np.zeros((TAP_CHUNKS,) + xc.shape[:-1] + (size,), dtype=xc.dtype)
+        sig = np.zeros((TAP_CHUNKS,) + xc.shape[:-1] + (size + h,), dtype=xc.dtype)
+        for c in range(TAP_CHUNKS):
+            a0, a1 = c * size, min(n, (c + 1) * size)
+            if a0 >= a1:
+                break
+            kern[c, ..., :a1 - a0] = xc[..., a0:a1]
+            sig[c, ..., :a1 - a0 + h] = xpad[..., a0:a1 + h]
+        parts = correlate(sig, kern, "valid", "direct", axes=-1, workers=workers)
+        out = np.add.reduce(parts, axis=0, dtype=parts.dtype)
+        return out
+    return correlate(xpad, xc, "valid", "direct", axes=conv, workers=workers)
+
+
+def _mirror(half, nconv, hs):
+    """From lags ``0..H`` of the last axis to ``-H..H``: ``r[-l] = conj(r[l])``."""
+    nb = half.ndim - nconv
+    H = hs[-1]
+    shape = half.shape[:-1] + (2 * H + 1,)
+    full = np.empty(shape, dtype=half.dtype)
+    full[..., H:] = half
+    if H:
+        flipped = half[(Ellipsis,) + (slice(None, None, -1),) * (nconv - 1) + (slice(None),)]
+        neg = flipped[..., :0:-1]
+        if half.dtype.kind == "c":
+            np.conjugate(neg, out=full[..., :H])
+        else:
+            full[..., :H] = neg
+    del nb
+    return full
+
+
+def _run_direct(xc, nconv, ranges, workers):
+    hs = [max(-lo, hi) for lo, hi in ranges]
+    half = _direct_half(xc, nconv, hs, workers)
+    full = _mirror(half, nconv, hs)
+    crop = tuple(slice(lo + h, hi + h + 1) for (lo, hi), h in zip(ranges, hs))
+    out = full[(Ellipsis,) + crop]
+    return out if out.base is None and out.flags.c_contiguous else np.ascontiguousarray(out)
+
+
+def _transform_setup(xc, nconv, out_dtype):
+    """(real transform?, transform dtype, transformed input, whether a copy)."""
+    if out_dtype.kind in "biu":
+        dt = np.dtype(np.float64)
+    else:
+        bits = out_dtype.itemsize * (4 if out_dtype.kind == "c" else 8)
+        dt = np.dtype(np.float32 if bits <= 32 else np.float64 if bits == 64
+                      else np.longdouble)
+    real = out_dtype.kind != "c"
+    if not real:
+        dt = np.result_type(dt, np.complex64)
+    part = _fft.transform_input(xc, dt)
+    return real, dt, part, part is not xc
+
+
+def _fft_lengths(lengths, ranges, real, circular):
+    if circular:
+        return tuple(lengths)
+    # the cyclic autocorrelation of period P equals the linear one at lags
+    # |l| <= P - N: no alias for the lags wanted once P >= N + max |l|
+    return _fft.fast_lengths([n + max(-lo, hi) for n, (lo, hi) in zip(lengths, ranges)],
+                             real)
+
+
+def _integer_bound_ok(part, nconv, shape):
+    nb = part.ndim - nconv
+    norms = _fft.row_norms(np.asarray(part, dtype=np.float64), nb)
+    return _fft.integer_error_bound(norms, norms, shape) < _fft.INTEGER_BOUND
+
+
+def _run_fft(xc, nconv, ranges, out_dtype, circular, workers, checked=False):
+    """Wiener-Khinchin: one forward transform, ``|X|**2``, one inverse."""
+    lengths = xc.shape[xc.ndim - nconv:]
+    real, dt, part, own = _transform_setup(xc, nconv, out_dtype)
+    shape = _fft_lengths(lengths, ranges, real, circular)
+    nb = xc.ndim - nconv
+    axes = tuple(range(nb, xc.ndim))
+    if out_dtype.kind in "biu" and not checked and not _integer_bound_ok(part, nconv, shape):
+        _fft.check_exact_norms(*(2 * (_fft.row_norms(np.asarray(part, np.float64), nb),)),
+                               shape)
+    rows = 1
+    for v in xc.shape[:nb]:
+        rows *= v
+    nthreads = resolve_workers(workers, _fft.fft_work(rows, shape))
+    X = np.ascontiguousarray(_fft.forward(part, shape, axes, real, nthreads, own))
+    del part
+    # |X|**2 in place: X * conj(X), imaginary parts exactly zero
+    flat = X.reshape(rows, -1).view(np.finfo(X.dtype).dtype)
+    index = np.arange(rows, dtype=np.intp)
+    _spectral.multiply(flat, flat, flat, index, index, True, 1.0, nthreads)
+    if real:
+        R = sfft.irfftn(X, s=shape, axes=axes, workers=nthreads, overwrite_x=True)
+    else:
+        R = sfft.ifftn(X, axes=axes, workers=nthreads, overwrite_x=True)
+    del X
+    out = np.empty(xc.shape[:nb] + tuple(hi - lo + 1 for lo, hi in ranges), dtype=R.dtype)
+    pieces = []
+    for (lo, hi), P in zip(ranges, shape):
+        axis = []
+        if lo < 0:
+            axis.append((slice(0, min(hi, -1) - lo + 1), slice(P + lo, P + min(hi, -1) + 1)))
+        if hi >= 0:
+            axis.append((slice(max(lo, 0) - lo, hi - lo + 1), slice(max(lo, 0), hi + 1)))
+        pieces.append(axis)
+    for combo in itertools.product(*pieces):
+        out[(Ellipsis,) + tuple(d for d, _ in combo)] = R[(Ellipsis,) + tuple(s for _, s in combo)]
+    del R
+    if out_dtype.kind in "biu":
+        exact = np.empty(out.shape, dtype=np.int64)
+        np.rint(out, out=exact, casting="unsafe")
+        return exact.astype(out_dtype, copy=False)
+    return out if out.dtype == out_dtype else out.astype(out_dtype)
+
+
+def _choose(method, xc, nconv, ranges, out_dtype, circular):
+    """'direct' or 'fft' for ``method='auto'`` (by the cost model of :mod:`sigconv.plan`)."""
+    if method != "auto":
+        return method
+    nb = xc.ndim - nconv
+    lengths = xc.shape[nb:]
+    rows = 1
+    for v in xc.shape[:nb]:
+        rows *= v
+    taps = 1
+    for n in lengths:
+        taps *= n
+    outputs = rows
+    if circular:
+        outputs *= taps
+    else:
+        hs = [max(-lo, hi) for lo, hi in ranges]
+        for h in hs[:-1]:
+            outputs *= 2 * h + 1
+        outputs *= hs[-1] + 1
+    compute, is_complex = kernel_dtype(out_dtype)
+    code = compute.char if compute.kind != "i" else "q"
+    work = outputs * taps * (4 if is_complex else 1)
+    direct = _plan.DIRECT_OVERHEAD + _plan.DIRECT_NS.get(code, 1.0) * work
+    if direct <= _plan.FFT_OVERHEAD:
+        return "direct"
+    real = not is_complex
+    shape = _fft_lengths(lengths, ranges, real, circular)
+    _, dt, _, _ = _transform_setup(xc[(0,) * nb + (slice(0, 1),) * nconv], nconv, out_dtype)
+    per = _plan.FFT_NS.get(dt.char, 25.0)
+    fft = _plan.FFT_OVERHEAD + per * rows * 2 * _plan._fft_units(shape)
+    if direct <= fft:
+        return "direct"
+    if out_dtype.kind in "biu":
+        if not _integer_bound_ok(xc, nconv, shape):
+            return "direct"
+    elif not _plan._all_finite(xc):
+        # a NaN or Inf would spread over every output of a transform
+        return "direct"
+    return "fft"
+
+
+def _normalize(r, how, lengths, ranges, circular):
+    """Apply ``normalize`` to the raw sums ``r`` (convolved axes last)."""
+    if r.dtype.kind not in "fc":
+        r = r.astype(np.float64)
+    elif not r.flags.writeable:
+        r = r.copy()
+    nconv = len(lengths)
+    if how == "biased":
+        total = 1
+        for n in lengths:
+            total *= n
+        r /= r.real.dtype.type(total)
+    elif how == "unbiased":
+        for i, (n, (lo, hi)) in enumerate(zip(lengths, ranges)):
+            if circular:
+                counts = np.full(hi - lo + 1, n, dtype=r.real.dtype)
+            else:
+                counts = (n - np.abs(np.arange(lo, hi + 1))).astype(r.real.dtype)
+            r /= counts.reshape((-1,) + (1,) * (nconv - 1 - i))
+    elif how == "coeff":
+        zero = tuple(-lo for lo, _ in ranges)
+        r0 = r[(Ellipsis,) + zero].real[(Ellipsis,) + (np.newaxis,) * nconv]
+        r0 = np.broadcast_to(r0, r.shape)
+        np.divide(r, r0, out=r, where=r0 != 0)
+        r[r0 == 0] = 0
+    return r
+
+
+_NORMALIZE_TEXT = r"""
+    normalize : {None, 'biased', 'unbiased', 'coeff'}, optional
+        Scaling of the raw sums :math:`R[l]` (the semantics of MATLAB's
+        ``xcorr`` options), with :math:`N_a` the length of axis ``a`` and
+        :math:`l_a` the lag along it:
+
+        ``None`` (default)
+           :math:`R[l] = \sum_n x[n + l]\, \overline{x[n]}`, in the input's
+           dtype (exact for integers);
+        ``'biased'``
+           :math:`R[l] / \prod_a N_a`;
+        ``'unbiased'``
+           :math:`R[l] / \prod_a (N_a - |l_a|)`, each lag divided by the
+           number of its terms (``N_a`` for every lag in ``circular`` mode);
+        ``'coeff'``
+           :math:`R[l] / R[0]`, exactly 1 at lag zero (per batch item; an
+           all-zero item gives zeros).
+
+        Normalised results are floating point: integer and bool inputs give
+        float64."""
+
+
+@_doc(r"""Autocorrelation of N-dimensional data, over the lags asked for.
+
+    :math:`R[l] = \sum_n x[n + l]\, \overline{x[n]}` along the autocorrelated
+    axes (the Hermitian autocorrelation for complex data:
+    :math:`R[-l] = \overline{R[l]}`), optionally normalised, for every
+    batch item along the other axes.
+
+    Parameters
+    ----------
+    x : array_like
+        Input, at least 1-D: a signal, an image, a volume, or a batch of
+        them along the axes not in ``axes``.
+    mode : {'full', 'same', 'valid', 'circular'}, optional
+        Lags of the result, per autocorrelated axis of length ``N``:
+
+        ``full``
+           every lag, ``-(N - 1) .. N - 1`` (default); the result equals
+           ``scipy.signal.correlate(x, x)``;
+        ``same``
+           the ``N`` centred lags, as ``scipy.signal.correlate(x, x,
+           "same")``;
+        ``valid``
+           lag 0 only;
+        ``circular``
+           the cyclic autocorrelation,
+           :math:`\sum_n x[(n + l) \bmod N]\, \overline{x[n]}` for
+           ``l = 0 .. N - 1``.
+    maxlag : int or sequence of int, optional
+        Keep only lags ``-maxlag .. maxlag`` (per axis when a sequence) of
+        the ``full`` result, and compute only those: at most ``N - 1``.
+    """ + _NORMALIZE_TEXT + r"""
+    axes : int or sequence of int, optional
+        Axes to autocorrelate (default: all); the others are batch axes.
+    method : {'auto', 'direct', 'fft'}, optional
+        ``direct`` sums the products for the lags kept (``prod(N)``
+        multiply-adds per lag, about half the lags computed, the others by
+        symmetry), which is the fast way for few lags; ``fft`` takes the
+        power spectrum (Wiener-Khinchin theorem): one real (for real data)
+        forward transform of length at least ``N + maxlag`` per axis,
+        :math:`|X|^2`, one inverse transform. ``auto`` (default) picks the
+        cheaper by the cost model of :func:`choose_conv_method`, keeping to
+        ``direct`` where the transform's error bound does not guarantee an
+        exact integer result and for data holding NaN or Inf.
+    workers : int, optional
+        Threads, as in :func:`convolve`.
+    return_lags : bool, optional
+        Also return the lags (default False).
+
+    Returns
+    -------
+    r : ndarray
+        The autocorrelation, the autocorrelated axes replaced by their lags
+        (in the same positions), the batch axes unchanged. Its dtype is
+        that of ``scipy.signal.correlate(x, x)`` (integers stay integers,
+        exact) unless ``normalize`` is given.
+    lags : ndarray or tuple of ndarray
+        With ``return_lags``: the lags along the autocorrelated axis (one
+        axis), or a tuple of them per axis (several), as
+        :func:`autocorrelation_lags` gives them.
+
+    Raises
+    ------
+    ValueError
+        0-d or empty input; unknown ``mode``, ``normalize`` or ``method``;
+        ``maxlag`` negative, larger than ``N - 1`` or with a mode other than
+        ``full``; ``axes`` out of range or repeated; ``method='fft'`` on
+        integers too large for an exact result.
+    TypeError
+        Object or other non-numeric dtypes; a non-integer ``maxlag``.
+    MemoryError
+        The output would not fit in memory (checked before allocating).
+
+    See Also
+    --------
+    autocorrelation_lags, correlate, normalized_correlate
+    scipy.signal.correlate : ``correlate(x, x)`` is the reference.
+    numpy.correlate : the 1-D reference.
+
+    Notes
+    -----
+    The result equals ``correlate(x, x, mode)`` in ``full``, ``same`` and
+    ``valid`` mode, but costs two transforms instead of three: the
+    autocorrelation's spectrum is the power spectrum
+    :math:`|X[k]|^2` of the input (Wiener-Khinchin), a real array, and a
+    transform length of ``N + maxlag`` keeps the wanted lags free of the
+    cyclic alias. With ``maxlag`` the direct method does
+    ``(maxlag + 1) * N`` multiply-adds in 1-D, and wins over the transforms
+    for small ``maxlag``.
+
+    Inputs are never modified; any strides are accepted.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> import sigconv
+    >>> sigconv.autocorrelate([1, 2, 3])
+    array([ 3,  8, 14,  8,  3])
+    >>> sigconv.autocorrelate([1.0, 2.0, 3.0], normalize="coeff")
+    array([0.21428571, 0.57142857, 1.        , 0.57142857, 0.21428571])
+    >>> sigconv.autocorrelate([1.0, 2.0, 3.0], normalize="unbiased")
+    array([3. , 4. , 4.66666667, 4. , 3. ])
+    >>> r, lags = sigconv.autocorrelate(np.arange(10.0), maxlag=2, return_lags=True)
+    >>> lags
+    array([-2, -1,  0,  1,  2])
+    >>> r
+    array([196., 240., 285., 240., 196.])
+
+    The autocorrelation of each row of an image, and the cyclic one of a
+    complex signal:
+
+    >>> sigconv.autocorrelate(np.ones((2, 3)), axes=1)
+    array([[1., 2., 3., 2., 1.],
+           [1., 2., 3., 2., 1.]])
+    >>> sigconv.autocorrelate(np.array([1, 1j, -1, -1j]), mode="circular")
+    array([4.+0.j, 0.-4.j, -4.+0.j, 0.+4.j])
+    """)
+def autocorrelate(x, mode="full", *, maxlag=None, normalize=None, axes=None,
+                  method="auto", workers=None, return_lags=False):
+    x = np.asarray(x)
+    if x.ndim == 0:
+        raise ValueError("autocorrelate needs an array of at least 1 dimension")
+    out_dtype = result_dtype(x, x)
+    _check_mode(mode)
+    if not (normalize is None or isinstance(normalize, str)) or \
+            normalize not in NORMALIZATIONS:
+        raise ValueError("normalize must be one of None, 'biased', 'unbiased', 'coeff', "
+                         "got %r" % (normalize,))
+    if not isinstance(method, str) or method not in AUTO_METHODS:
+        raise ValueError("method must be one of %s, got %r"
+                         % (", ".join(repr(m) for m in AUTO_METHODS), method))
+    axes = normalize_axes(axes, x.ndim)
+    if x.size == 0:
+        raise ValueError("autocorrelate needs a non-empty array, got shape %s" % (x.shape,))
+    lengths = [x.shape[a] for a in axes]
+    ms = _maxlags(maxlag, lengths, mode)
+    ranges = [_lag_range(n, mode, m) for n, m in zip(lengths, ms)]
+    nconv = len(axes)
+    xc = _canonical(x, axes)
+    out_shape = xc.shape[:xc.ndim - nconv] + tuple(hi - lo + 1 for lo, hi in ranges)
+    n_out = 1
+    for v in out_shape:
+        n_out *= v
+    if n_out * 3 * max(16, out_dtype.itemsize) > MEMORY_LIMIT:
+        raise MemoryError("the autocorrelation of shape %s needs more than this machine's "
+                          "%.3g GiB of memory" % (out_shape, MEMORY_LIMIT / 2**30))
+    circular = mode == "circular"
+    chosen = _choose(method, xc, nconv, ranges, out_dtype, circular)
+    if chosen == "fft":
+        r = _run_fft(xc, nconv, ranges, out_dtype, circular, workers,
+                     checked=(method == "auto"))
+    elif circular:
+        conv = tuple(range(xc.ndim - nconv, xc.ndim))
+        r = correlate(xc, xc, "circular", "direct", axes=conv, workers=workers)
+    else:
+        r = _run_direct(xc, nconv, ranges, workers)
+    if normalize is not None:
+        r = _normalize(r, normalize, lengths, ranges, circular)
+    if axes != tuple(range(x.ndim - nconv, x.ndim)):
+        r = np.ascontiguousarray(np.moveaxis(r, range(x.ndim - nconv, x.ndim), axes))
+    if not return_lags:
+        return r
+    lags = tuple(np.arange(lo, hi + 1) for lo, hi in ranges)
+    return r, (lags[0] if nconv == 1 else lags)

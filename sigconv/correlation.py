@@ -16,7 +16,7 @@ import scipy.fft as sfft
 from . import plan as _plan
 from ._backends import fft as _fft
 from ._dtypes import kernel_dtype, result_dtype
-from ._ext import _spectral
+from ._ext import _correlation, _spectral
 from ._problem import MEMORY_LIMIT, normalize_axes
 from ._threads import resolve_workers
 from .convolution import _doc, correlate, correlation_lags
@@ -547,3 +547,249 @@ def autocorrelate(x, mode="full", *, maxlag=None, normalize=None, axes=None,
         return r
     lags = tuple(np.arange(lo, hi + 1) for lo, hi in ranges)
     return r, (lags[0] if nconv == 1 else lags)
+
+
+# --------------------------------------------------------------------------
+# normalized_correlate
+# --------------------------------------------------------------------------
+
+#: a window whose variance is at most this fraction of its mean square
+#: (about the signal's mean) plus the signal's variance is flat: score 0
+FLAT_RELATIVE = 1e-9
+
+NCC_MODES = ("valid", "same", "full")
+
+
+def _score_dtype(d):
+    """Float dtype a score is computed and returned in (as scikit-image does)."""
+    if d.kind == "c":
+        raise TypeError("normalized_correlate works on real data, got dtype %s" % d)
+    if d.kind == "f" and d.itemsize <= 4:
+        return np.dtype(np.float32)
+    return np.dtype(np.float64)
+
+
+def _ncc_pads(k, mode):
+    """Zeros before and after an axis for ``mode`` (template length ``k``)."""
+    if mode == "full":
+        return k - 1, k - 1
+    if mode == "same":
+        return k // 2, (k - 1) // 2
+    return 0, 0
+
+
+def _window_sums(d, kshape, nthreads):
+    """Sums of ``d`` and ``d**2`` over every window of ``kshape`` (last axes), float64.
+
+    ``d``: C-contiguous float32/float64. Running sums along the last axis,
+    then along each further axis over whole rows (:mod:`sigconv._ext._correlation`).
+    """
+    nconv = len(kshape)
+    L, K = d.shape[-1], kshape[-1]
+    lead = d.shape[:-1]
+    s1 = np.empty(lead + (L - K + 1,))
+    s2 = np.empty(lead + (L - K + 1,))
+    _correlation.line_sums(d.reshape(-1, L), K, s1.reshape(-1, L - K + 1),
+                           s2.reshape(-1, L - K + 1), nthreads)
+    for i in range(nconv - 2, -1, -1):
+        ax = d.ndim - nconv + i
+        cur = s1.shape
+        outer = int(np.prod(cur[:ax], dtype=np.int64))
+        inner = int(np.prod(cur[ax + 1:], dtype=np.int64))
+        m = cur[ax] - kshape[i] + 1
+        new = cur[:ax] + (m,) + cur[ax + 1:]
+        sums = []
+        for s in (s1, s2):
+            out = np.empty(new)
+            _correlation.row_sums(s.reshape(outer, cur[ax], inner), kshape[i],
+                                  out.reshape(outer, m, inner), nthreads)
+            sums.append(out)
+        s1, s2 = sums
+    return s1, s2
+
+
+@_doc(r"""Zero-normalized cross-correlation: template matching in 1-D, 2-D, 3-D.
+
+    The Pearson correlation coefficient of ``template`` and every window of
+    ``x`` of the template's size,
+
+    .. math::
+
+        \rho[p] = \frac{\sum_k (x[p + k] - \bar x_p)(t[k] - \bar t)}
+                        {\sqrt{\sum_k (x[p + k] - \bar x_p)^2
+                                \sum_k (t[k] - \bar t)^2}},
+
+    with :math:`\bar x_p` the mean of the window at ``p`` and
+    :math:`\bar t` that of the template: 1 where the window is an affine
+    copy ``a * t + b`` (``a > 0``) of the template, -1 for ``a < 0``,
+    values in [-1, 1] everywhere.
+
+    Parameters
+    ----------
+    x : array_like
+        Signal, image or volume (real; bool, integer or float).
+    template : array_like
+        Template, with as many dimensions as ``x``.
+    mode : {'valid', 'same', 'full'}, optional
+        Windows scored, per axis of length ``N`` (template ``K``):
+
+        ``valid``
+           the windows inside ``x``, ``N - K + 1`` (default; needs
+           ``K <= N``); output ``i`` is the window starting at ``i``;
+        ``same``
+           ``N`` windows centred on the samples of ``x``: output ``i`` is
+           the window starting at ``i - K // 2``;
+        ``full``
+           every window overlapping ``x``, ``N + K - 1``, starting at
+           ``-(K - 1)``.
+
+        ``x`` is extended with zeros for ``same`` and ``full`` (the zeros
+        take part in the window's mean and variance), as
+        ``skimage.feature.match_template(pad_input=True)`` does.
+    axes : int or sequence of int, optional
+        Axes the template spans (default: all). Along the other axes the
+        inputs have equal lengths or length 1 and broadcast: a batch of
+        signals matched with one template, or one signal with several.
+    workers : int, optional
+        Threads, as in :func:`convolve`.
+
+    Returns
+    -------
+    score : ndarray
+        The coefficients, float32 if both inputs are float16/float32,
+        float64 otherwise (as scikit-image computes). A window or template
+        of zero variance (flat) scores 0: no NaN, no division warning.
+
+    Raises
+    ------
+    ValueError
+        0-d, empty or non-finite (NaN, Inf) input; inputs of different
+        dimensionality or incompatible lengths along a broadcast axis; an
+        unknown ``mode``; ``valid`` mode with a template larger than ``x``.
+    TypeError
+        Complex, object or other non-numeric dtypes.
+
+    See Also
+    --------
+    correlate : the plain cross-correlation (the numerator).
+    skimage.feature.match_template : the 2-D/3-D reference.
+
+    Notes
+    -----
+    The numerator is the cross-correlation of ``x`` with the zero-mean
+    template :math:`t - \bar t` (the window mean drops out because that
+    template sums to zero), computed by :func:`correlate` with
+    ``method='auto'`` -- by FFT for large templates. The windows' sums
+    :math:`\sum x` and :math:`\sum x^2` come from running sums in float64,
+    O(1) per window and axis whatever the template size, and the
+    variance from :math:`\sum x^2 - (\sum x)^2 / n`. To keep that
+    difference accurate, ``x`` is first shifted by its global mean (which
+    changes no score). A window is flat when its variance is at most
+    ``1e-9`` times its mean square about the global mean plus the global
+    variance; a template when its variance is at most ``1e-9`` times its
+    mean square.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> import sigconv
+    >>> x = np.array([0.0, 1, 2, 1, 0, 0, 0, 4, 2])
+    >>> sigconv.normalized_correlate(x, [0.0, 1, 2])
+    array([ 1. ,  0. , -1. , -0.8660254,  0. ,  0.8660254, -0.5])
+
+    Finding a patch in an image:
+
+    >>> rng = np.random.default_rng(0)
+    >>> image = rng.standard_normal((64, 80))
+    >>> patch = 3 * image[20:28, 41:50] + 1
+    >>> score = sigconv.normalized_correlate(image, patch)
+    >>> np.unravel_index(np.argmax(score), score.shape)
+    (np.int64(20), np.int64(41))
+    >>> round(float(score.max()), 6)
+    1.0
+    """)
+def normalized_correlate(x, template, mode="valid", *, axes=None, workers=None):
+    x = np.asarray(x)
+    t = np.asarray(template)
+    result_dtype(x, t)
+    fdt = np.result_type(_score_dtype(x.dtype), _score_dtype(t.dtype))
+    if not isinstance(mode, str) or mode not in NCC_MODES:
+        raise ValueError("mode must be one of %s, got %r"
+                         % (", ".join(repr(m) for m in NCC_MODES), mode))
+    if x.ndim == 0:
+        raise ValueError("normalized_correlate needs arrays of at least 1 dimension")
+    if x.ndim != t.ndim:
+        raise ValueError("x and template should have the same dimensionality "
+                         "(got %d and %d dimensions)" % (x.ndim, t.ndim))
+    axes = normalize_axes(axes, x.ndim)
+    if x.size == 0 or t.size == 0:
+        raise ValueError("normalized_correlate needs non-empty arrays (shapes %s and %s)"
+                         % (x.shape, t.shape))
+    for a in range(x.ndim):
+        if a not in axes and x.shape[a] != t.shape[a] and 1 not in (x.shape[a], t.shape[a]):
+            raise ValueError("x and template have incompatible lengths %d and %d along the "
+                             "non-matched axis %d" % (x.shape[a], t.shape[a], a))
+    if mode == "valid":
+        for a in axes:
+            if t.shape[a] > x.shape[a]:
+                raise ValueError("in 'valid' mode the template must fit in x: length %d "
+                                 "> %d along axis %d" % (t.shape[a], x.shape[a], a))
+    for name, a in (("x", x), ("template", t)):
+        if not _plan._all_finite(a):
+            raise ValueError("%s holds NaN or Inf; normalized_correlate needs finite "
+                             "values" % name)
+    nconv = len(axes)
+    xc = _canonical(x, axes)
+    tc = _canonical(t, axes)
+    nb = x.ndim - nconv
+    conv = tuple(range(nb, x.ndim))
+    kshape = tc.shape[nb:]
+    pads = [_ncc_pads(k, mode) for k in kshape]
+    n = 1
+    for k in kshape:
+        n *= k
+
+    # the signal shifted by its mean (scores do not change), zeros outside
+    center = float(np.mean(xc, dtype=np.float64))
+    d = np.empty(xc.shape[:nb] + tuple(p0 + N + p1 for (p0, p1), N
+                                       in zip(pads, xc.shape[nb:])), dtype=fdt)
+    inside = (Ellipsis,) + tuple(slice(p0, p0 + N) for (p0, _), N in zip(pads, xc.shape[nb:]))
+    if d.shape != xc.shape:
+        d.fill(-center)
+    np.subtract(xc, center, out=d[inside], casting="unsafe")
+    # the mean square of the shifted signal, the scale of the flat-window
+    # test (a dot product: an accurate enough scale at the cost of one read)
+    flat_d = d.reshape(-1)
+    spread = float(np.dot(flat_d, flat_d)) / flat_d.size
+    if not math.isfinite(spread):  # float32 squares beyond its range
+        spread = float(np.mean(np.square(flat_d, dtype=np.float64)))
+
+    # the template: zero mean, its energy; flat templates score 0
+    t64 = tc.astype(np.float64)
+    t0 = t64 - t64.mean(axis=conv, keepdims=True)
+    tss = np.asarray(np.sum(np.square(t0), axis=conv))
+    tss[tss <= FLAT_RELATIVE * np.sum(np.square(t64), axis=conv)] = 0.0
+
+    out_conv = tuple(dn - k + 1 for dn, k in zip(d.shape[nb:], kshape))
+    outputs = 1
+    for v in out_conv:
+        outputs *= v
+    nthreads = resolve_workers(workers, 8 * outputs * nconv)
+    s1, s2 = _window_sums(d, kshape, nthreads)
+    num = correlate(d, t0.astype(fdt), "valid", axes=conv, workers=workers)
+    if num.dtype != fdt:
+        num = num.astype(fdt)
+    batch = num.shape[:nb]
+    rows = 1
+    for v in batch:
+        rows *= v
+    xrows = int(np.prod(xc.shape[:nb], dtype=np.int64))
+    srow = np.ascontiguousarray(np.broadcast_to(
+        np.arange(xrows, dtype=np.intp).reshape(xc.shape[:nb]), batch).ravel())
+    tsum = np.ascontiguousarray(np.broadcast_to(tss, batch), dtype=np.float64).ravel()
+    flat_num = num.reshape(rows, outputs)
+    _correlation.scores(flat_num, s1.reshape(xrows, outputs), s2.reshape(xrows, outputs),
+                        srow, tsum, float(n), n * spread, FLAT_RELATIVE, flat_num, nthreads)
+    if axes != conv:
+        num = np.ascontiguousarray(np.moveaxis(num, conv, axes))
+    return num

@@ -1,0 +1,205 @@
+"""Loops of the normalized cross-correlation: window sums and the scores.
+
+The zero-normalized cross-correlation of a template ``t`` (``n`` points,
+mean removed: ``t0``) and a window ``w`` of a signal is
+
+    score = sum(w * t0) / sqrt(var_w * sum(t0**2)),
+    var_w = sum(w**2) - sum(w)**2 / n.
+
+The numerator is a correlation (computed by the library's fastest method);
+this module supplies the window sums ``sum(w)`` and ``sum(w**2)`` of every
+window, in float64, by running sums -- O(1) per window and axis whatever
+the template size -- and the final division.
+
+Window sums are separable: the sums along the last axis first (one running
+sum per line, squared on the fly), then along each further axis over whole
+rows at once (vectorised across the row). A running sum adds the entering
+sample and subtracts the leaving one; so that its rounding error does not
+build up along a long line, it is recomputed from scratch every ``RESTART``
+steps.
+"""
+
+from cython.parallel cimport prange
+from libc.math cimport sqrt
+
+ctypedef fused float_t:
+    float
+    double
+
+cdef enum:
+    RESTART = 1024       # running-sum steps between fresh sums
+    COLUMNS = 512        # columns per parallel task of the row-wise pass
+    PARALLEL_MIN = 1 << 18
+
+
+cdef inline void _line_sums(const float_t* d, Py_ssize_t L, Py_ssize_t K,
+                            double* s1, double* s2) noexcept nogil:
+    """Window sums of ``d`` and ``d**2`` along one line: ``L - K + 1`` windows."""
+    cdef Py_ssize_t m = L - K + 1
+    cdef Py_ssize_t i, t
+    cdef double a, b, v, u
+    a = 0.0
+    b = 0.0
+    for i in range(m):
+        if i % RESTART == 0:
+            a = 0.0
+            b = 0.0
+            for t in range(i, i + K):
+                v = d[t]
+                a = a + v
+                b = b + v * v
+        else:
+            v = d[i + K - 1]
+            u = d[i - 1]
+            a = a + (v - u)
+            b = b + (v * v - u * u)
+        s1[i] = a
+        s2[i] = b
+
+
+def line_sums(const float_t[:, ::1] d, Py_ssize_t K, double[:, ::1] s1,
+              double[:, ::1] s2, int nthreads=1):
+    """Window sums of length ``K`` of ``d`` and ``d**2`` along each row."""
+    cdef Py_ssize_t rows = d.shape[0]
+    cdef Py_ssize_t L = d.shape[1]
+    cdef Py_ssize_t m = L - K + 1
+    cdef Py_ssize_t r
+    if K < 1 or m < 1:
+        raise ValueError("window length %d does not fit in rows of %d" % (K, L))
+    if (s1.shape[0] != rows or s2.shape[0] != rows or s1.shape[1] != m
+            or s2.shape[1] != m):
+        raise ValueError("outputs must have shape (%d, %d)" % (rows, m))
+    if rows == 0:
+        return
+    if nthreads > rows:
+        nthreads = <int>rows
+    if nthreads <= 1 or rows * L < PARALLEL_MIN:
+        with nogil:
+            for r in range(rows):
+                _line_sums(&d[r, 0], L, K, &s1[r, 0], &s2[r, 0])
+    else:
+        with nogil:
+            for r in prange(rows, schedule='static', num_threads=nthreads):
+                _line_sums(&d[r, 0], L, K, &s1[r, 0], &s2[r, 0])
+
+
+cdef inline void _row_sums(const double* a, Py_ssize_t L, Py_ssize_t K,
+                           Py_ssize_t stride, Py_ssize_t j0, Py_ssize_t j1,
+                           double* out) noexcept nogil:
+    """Window sums along the rows of one block ``a[i * stride + j]``, j in [j0, j1)."""
+    cdef Py_ssize_t m = L - K + 1
+    cdef Py_ssize_t i, t, j
+    cdef const double* enter
+    cdef const double* leave
+    cdef double* o
+    cdef double* prev
+    for i in range(m):
+        o = out + i * stride
+        if i % RESTART == 0:
+            for j in range(j0, j1):
+                o[j] = a[i * stride + j]
+            for t in range(i + 1, i + K):
+                enter = a + t * stride
+                for j in range(j0, j1):
+                    o[j] = o[j] + enter[j]
+        else:
+            prev = out + (i - 1) * stride
+            enter = a + (i + K - 1) * stride
+            leave = a + (i - 1) * stride
+            for j in range(j0, j1):
+                o[j] = prev[j] + (enter[j] - leave[j])
+
+
+def row_sums(const double[:, :, ::1] a, Py_ssize_t K, double[:, :, ::1] out,
+             int nthreads=1):
+    """Window sums of length ``K`` along axis 1 of ``a`` (outer, L, inner)."""
+    cdef Py_ssize_t outer = a.shape[0]
+    cdef Py_ssize_t L = a.shape[1]
+    cdef Py_ssize_t inner = a.shape[2]
+    cdef Py_ssize_t m = L - K + 1
+    cdef Py_ssize_t nblocks, tasks, task, o, b, j0, j1
+    if K < 1 or m < 1:
+        raise ValueError("window length %d does not fit in an axis of %d" % (K, L))
+    if out.shape[0] != outer or out.shape[1] != m or out.shape[2] != inner:
+        raise ValueError("out must have shape (%d, %d, %d)" % (outer, m, inner))
+    if outer == 0 or inner == 0:
+        return
+    nblocks = (inner + COLUMNS - 1) // COLUMNS
+    tasks = outer * nblocks
+    if nthreads > tasks:
+        nthreads = <int>tasks
+    if nthreads <= 1 or outer * L * inner < PARALLEL_MIN:
+        with nogil:
+            for o in range(outer):
+                _row_sums(&a[o, 0, 0], L, K, inner, 0, inner, &out[o, 0, 0])
+    else:
+        with nogil:
+            for task in prange(tasks, schedule='static', num_threads=nthreads):
+                o = task // nblocks
+                b = task % nblocks
+                j0 = b * COLUMNS
+                j1 = j0 + COLUMNS
+                if j1 > inner:
+                    j1 = inner
+                _row_sums(&a[o, 0, 0], L, K, inner, j0, j1, &out[o, 0, 0])
+
+
+cdef inline void _scores(const float_t* num, const double* s1, const double* s2,
+                         Py_ssize_t count, double n, double tss, double floor,
+                         double flat, float_t* out) noexcept nogil:
+    cdef Py_ssize_t i
+    cdef double var, den, r
+    for i in range(count):
+        var = s2[i] - s1[i] * s1[i] / n
+        if tss <= 0.0 or var <= flat * (s2[i] + floor):
+            out[i] = 0
+        else:
+            den = sqrt(var * tss)
+            r = num[i] / den
+            if r > 1.0:
+                r = 1.0
+            elif r < -1.0:
+                r = -1.0
+            out[i] = <float_t>r
+
+
+def scores(const float_t[:, ::1] num, const double[:, ::1] s1, const double[:, ::1] s2,
+           const Py_ssize_t[::1] srow, const double[::1] tss, double n, double floor,
+           double flat, float_t[:, ::1] out, int nthreads=1):
+    """Pearson scores from numerators and window sums, one row per output item.
+
+    ``out[r] = num[r] / sqrt(var * tss[r])`` with ``var`` from the window
+    sums of row ``srow[r]``, clipped to [-1, 1]; 0 where the template is
+    flat (``tss[r] <= 0``) or the window is (``var <= flat * (s2 + floor)``).
+    ``out`` may be ``num``.
+    """
+    cdef Py_ssize_t rows = out.shape[0]
+    cdef Py_ssize_t width = out.shape[1]
+    cdef Py_ssize_t r, c, chunks, task, i0, i1
+    cdef Py_ssize_t block = 1 << 14
+    if (num.shape[0] != rows or num.shape[1] != width or s1.shape[1] != width
+            or s2.shape[1] != width or srow.shape[0] != rows or tss.shape[0] != rows
+            or s1.shape[0] != s2.shape[0]):
+        raise ValueError("inconsistent shapes")
+    for r in range(rows):
+        if not 0 <= srow[r] < s1.shape[0]:
+            raise ValueError("window-sum row index out of range")
+    if rows == 0 or width == 0:
+        return
+    chunks = (width + block - 1) // block
+    if nthreads <= 1 or rows * width < PARALLEL_MIN:
+        with nogil:
+            for r in range(rows):
+                _scores(&num[r, 0], &s1[srow[r], 0], &s2[srow[r], 0], width, n, tss[r],
+                        floor, flat, &out[r, 0])
+    else:
+        with nogil:
+            for task in prange(rows * chunks, schedule='static', num_threads=nthreads):
+                r = task // chunks
+                c = task % chunks
+                i0 = c * block
+                i1 = i0 + block
+                if i1 > width:
+                    i1 = width
+                _scores(&num[r, i0], &s1[srow[r], i0], &s2[srow[r], i0], i1 - i0, n,
+                        tss[r], floor, flat, &out[r, i0])

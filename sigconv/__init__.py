@@ -8,9 +8,10 @@ from ._config import show_config
 from .convolution import (convolve, convolve2d, correlate, correlate2d,
                           correlation_lags, fftconvolve, oaconvolve)
 from .plan import Convolver, choose_conv_method
+from .correlation import autocorrelate, autocorrelation_lags, normalized_correlate
 
 __version__ = "0.1.0"
 
 __all__ = ["convolve", "correlate", "convolve2d", "correlate2d", "fftconvolve",
            "oaconvolve", "choose_conv_method", "Convolver", "correlation_lags", "show_config",
-           "__version__"]
+           "__version__", "autocorrelate", "autocorrelation_lags", "normalized_correlate"]

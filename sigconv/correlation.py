@@ -211,8 +211,16 @@ def _mirror(half, nconv, hs):
 
 def _run_direct(xc, nconv, ranges, workers):
     hs = [max(-lo, hi) for lo, hi in ranges]
-    half = _direct_half(xc, nconv, hs, workers)
-    full = _mirror(half, nconv, hs)
+    if _plan._all_finite(xc):
+        half = _direct_half(xc, nconv, hs, workers)
+        full = _mirror(half, nconv, hs)
+    else:
+        # NaN and Inf: every lag summed as such (no symmetry taken), so they
+        # land where correlate(x, x, method='direct') puts them
+        nb = xc.ndim - nconv
+        xpad = np.pad(xc, [(0, 0)] * nb + [(h, h) for h in hs])
+        full = correlate(xpad, xc, "valid", "direct", axes=tuple(range(nb, xc.ndim)),
+                         workers=workers)
     crop = tuple(slice(lo + h, hi + h + 1) for (lo, hi), h in zip(ranges, hs))
     out = full[(Ellipsis,) + crop]
     return out if out.base is None and out.flags.c_contiguous else np.ascontiguousarray(out)
@@ -285,6 +293,10 @@ def _run_fft(xc, nconv, ranges, out_dtype, circular, workers, checked=False):
     for combo in itertools.product(*pieces):
         out[(Ellipsis,) + tuple(d for d, _ in combo)] = R[(Ellipsis,) + tuple(s for _, s in combo)]
     del R
+    if not real:
+        # lag zero is the energy, real: drop the transforms' rounding there
+        zero = tuple(-lo for lo, _ in ranges)
+        out[(Ellipsis,) + zero] = out[(Ellipsis,) + zero].real
     if out_dtype.kind in "biu":
         exact = np.empty(out.shape, dtype=np.int64)
         np.rint(out, out=exact, casting="unsafe")
@@ -498,7 +510,7 @@ _NORMALIZE_TEXT = r"""
     array([[1., 2., 3., 2., 1.],
            [1., 2., 3., 2., 1.]])
     >>> sigconv.autocorrelate(np.array([1, 1j, -1, -1j]), mode="circular")
-    array([4.+0.j, 0.-4.j, -4.+0.j, 0.+4.j])
+    array([ 4.+0.j,  0.+4.j, -4.+0.j,  0.-4.j])
     """)
 def autocorrelate(x, mode="full", *, maxlag=None, normalize=None, axes=None,
                   method="auto", workers=None, return_lags=False):
@@ -517,6 +529,10 @@ def autocorrelate(x, mode="full", *, maxlag=None, normalize=None, axes=None,
     axes = normalize_axes(axes, x.ndim)
     if x.size == 0:
         raise ValueError("autocorrelate needs a non-empty array, got shape %s" % (x.shape,))
+    if normalize is not None and out_dtype.kind in "biu":
+        # the raw sums of normalised results must not wrap (nor be bool)
+        x = x.astype(np.int64)
+        out_dtype = x.dtype
     lengths = [x.shape[a] for a in axes]
     ms = _maxlags(maxlag, lengths, mode)
     ranges = [_lag_range(n, mode, m) for n, m in zip(lengths, ms)]
@@ -695,7 +711,8 @@ def _window_sums(d, kshape, nthreads):
     >>> import sigconv
     >>> x = np.array([0.0, 1, 2, 1, 0, 0, 0, 4, 2])
     >>> sigconv.normalized_correlate(x, [0.0, 1, 2])
-    array([ 1. ,  0. , -1. , -0.8660254,  0. ,  0.8660254, -0.5])
+    array([ 1.       ,  0.       , -1.       , -0.8660254,  0.       ,
+            0.8660254,  0.5      ])
 
     Finding a patch in an image:
 

@@ -43,7 +43,8 @@ def test_docstring_examples(name):
 
 PUBLIC = [sigconv.convolve, sigconv.correlate, sigconv.convolve2d, sigconv.correlate2d,
           sigconv.fftconvolve, sigconv.oaconvolve, sigconv.choose_conv_method,
-          sigconv.correlation_lags, sigconv.show_config]
+          sigconv.correlation_lags, sigconv.show_config,
+          sigconv.autocorrelate, sigconv.autocorrelation_lags, sigconv.normalized_correlate]
 
 
 @pytest.mark.parametrize("func", PUBLIC, ids=lambda f: f.__name__)

@@ -595,32 +595,50 @@ def _ncc_pads(k, mode):
 
 
 def _window_sums(d, kshape, nthreads):
-    """Sums of ``d`` and ``d**2`` over every window of ``kshape`` (last axes), float64.
+    """Sums of ``d`` and ``d**2`` over every window of ``kshape`` (the last axes).
 
-    ``d``: C-contiguous float32/float64. Running sums along the last axis,
-    then along each further axis over whole rows (:mod:`sigconv._ext._correlation`).
+    ``d``: C-contiguous float32/float64. Returns two float64 arrays of
+    shape ``(lines, L)``, one row per line of windows along the last axis,
+    whose first ``L - kshape[-1] + 1`` columns hold the sums (running sums,
+    :mod:`sigconv._ext._correlation`): along the first matched axis straight
+    from ``d``, along the middle ones into new arrays, along the last one in
+    place.
     """
     nconv = len(kshape)
-    L, K = d.shape[-1], kshape[-1]
-    lead = d.shape[:-1]
-    s1 = np.empty(lead + (L - K + 1,))
-    s2 = np.empty(lead + (L - K + 1,))
-    _correlation.line_sums(d.reshape(-1, L), K, s1.reshape(-1, L - K + 1),
-                           s2.reshape(-1, L - K + 1), nthreads)
-    for i in range(nconv - 2, -1, -1):
-        ax = d.ndim - nconv + i
-        cur = s1.shape
-        outer = int(np.prod(cur[:ax], dtype=np.int64))
-        inner = int(np.prod(cur[ax + 1:], dtype=np.int64))
-        m = cur[ax] - kshape[i] + 1
-        new = cur[:ax] + (m,) + cur[ax + 1:]
+    nb = d.ndim - nconv
+    if nconv == 1:
+        L, K = d.shape[-1], kshape[-1]
+        s1 = np.empty((d.size // L, L - K + 1))
+        s2 = np.empty((d.size // L, L - K + 1))
+        _correlation.line_sums(d.reshape(-1, L), K, s1, s2, nthreads)
+        return s1, s2
+
+    def split(shape, ax):
+        return (int(np.prod(shape[:ax], dtype=np.int64)), shape[ax],
+                int(np.prod(shape[ax + 1:], dtype=np.int64)))
+
+    outer, L, inner = split(d.shape, nb)
+    m = L - kshape[0] + 1
+    new = d.shape[:nb] + (m,) + d.shape[nb + 1:]
+    s1, s2 = np.empty(new), np.empty(new)
+    _correlation.first_row_sums(d.reshape(outer, L, inner), kshape[0],
+                                s1.reshape(outer, m, inner), s2.reshape(outer, m, inner),
+                                nthreads)
+    for i in range(1, nconv - 1):
+        ax = nb + i
+        outer, L, inner = split(s1.shape, ax)
+        m = L - kshape[i] + 1
+        new = s1.shape[:ax] + (m,) + s1.shape[ax + 1:]
         sums = []
         for s in (s1, s2):
             out = np.empty(new)
-            _correlation.row_sums(s.reshape(outer, cur[ax], inner), kshape[i],
+            _correlation.row_sums(s.reshape(outer, L, inner), kshape[i],
                                   out.reshape(outer, m, inner), nthreads)
             sums.append(out)
         s1, s2 = sums
+    L = s1.shape[-1]
+    s1, s2 = s1.reshape(-1, L), s2.reshape(-1, L)
+    _correlation.line_sums_inplace(s1, s2, kshape[-1], nthreads)
     return s1, s2
 
 
@@ -800,13 +818,16 @@ def normalized_correlate(x, template, mode="valid", *, axes=None, workers=None):
     rows = 1
     for v in batch:
         rows *= v
+    width = out_conv[-1]
+    lines = outputs // width
     xrows = int(np.prod(xc.shape[:nb], dtype=np.int64))
-    srow = np.ascontiguousarray(np.broadcast_to(
-        np.arange(xrows, dtype=np.intp).reshape(xc.shape[:nb]), batch).ravel())
-    tsum = np.ascontiguousarray(np.broadcast_to(tss, batch), dtype=np.float64).ravel()
-    flat_num = num.reshape(rows, outputs)
-    _correlation.scores(flat_num, s1.reshape(xrows, outputs), s2.reshape(xrows, outputs),
-                        srow, tsum, float(n), n * spread, FLAT_RELATIVE, flat_num, nthreads)
+    # one row per line of windows: the x row behind it, the template's energy
+    srow = np.broadcast_to(np.arange(xrows, dtype=np.intp).reshape(xc.shape[:nb]),
+                           batch).reshape(-1, 1) * lines + np.arange(lines, dtype=np.intp)
+    tsum = np.repeat(np.broadcast_to(tss, batch).astype(np.float64).ravel(), lines)
+    flat_num = num.reshape(rows * lines, width)
+    _correlation.scores(flat_num, s1, s2, np.ascontiguousarray(srow.ravel()), tsum,
+                        float(n), n * spread, FLAT_RELATIVE, flat_num, nthreads)
     if axes != conv:
         num = np.ascontiguousarray(np.moveaxis(num, conv, axes))
     return num

@@ -144,6 +144,129 @@ def row_sums(const double[:, :, ::1] a, Py_ssize_t K, double[:, :, ::1] out,
                 _row_sums(&a[o, 0, 0], L, K, inner, j0, j1, &out[o, 0, 0])
 
 
+cdef inline void _line_inplace(double* s, Py_ssize_t L, Py_ssize_t K) noexcept nogil:
+    """Window sums of length ``K`` along one line, written over its first ``L - K + 1`` entries.
+
+    Entry ``i`` is written after the last read of the sample it replaces;
+    a fresh sum reads only entries not yet written.
+    """
+    cdef Py_ssize_t m = L - K + 1
+    cdef Py_ssize_t i, t
+    cdef double a = 0.0
+    cdef double leave
+    for i in range(m):
+        if i % RESTART == 0:
+            a = 0.0
+            for t in range(i, i + K):
+                a = a + s[t]
+        leave = s[i]
+        s[i] = a
+        if i + 1 < m:
+            a = a + (s[i + K] - leave)
+
+
+def line_sums_inplace(double[:, ::1] s1, double[:, ::1] s2, Py_ssize_t K, int nthreads=1):
+    """Window sums of length ``K`` along the rows of ``s1`` and ``s2``, in place.
+
+    Row ``r``'s sums occupy its first ``L - K + 1`` entries afterwards.
+    """
+    cdef Py_ssize_t rows = s1.shape[0]
+    cdef Py_ssize_t L = s1.shape[1]
+    cdef Py_ssize_t r
+    if K < 1 or L - K + 1 < 1:
+        raise ValueError("window length %d does not fit in rows of %d" % (K, L))
+    if s2.shape[0] != rows or s2.shape[1] != L:
+        raise ValueError("s1 and s2 must have the same shape")
+    if rows == 0:
+        return
+    if nthreads > rows:
+        nthreads = <int>rows
+    if nthreads <= 1 or rows * L < PARALLEL_MIN:
+        with nogil:
+            for r in range(rows):
+                _line_inplace(&s1[r, 0], L, K)
+                _line_inplace(&s2[r, 0], L, K)
+    else:
+        with nogil:
+            for r in prange(rows, schedule='static', num_threads=nthreads):
+                _line_inplace(&s1[r, 0], L, K)
+                _line_inplace(&s2[r, 0], L, K)
+
+
+cdef inline void _first_rows(const float_t* a, Py_ssize_t L, Py_ssize_t K,
+                             Py_ssize_t stride, Py_ssize_t j0, Py_ssize_t j1,
+                             double* out1, double* out2) noexcept nogil:
+    """Window sums of ``a`` and ``a**2`` along the rows of one block, j in [j0, j1)."""
+    cdef Py_ssize_t m = L - K + 1
+    cdef Py_ssize_t i, t, j
+    cdef const float_t* enter
+    cdef const float_t* leave
+    cdef double* o1
+    cdef double* o2
+    cdef double* p1
+    cdef double* p2
+    cdef double e, l
+    for i in range(m):
+        o1 = out1 + i * stride
+        o2 = out2 + i * stride
+        if i % RESTART == 0:
+            for j in range(j0, j1):
+                e = a[i * stride + j]
+                o1[j] = e
+                o2[j] = e * e
+            for t in range(i + 1, i + K):
+                enter = a + t * stride
+                for j in range(j0, j1):
+                    e = enter[j]
+                    o1[j] = o1[j] + e
+                    o2[j] = o2[j] + e * e
+        else:
+            p1 = out1 + (i - 1) * stride
+            p2 = out2 + (i - 1) * stride
+            enter = a + (i + K - 1) * stride
+            leave = a + (i - 1) * stride
+            for j in range(j0, j1):
+                e = enter[j]
+                l = leave[j]
+                o1[j] = p1[j] + (e - l)
+                o2[j] = p2[j] + (e * e - l * l)
+
+
+def first_row_sums(const float_t[:, :, ::1] a, Py_ssize_t K, double[:, :, ::1] s1,
+                   double[:, :, ::1] s2, int nthreads=1):
+    """Window sums of length ``K`` of ``a`` and ``a**2`` along axis 1 (outer, L, inner)."""
+    cdef Py_ssize_t outer = a.shape[0]
+    cdef Py_ssize_t L = a.shape[1]
+    cdef Py_ssize_t inner = a.shape[2]
+    cdef Py_ssize_t m = L - K + 1
+    cdef Py_ssize_t nblocks, tasks, task, o, b, j0, j1
+    if K < 1 or m < 1:
+        raise ValueError("window length %d does not fit in an axis of %d" % (K, L))
+    if (s1.shape[0] != outer or s1.shape[1] != m or s1.shape[2] != inner
+            or s2.shape[0] != outer or s2.shape[1] != m or s2.shape[2] != inner):
+        raise ValueError("outputs must have shape (%d, %d, %d)" % (outer, m, inner))
+    if outer == 0 or inner == 0:
+        return
+    nblocks = (inner + COLUMNS - 1) // COLUMNS
+    tasks = outer * nblocks
+    if nthreads > tasks:
+        nthreads = <int>tasks
+    if nthreads <= 1 or outer * L * inner < PARALLEL_MIN:
+        with nogil:
+            for o in range(outer):
+                _first_rows(&a[o, 0, 0], L, K, inner, 0, inner, &s1[o, 0, 0], &s2[o, 0, 0])
+    else:
+        with nogil:
+            for task in prange(tasks, schedule='static', num_threads=nthreads):
+                o = task // nblocks
+                b = task % nblocks
+                j0 = b * COLUMNS
+                j1 = j0 + COLUMNS
+                if j1 > inner:
+                    j1 = inner
+                _first_rows(&a[o, 0, 0], L, K, inner, j0, j1, &s1[o, 0, 0], &s2[o, 0, 0])
+
+
 cdef inline void _scores(const float_t* num, const double* s1, const double* s2,
                          Py_ssize_t count, double n, double tss, double floor,
                          double flat, float_t* out) noexcept nogil:
@@ -169,7 +292,8 @@ def scores(const float_t[:, ::1] num, const double[:, ::1] s1, const double[:, :
     """Pearson scores from numerators and window sums, one row per output item.
 
     ``out[r] = num[r] / sqrt(var * tss[r])`` with ``var`` from the window
-    sums of row ``srow[r]``, clipped to [-1, 1]; 0 where the template is
+    sums of row ``srow[r]`` (its first ``width`` entries), clipped to [-1, 1];
+    0 where the template is
     flat (``tss[r] <= 0``) or the window is (``var <= flat * (s2 + floor)``).
     ``out`` may be ``num``.
     """
@@ -177,8 +301,8 @@ def scores(const float_t[:, ::1] num, const double[:, ::1] s1, const double[:, :
     cdef Py_ssize_t width = out.shape[1]
     cdef Py_ssize_t r, c, chunks, task, i0, i1
     cdef Py_ssize_t block = 1 << 14
-    if (num.shape[0] != rows or num.shape[1] != width or s1.shape[1] != width
-            or s2.shape[1] != width or srow.shape[0] != rows or tss.shape[0] != rows
+    if (num.shape[0] != rows or num.shape[1] != width or s1.shape[1] < width
+            or s2.shape[1] < width or srow.shape[0] != rows or tss.shape[0] != rows
             or s1.shape[0] != s2.shape[0]):
         raise ValueError("inconsistent shapes")
     for r in range(rows):

@@ -165,30 +165,24 @@ def _direct_half(xc, nconv, half, workers):
     ``x`` itself: one output per lag, ``prod(N)`` taps each.
     """
     nb = xc.ndim - nconv
-    pads = [(0, 0)] * nb + [(h, h) for h in half[:-1]] + [(0, half[-1])]
-    xpad = np.pad(xc, pads)
     conv = tuple(range(nb, xc.ndim))
     n = xc.shape[-1]
-    lines = 1
-    for v in xc.shape[:-1]:
-        lines *= v
-    if nconv == 1 and lines == 1 and n >= CHUNK_MIN_TAPS and half[-1] * TAP_CHUNKS < n:
-        # one long line: cut its taps into pieces, each a batch item, so the
-        # direct kernel's threads share them; the pieces' sums are added
+    h = half[-1]
+    if nconv == 1 and xc.size == n and n >= CHUNK_MIN_TAPS and h * TAP_CHUNKS < n:
+        # one long line: its taps cut into pieces, each a batch item, so that
+        # the direct kernel's threads share them; the pieces' sums are added
         size = -(-n // TAP_CHUNKS)
-        h = half[-1]
-        kern = np.zeros((TAP_CHUNKS,) + xc.shape[:-1] + (size,), dtype=xc.dtype)
-        sig = np.zeros((TAP_CHUNKS,) + xc.shape[:-1] + (size + h,), dtype=xc.dtype)
-        for c in range(TAP_CHUNKS):
-            a0, a1 = c * size, min(n, (c + 1) * size)
-            if a0 >= a1:
-                break
-            kern[c, ..., :a1 - a0] = xc[..., a0:a1]
-            sig[c, ..., :a1 - a0 + h] = xpad[..., a0:a1 + h]
+        ext = np.zeros(TAP_CHUNKS * size + h, dtype=xc.dtype)
+        ext[:n] = xc.reshape(-1)
+        kern = ext[:TAP_CHUNKS * size].reshape(TAP_CHUNKS, size)
+        sig = np.lib.stride_tricks.as_strided(
+            ext, shape=(TAP_CHUNKS, size + h), strides=(size * ext.itemsize, ext.itemsize),
+            writeable=False)
         parts = correlate(sig, kern, "valid", "direct", axes=-1, workers=workers)
         out = np.add.reduce(parts, axis=0, dtype=parts.dtype)
-        return out
-    return correlate(xpad, xc, "valid", "direct", axes=conv, workers=workers)
+        return out.reshape(xc.shape[:-1] + (h + 1,))
+    pads = [(0, 0)] * nb + [(k, k) for k in half[:-1]] + [(0, h)]
+    return correlate(np.pad(xc, pads), xc, "valid", "direct", axes=conv, workers=workers)
 
 
 def _mirror(half, nconv, hs):

@@ -763,6 +763,24 @@ def normalized_correlate(x, template, mode="valid", *, axes=None, workers=None):
             if t.shape[a] > x.shape[a]:
                 raise ValueError("in 'valid' mode the template must fit in x: length %d "
                                  "> %d along axis %d" % (t.shape[a], x.shape[a], a))
+    padded = 1
+    windows = 1
+    for a in range(x.ndim):
+        n_x, n_t = x.shape[a], t.shape[a]
+        if a in axes:
+            p0, p1 = _ncc_pads(n_t, mode)
+            padded *= n_x + p0 + p1
+            windows *= n_x + p0 + p1 - n_t + 1
+        else:
+            padded *= n_x
+            windows *= max(n_x, n_t)
+    # the shifted signal, two float64 window sums, the scores (and the
+    # numerator's transforms, about as large again)
+    need = padded * (fdt.itemsize + 16) + 3 * windows * fdt.itemsize
+    if need > MEMORY_LIMIT:
+        raise MemoryError("normalized_correlate of x %s and template %s needs about %.3g GiB, "
+                          "more than this machine's %.3g GiB of memory"
+                          % (x.shape, t.shape, need / 2**30, MEMORY_LIMIT / 2**30))
     for name, a in (("x", x), ("template", t)):
         if not _plan._all_finite(a):
             raise ValueError("%s holds NaN or Inf; normalized_correlate needs finite "

@@ -317,6 +317,11 @@ def test_errors():
         sigconv.autocorrelate(x, axes=1)
     with pytest.raises(MemoryError):
         sigconv.autocorrelate(np.broadcast_to(1.0, (1 << 20, 1 << 20)))
+    for method in METHODS:
+        with pytest.raises(ValueError, match="workers"):
+            sigconv.autocorrelate(np.arange(50.0), method=method, workers=0)
+        with pytest.raises(TypeError, match="workers"):
+            sigconv.autocorrelate(np.arange(50.0), method=method, workers=1.5)
     with pytest.raises(ValueError, match="at least 1"):
         sigconv.autocorrelation_lags(0)
     with pytest.raises(TypeError):

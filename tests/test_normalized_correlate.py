@@ -214,6 +214,12 @@ def test_errors():
         sigconv.normalized_correlate(1.0, 1.0)
     with pytest.raises(ValueError, match="incompatible"):
         sigconv.normalized_correlate(np.ones((3, 10)), np.ones((2, 3)), axes=1)
+    with pytest.raises(MemoryError):
+        sigconv.normalized_correlate(np.broadcast_to(1.0, (1 << 20, 1 << 20)), np.ones((2, 2)))
+    with pytest.raises(ValueError, match="workers"):
+        sigconv.normalized_correlate(x, np.arange(3.0), workers=0)
+    with pytest.raises(TypeError, match="workers"):
+        sigconv.normalized_correlate(x, np.arange(3.0), workers="all")
     # same/full take templates larger than the signal
     r = sigconv.normalized_correlate(np.arange(4.0), np.arange(6.0), "full")
     assert r.shape == (9,)

@@ -380,3 +380,22 @@ if given is not None:
         np.testing.assert_array_equal(
             r, scipy.signal.correlate(x.astype(np.int64), x.astype(np.int64),
                                       method="direct").astype(np.int16))
+
+
+@pytest.mark.parametrize("method", ["direct", "fft", "oa", "auto"])
+@pytest.mark.parametrize("n1,n2", [(9, 4), (4, 9), (8, 8), (7, 2), (1, 5)])
+def test_correlate_and_its_lags_match_scipy_for_every_method(rng, method, n1, n2):
+    x = rng.standard_normal(n1) + 1j * rng.standard_normal(n1)
+    y = rng.standard_normal(n2) + 1j * rng.standard_normal(n2)
+    full = scipy.signal.correlate(x, y, "full", method="direct")
+    for mode in ("full", "same", "valid"):
+        got = sigconv.correlate(x, y, mode, method=method)
+        ref = scipy.signal.correlate(x, y, mode, method="direct")
+        assert_close(got, ref, inputs=(x, y), atol=fft_tolerance(got.dtype, x, y))
+        lags = sigconv.correlation_lags(n1, n2, mode)
+        np.testing.assert_array_equal(lags, scipy.signal.correlation_lags(n1, n2, mode))
+        assert lags.shape == got.shape
+        if mode != "same" or n2 % 2:
+            # (scipy centres 'same' lags and outputs one apart for even in2)
+            assert_close(got, full[lags + n2 - 1], inputs=(x, y),
+                         atol=fft_tolerance(got.dtype, x, y))

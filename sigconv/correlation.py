@@ -187,7 +187,6 @@ def _direct_half(xc, nconv, half, workers):
 
 def _mirror(half, nconv, hs):
     """From lags ``0..H`` of the last axis to ``-H..H``: ``r[-l] = conj(r[l])``."""
-    nb = half.ndim - nconv
     H = hs[-1]
     shape = half.shape[:-1] + (2 * H + 1,)
     full = np.empty(shape, dtype=half.dtype)
@@ -199,7 +198,6 @@ def _mirror(half, nconv, hs):
             np.conjugate(neg, out=full[..., :H])
         else:
             full[..., :H] = neg
-    del nb
     return full
 
 
@@ -216,12 +214,11 @@ def _run_direct(xc, nconv, ranges, workers):
         full = correlate(xpad, xc, "valid", "direct", axes=tuple(range(nb, xc.ndim)),
                          workers=workers)
     crop = tuple(slice(lo + h, hi + h + 1) for (lo, hi), h in zip(ranges, hs))
-    out = full[(Ellipsis,) + crop]
-    return out if out.base is None and out.flags.c_contiguous else np.ascontiguousarray(out)
+    return np.ascontiguousarray(full[(Ellipsis,) + crop])
 
 
-def _transform_setup(xc, nconv, out_dtype):
-    """(real transform?, transform dtype, transformed input, whether a copy)."""
+def _transform_dtype(out_dtype):
+    """(real transform?, the dtype transformed): as the FFT method of :func:`correlate`."""
     if out_dtype.kind in "biu":
         dt = np.dtype(np.float64)
     else:
@@ -229,10 +226,7 @@ def _transform_setup(xc, nconv, out_dtype):
         dt = np.dtype(np.float32 if bits <= 32 else np.float64 if bits == 64
                       else np.longdouble)
     real = out_dtype.kind != "c"
-    if not real:
-        dt = np.result_type(dt, np.complex64)
-    part = _fft.transform_input(xc, dt)
-    return real, dt, part, part is not xc
+    return real, (dt if real else np.result_type(dt, np.complex64))
 
 
 def _fft_lengths(lengths, ranges, real, circular):
@@ -251,15 +245,21 @@ def _integer_bound_ok(part, nconv, shape):
 
 
 def _run_fft(xc, nconv, ranges, out_dtype, circular, workers, checked=False):
-    """Wiener-Khinchin: one forward transform, ``|X|**2``, one inverse."""
+    """Wiener-Khinchin: one forward transform, ``|X|**2``, one inverse.
+
+    ``checked``: the integer exactness bound was verified already.
+    """
     lengths = xc.shape[xc.ndim - nconv:]
-    real, dt, part, own = _transform_setup(xc, nconv, out_dtype)
+    real, dt = _transform_dtype(out_dtype)
+    part = _fft.transform_input(xc, dt)
+    own = part is not xc
     shape = _fft_lengths(lengths, ranges, real, circular)
     nb = xc.ndim - nconv
     axes = tuple(range(nb, xc.ndim))
-    if out_dtype.kind in "biu" and not checked and not _integer_bound_ok(part, nconv, shape):
-        _fft.check_exact_norms(*(2 * (_fft.row_norms(np.asarray(part, np.float64), nb),)),
-                               shape)
+    if out_dtype.kind in "biu" and not checked:
+        # ValueError unless rounding gives the exact integers
+        norms = _fft.row_norms(np.asarray(part, np.float64), nb)
+        _fft.check_exact_norms(norms, norms, shape)
     rows = 1
     for v in xc.shape[:nb]:
         rows *= v
@@ -326,7 +326,7 @@ def _choose(method, xc, nconv, ranges, out_dtype, circular):
         return "direct"
     real = not is_complex
     shape = _fft_lengths(lengths, ranges, real, circular)
-    _, dt, _, _ = _transform_setup(xc[(0,) * nb + (slice(0, 1),) * nconv], nconv, out_dtype)
+    _, dt = _transform_dtype(out_dtype)
     per = _plan.FFT_NS.get(dt.char, 25.0)
     fft = _plan.FFT_OVERHEAD + per * rows * 2 * _plan._fft_units(shape)
     if direct <= fft:

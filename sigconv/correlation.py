@@ -822,7 +822,6 @@ def normalized_correlate(x, template, mode="valid", *, axes=None, workers=None):
     for v in out_conv:
         outputs *= v
     nthreads = resolve_workers(workers, 8 * outputs * nconv)
-    s1, s2 = _window_sums(d, kshape, nthreads)
     num = correlate(d, t0.astype(fdt), "valid", axes=conv, workers=workers)
     if num.dtype != fdt:
         num = num.astype(fdt)
@@ -830,16 +829,28 @@ def normalized_correlate(x, template, mode="valid", *, axes=None, workers=None):
     rows = 1
     for v in batch:
         rows *= v
-    width = out_conv[-1]
-    lines = outputs // width
     xrows = int(np.prod(xc.shape[:nb], dtype=np.int64))
-    # one row per line of windows: the x row behind it, the template's energy
-    srow = np.broadcast_to(np.arange(xrows, dtype=np.intp).reshape(xc.shape[:nb]),
-                           batch).reshape(-1, 1) * lines + np.arange(lines, dtype=np.intp)
-    tsum = np.repeat(np.broadcast_to(tss, batch).astype(np.float64).ravel(), lines)
-    flat_num = num.reshape(rows * lines, width)
-    _correlation.scores(flat_num, s1, s2, np.ascontiguousarray(srow.ravel()), tsum,
-                        float(n), n * spread, FLAT_RELATIVE, flat_num, nthreads)
+    item = np.ascontiguousarray(np.broadcast_to(
+        np.arange(xrows, dtype=np.intp).reshape(xc.shape[:nb]), batch).ravel())
+    tsum = np.ascontiguousarray(np.broadcast_to(tss, batch), dtype=np.float64).ravel()
+    if nconv <= 2:
+        # one pass per output row: column sums, window sums and scores
+        L1 = d.shape[-1]
+        lead = (1,) if nconv == 1 else ()
+        K0 = 1 if nconv == 1 else kshape[0]
+        scratch = np.empty((nthreads, 4 * L1))
+        _correlation.ncc_2d(d.reshape((xrows,) + lead + d.shape[nb:]),
+                            num.reshape((rows,) + lead + out_conv), item, tsum, K0,
+                            kshape[-1], n * spread, FLAT_RELATIVE, scratch, nthreads)
+    else:
+        s1, s2 = _window_sums(d, kshape, nthreads)
+        width = out_conv[-1]
+        lines = outputs // width
+        # one row per line of windows: the x row behind it, the template's energy
+        srow = (item.reshape(-1, 1) * lines + np.arange(lines, dtype=np.intp)).ravel()
+        flat_num = num.reshape(rows * lines, width)
+        _correlation.scores(flat_num, s1, s2, srow, np.repeat(tsum, lines), float(n),
+                            n * spread, FLAT_RELATIVE, flat_num, nthreads)
     if axes != conv:
         num = np.ascontiguousarray(np.moveaxis(num, conv, axes))
     return num

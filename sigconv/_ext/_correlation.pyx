@@ -19,7 +19,7 @@ build up along a long line, it is recomputed from scratch every ``RESTART``
 steps.
 """
 
-from cython.parallel cimport prange
+from cython.parallel cimport prange, threadid
 from libc.math cimport sqrt
 
 ctypedef fused float_t:
@@ -327,3 +327,133 @@ def scores(const float_t[:, ::1] num, const double[:, ::1] s1, const double[:, :
                     i1 = width
                 _scores(&num[r, i0], &s1[srow[r], i0], &s2[srow[r], i0], i1 - i0, n,
                         tss[r], floor, flat, &out[r, i0])
+
+
+cdef inline void _ncc_strip(const float_t* d, Py_ssize_t L0, Py_ssize_t L1,
+                            Py_ssize_t K0, Py_ssize_t K1, Py_ssize_t i0, Py_ssize_t i1,
+                            float_t* num, double n, double tss, double floor, double flat,
+                            double* c1, double* c2, double* w1, double* w2) noexcept nogil:
+    """Scores of output rows ``i0 .. i1 - 1`` of one 2-D item, in place in ``num``.
+
+    ``c1``, ``c2`` (``L1`` each): the sums over ``K0`` rows of ``d`` and
+    ``d**2`` per column, fresh at ``i0`` and then running; ``w1``, ``w2``
+    (``L1 - K1 + 1`` each): the window sums of one output row.
+    """
+    cdef Py_ssize_t m1 = L1 - K1 + 1
+    cdef Py_ssize_t i, j, t
+    cdef const float_t* enter
+    cdef const float_t* leave
+    cdef double e, l, a1, a2, var, r
+    cdef float_t* out
+    for i in range(i0, i1):
+        if i == i0:
+            for j in range(L1):
+                c1[j] = 0.0
+                c2[j] = 0.0
+            for t in range(i, i + K0):
+                enter = d + t * L1
+                for j in range(L1):
+                    e = enter[j]
+                    c1[j] = c1[j] + e
+                    c2[j] = c2[j] + e * e
+        else:
+            enter = d + (i + K0 - 1) * L1
+            leave = d + (i - 1) * L1
+            for j in range(L1):
+                e = enter[j]
+                l = leave[j]
+                c1[j] = c1[j] + (e - l)
+                c2[j] = c2[j] + (e * e - l * l)
+        # running sums along the row, fresh every RESTART windows
+        a1 = 0.0
+        a2 = 0.0
+        for j in range(m1):
+            if j % RESTART == 0:
+                a1 = 0.0
+                a2 = 0.0
+                for t in range(j, j + K1):
+                    a1 = a1 + c1[t]
+                    a2 = a2 + c2[t]
+            else:
+                a1 = a1 + (c1[j + K1 - 1] - c1[j - 1])
+                a2 = a2 + (c2[j + K1 - 1] - c2[j - 1])
+            w1[j] = a1
+            w2[j] = a2
+        out = num + i * m1
+        for j in range(m1):
+            var = w2[j] - w1[j] * w1[j] / n
+            if tss <= 0.0 or var <= flat * (w2[j] + floor):
+                out[j] = 0
+            else:
+                r = out[j] / sqrt(var * tss)
+                if r > 1.0:
+                    r = 1.0
+                elif r < -1.0:
+                    r = -1.0
+                out[j] = <float_t>r
+
+
+def ncc_2d(const float_t[:, :, ::1] d, float_t[:, :, ::1] num, const Py_ssize_t[::1] srow,
+           const double[::1] tss, Py_ssize_t K0, Py_ssize_t K1, double floor, double flat,
+           double[:, ::1] scratch, int nthreads=1):
+    """Window sums and scores of 2-D items in one pass, the scores over ``num``.
+
+    ``d``: the shifted signals (items, L0, L1); ``num``: the numerators
+    (out items, L0 - K0 + 1, L1 - K1 + 1), replaced by the scores; ``srow``:
+    the signal item of each output item; ``tss``: the template energy per
+    output item (0: flat). Output rows are cut into strips of a length that
+    depends on ``K0`` only (each strip starts its column sums afresh), the
+    tasks of the parallel loop, so that the result does not depend on the
+    thread count. ``scratch``: one row of ``4 * L1`` per thread.
+    """
+    cdef Py_ssize_t items = num.shape[0]
+    cdef Py_ssize_t L0 = d.shape[1]
+    cdef Py_ssize_t L1 = d.shape[2]
+    cdef Py_ssize_t m0 = L0 - K0 + 1
+    cdef Py_ssize_t m1 = L1 - K1 + 1
+    cdef Py_ssize_t strip, nstrips, tasks, task, item, i0, i1, r
+    cdef double n = <double>(K0 * K1)
+    cdef double* buf
+    cdef int tid
+    if K0 < 1 or K1 < 1 or m0 < 1 or m1 < 1:
+        raise ValueError("the template does not fit in the signal")
+    if num.shape[1] != m0 or num.shape[2] != m1:
+        raise ValueError("num must have shape (%d, %d, %d)" % (items, m0, m1))
+    if srow.shape[0] != items or tss.shape[0] != items:
+        raise ValueError("srow and tss need one entry per output item")
+    for r in range(items):
+        if not 0 <= srow[r] < d.shape[0]:
+            raise ValueError("signal item index out of range")
+    if items == 0:
+        return
+    strip = 4 * K0
+    if strip < 256:
+        strip = 256
+    nstrips = (m0 + strip - 1) // strip
+    tasks = items * nstrips
+    if nthreads > tasks:
+        nthreads = <int>tasks
+    if nthreads < 1:
+        nthreads = 1
+    if scratch.shape[0] < nthreads or scratch.shape[1] < 4 * L1:
+        raise ValueError("scratch must have shape (>= %d, >= %d)" % (nthreads, 4 * L1))
+    if nthreads == 1 or items * L0 * L1 < PARALLEL_MIN:
+        buf = &scratch[0, 0]
+        with nogil:
+            for task in range(tasks):
+                item = task // nstrips
+                i0 = (task % nstrips) * strip
+                i1 = min(i0 + strip, m0)
+                _ncc_strip(&d[srow[item], 0, 0], L0, L1, K0, K1, i0, i1, &num[item, 0, 0],
+                           n, tss[item], floor, flat, buf, buf + L1, buf + 2 * L1,
+                           buf + 3 * L1)
+    else:
+        with nogil:
+            for task in prange(tasks, schedule='static', num_threads=nthreads):
+                tid = threadid()
+                item = task // nstrips
+                i0 = (task % nstrips) * strip
+                i1 = min(i0 + strip, m0)
+                _ncc_strip(&d[srow[item], 0, 0], L0, L1, K0, K1, i0, i1, &num[item, 0, 0],
+                           n, tss[item], floor, flat, &scratch[tid, 0],
+                           &scratch[tid, L1], &scratch[tid, 2 * L1], &scratch[tid, 3 * L1])

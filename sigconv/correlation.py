@@ -264,6 +264,10 @@ def _run_fft(xc, nconv, ranges, out_dtype, circular, workers, checked=False):
     for v in xc.shape[:nb]:
         rows *= v
     nthreads = resolve_workers(workers, _fft.fft_work(rows, shape))
+    if rows == 1 and nconv == 1:
+        # one 1-D transform runs on one thread, and the product between the
+        # transforms is memory-bound: more threads would only wait
+        nthreads = 1
     X = np.ascontiguousarray(_fft.forward(part, shape, axes, real, nthreads, own))
     del part
     # |X|**2 in place: X * conj(X), imaginary parts exactly zero

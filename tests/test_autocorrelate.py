@@ -1,5 +1,4 @@
 """autocorrelate and autocorrelation_lags against scipy.signal, numpy and the formulas."""
-import itertools
 import threading
 
 import numpy as np
@@ -8,7 +7,6 @@ import scipy.signal
 from conftest import assert_close, fft_tolerance, random_array
 
 import sigconv
-from sigconv import correlation as _corr
 
 try:
     from hypothesis import given

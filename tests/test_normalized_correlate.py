@@ -192,6 +192,19 @@ def test_threads(rng):
     np.testing.assert_array_equal(a, b)
 
 
+def test_concurrent_calls_and_4d(rng):
+    from concurrent.futures import ThreadPoolExecutor
+    x = rng.standard_normal((90, 80))
+    ts = [x[i:i + 7, 2 * i:2 * i + 5] + 0.1 * rng.standard_normal((7, 5)) for i in range(6)]
+    with ThreadPoolExecutor(4) as pool:
+        got = list(pool.map(lambda t: sigconv.normalized_correlate(x, t, "same"), ts))
+    for t, r in zip(ts, got):
+        np.testing.assert_array_equal(r, sigconv.normalized_correlate(x, t, "same"))
+    v = rng.standard_normal((5, 4, 6, 5))
+    tv = rng.standard_normal((2, 3, 2, 2))
+    _check(sigconv.normalized_correlate(v, tv), naive(v, tv), np.float64)
+
+
 def test_errors():
     x = np.ones(10)
     with pytest.raises(TypeError, match="real"):

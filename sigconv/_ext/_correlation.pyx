@@ -11,12 +11,15 @@ this module supplies the window sums ``sum(w)`` and ``sum(w**2)`` of every
 window, in float64, by running sums -- O(1) per window and axis whatever
 the template size -- and the final division.
 
-Window sums are separable: the sums along the last axis first (one running
-sum per line, squared on the fly), then along each further axis over whole
-rows at once (vectorised across the row). A running sum adds the entering
-sample and subtracts the leaving one; so that its rounding error does not
-build up along a long line, it is recomputed from scratch every ``RESTART``
-steps.
+Window sums are separable. In 1-D and 2-D (``ncc_2d``) one pass over the
+output rows keeps, per column, the sum over the template's height (updated
+by the row that enters and the one that leaves, vectorised across the row),
+runs along the row for the window sums, and turns them and the numerators
+into scores: no temporary arrays. In more dimensions the sums go axis by
+axis (``first_row_sums``, ``row_sums``, ``line_sums_inplace``) and
+``scores`` finishes. A running sum adds the entering sample and subtracts
+the leaving one; so that its rounding error does not build up along a long
+line, it is recomputed from scratch at least every ``RESTART`` steps.
 """
 
 from cython.parallel cimport prange, threadid

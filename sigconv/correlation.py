@@ -593,7 +593,7 @@ def _ncc_pads(k, mode):
 
 
 def _window_sums(d, kshape, nthreads):
-    """Sums of ``d`` and ``d**2`` over every window of ``kshape`` (the last axes).
+    """Sums of ``d`` and ``d**2`` over every window of ``kshape`` (the last axes, 2 or more).
 
     ``d``: C-contiguous float32/float64. Returns two float64 arrays of
     shape ``(lines, L)``, one row per line of windows along the last axis,
@@ -604,12 +604,6 @@ def _window_sums(d, kshape, nthreads):
     """
     nconv = len(kshape)
     nb = d.ndim - nconv
-    if nconv == 1:
-        L, K = d.shape[-1], kshape[-1]
-        s1 = np.empty((d.size // L, L - K + 1))
-        s2 = np.empty((d.size // L, L - K + 1))
-        _correlation.line_sums(d.reshape(-1, L), K, s1, s2, nthreads)
-        return s1, s2
 
     def split(shape, ax):
         return (int(np.prod(shape[:ax], dtype=np.int64)), shape[ax],

@@ -35,57 +35,6 @@ cdef enum:
     PARALLEL_MIN = 1 << 18
 
 
-cdef inline void _line_sums(const float_t* d, Py_ssize_t L, Py_ssize_t K,
-                            double* s1, double* s2) noexcept nogil:
-    """Window sums of ``d`` and ``d**2`` along one line: ``L - K + 1`` windows."""
-    cdef Py_ssize_t m = L - K + 1
-    cdef Py_ssize_t i, t
-    cdef double a, b, v, u
-    a = 0.0
-    b = 0.0
-    for i in range(m):
-        if i % RESTART == 0:
-            a = 0.0
-            b = 0.0
-            for t in range(i, i + K):
-                v = d[t]
-                a = a + v
-                b = b + v * v
-        else:
-            v = d[i + K - 1]
-            u = d[i - 1]
-            a = a + (v - u)
-            b = b + (v * v - u * u)
-        s1[i] = a
-        s2[i] = b
-
-
-def line_sums(const float_t[:, ::1] d, Py_ssize_t K, double[:, ::1] s1,
-              double[:, ::1] s2, int nthreads=1):
-    """Window sums of length ``K`` of ``d`` and ``d**2`` along each row."""
-    cdef Py_ssize_t rows = d.shape[0]
-    cdef Py_ssize_t L = d.shape[1]
-    cdef Py_ssize_t m = L - K + 1
-    cdef Py_ssize_t r
-    if K < 1 or m < 1:
-        raise ValueError("window length %d does not fit in rows of %d" % (K, L))
-    if (s1.shape[0] != rows or s2.shape[0] != rows or s1.shape[1] != m
-            or s2.shape[1] != m):
-        raise ValueError("outputs must have shape (%d, %d)" % (rows, m))
-    if rows == 0:
-        return
-    if nthreads > rows:
-        nthreads = <int>rows
-    if nthreads <= 1 or rows * L < PARALLEL_MIN:
-        with nogil:
-            for r in range(rows):
-                _line_sums(&d[r, 0], L, K, &s1[r, 0], &s2[r, 0])
-    else:
-        with nogil:
-            for r in prange(rows, schedule='static', num_threads=nthreads):
-                _line_sums(&d[r, 0], L, K, &s1[r, 0], &s2[r, 0])
-
-
 cdef inline void _row_sums(const double* a, Py_ssize_t L, Py_ssize_t K,
                            Py_ssize_t stride, Py_ssize_t j0, Py_ssize_t j1,
                            double* out) noexcept nogil:

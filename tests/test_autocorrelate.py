@@ -397,3 +397,19 @@ def test_correlate_and_its_lags_match_scipy_for_every_method(rng, method, n1, n2
             # (scipy centres 'same' lags and outputs one apart for even in2)
             assert_close(got, full[lags + n2 - 1], inputs=(x, y),
                          atol=fft_tolerance(got.dtype, x, y))
+
+
+def test_bench_workload_with_maxlag_checks_out():
+    from sigconv import bench
+    w = bench.Workload("t", "small C1-maxlag", (5000,), (), "float64", "full",
+                       kind="autocorrelate", maxlag=7, methods=("auto",))
+    x, k = w.inputs()
+    ref = w.reference(x, k)
+    assert ref.shape == w.out_shape == (15,)
+    np.testing.assert_allclose(ref, scipy.signal.correlate(x, x)[4999 - 7:4999 + 8])
+    for method in METHODS:
+        ok, detail = bench.check(w, w.sigconv_call(method, x, k)(), ref, w.scale(x, k))
+        assert ok, detail
+    for name in ("scipy.signal.correlate+crop", "sigconv.autocorrelate(full)+crop"):
+        _, call = bench.PEERS[name].prepare(w, x, k)
+        assert bench.check(w, call(), ref, w.scale(x, k))[0]

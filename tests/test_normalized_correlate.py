@@ -257,3 +257,20 @@ if given is not None:
                                    atol=1e-8)
         np.testing.assert_allclose(sigconv.normalized_correlate(x, -c * t + d, mode), -r,
                                    atol=1e-8)
+
+
+def test_bench_template_matching_workload_checks_out():
+    from sigconv import bench
+    w = bench.Workload("t", "small T1", (200, 180), (16, 12), "float32", "valid",
+                       kind="match", methods=("auto",))
+    x, k = w.inputs()
+    ref = w.reference(x, k)
+    assert ref.shape == w.out_shape
+    _check(ref, naive(x, k), np.float64)
+    ok, detail = bench.check(w, w.sigconv_call("auto", x, k)(), ref, w.scale(x, k))
+    assert ok, detail
+    for name in ("skimage.feature.match_template", "cv2.matchTemplate"):
+        peer = bench.PEERS[name]
+        pytest.importorskip(peer.module)
+        _, call = peer.prepare(w, x, k)
+        assert bench.check(w, call(), ref, w.scale(x, k))[0]

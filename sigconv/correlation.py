@@ -6,9 +6,11 @@ the normalisations of MATLAB's ``xcorr``, only over the lags asked for;
 zero-normalized cross-correlation (Pearson coefficient) of a template and
 every window of a signal, image or volume: template matching.
 """
+import functools
 import itertools
 import math
 import operator
+import threading
 
 import numpy as np
 import scipy.fft as sfft
@@ -33,6 +35,10 @@ AUTO_METHODS = ("auto", "direct", "fft")
 #: result is the same whatever the number of threads)
 CHUNK_MIN_TAPS = 1 << 15
 TAP_CHUNKS = 8
+
+#: a real 1-D autocorrelation of at least this many samples, with two
+#: threads, runs its transforms as two half-length chains side by side
+SPLIT_MIN = 1 << 16
 
 
 # --------------------------------------------------------------------------
@@ -244,6 +250,74 @@ def _integer_bound_ok(part, nconv, shape):
     return _fft.integer_error_bound(norms, norms, shape) < _fft.INTEGER_BOUND
 
 
+@functools.lru_cache(maxsize=2)
+def _half_twiddles(M, char):
+    """``cos(pi n / M)`` and ``sin(pi n / M)``, ``n < M``, read-only (kept for reuse)."""
+    theta = np.arange(M) * (np.pi / M)
+    c, s = np.cos(theta).astype(char), np.sin(theta).astype(char)
+    c.flags.writeable = False
+    s.flags.writeable = False
+    return c, s
+
+
+def _split_autocorrelation(x, M, nthreads):
+    """Lags ``0 .. N - 1`` of the autocorrelation of a real 1-D ``x``, by two threads.
+
+    The spectrum ``X`` of ``x`` zero-padded to ``P = 2 M`` (``M >= N``, even)
+    splits into even and odd frequencies, ``X[2m] = FFT_M(x)[m]`` and
+    ``X[2m + 1] = FFT_M(x w)[m]`` with ``w[n] = exp(-i pi n / M)``; the inverse
+    of ``|X|**2`` splits likewise, ``r[l] = (a[l] + Re(exp(i pi l / M) b[l])) / 2``
+    with ``a``, ``b`` the length-``M`` inverse transforms of the even and odd
+    parts. The even chain (a real transform, ``|.|**2``, its inverse) runs in
+    a second thread (``nthreads > 1``) while this one does the odd
+    frequencies: the real and imaginary parts of ``x w`` as two real
+    transforms, then one real transform of the (real) odd power spectrum.
+    On one thread the two chains run one after the other, with the same
+    arithmetic: the result does not depend on the thread count.
+    """
+    N = x.size
+    h = M // 2
+    c, s = _half_twiddles(M, x.dtype.char)
+    box = {}
+
+    def even():
+        E = sfft.rfft(x, M)
+        flat = E.reshape(1, -1).view(x.dtype)
+        index = np.zeros(1, dtype=np.intp)
+        _spectral.multiply(flat, flat, flat, index, index, True, 1.0, 1)
+        box["a"] = sfft.irfft(E, M, overwrite_x=True)
+
+    worker = None
+    if nthreads > 1:
+        worker = threading.Thread(target=even, name="sigconv-autocorrelate")
+        worker.start()
+    try:
+        U = sfft.rfft(x * c[:N], M)
+        V = sfft.rfft(x * s[:N], M)
+        # X[2m + 1] = U - iV for m <= M/2, and conj(U + iV) at M - m
+        odd = np.empty(M, dtype=x.dtype)
+        odd[:h + 1] = np.square(U.real + V.imag) + np.square(U.imag - V.real)
+        rest = np.square(U.real - V.imag) + np.square(U.imag + V.real)
+        odd[h + 1:] = rest[h - 1:0:-1]
+        del U, V, rest
+        R = sfft.rfft(odd)
+        del odd
+        # Re(exp(i pi l / M) b[l]) = g[l] for l <= M/2, -g[M - l] above
+        g = (c[:h + 1] * R.real + s[:h + 1] * R.imag) / M
+    finally:
+        if worker is not None:
+            worker.join()
+    if "a" not in box:   # on one thread, or the thread failed (raising its error)
+        even()
+    a = box["a"]
+    half = a[:N]
+    half[:min(N, h + 1)] += g[:min(N, h + 1)]
+    if N > h + 1:
+        half[h + 1:] -= g[M - N + 1:h][::-1]
+    half *= 0.5
+    return half
+
+
 def _run_fft(xc, nconv, ranges, out_dtype, circular, workers, checked=False):
     """Wiener-Khinchin: one forward transform, ``|X|**2``, one inverse.
 
@@ -265,6 +339,21 @@ def _run_fft(xc, nconv, ranges, out_dtype, circular, workers, checked=False):
         rows *= v
     nthreads = resolve_workers(workers, _fft.fft_work(rows, shape))
     if rows == 1 and nconv == 1:
+        N = lengths[0]
+        M = sfft.next_fast_len(N, real=True)
+        if (real and N >= SPLIT_MIN and not circular and M % 2 == 0
+                and 2 * M <= 1.05 * shape[0] and dt.char in "fd"):
+            half = _split_autocorrelation(np.ascontiguousarray(part).reshape(-1), M,
+                                          nthreads)
+            (lo, hi), = ranges
+            out = np.empty(xc.shape[:nb] + (hi - lo + 1,), dtype=half.dtype)
+            flat = out.reshape(-1)
+            if lo < 0:
+                k = min(hi, -1)
+                flat[:k - lo + 1] = half[-lo:-k - 1:-1] if k < -1 else half[-lo:0:-1]
+            if hi >= 0:
+                flat[max(lo, 0) - lo:] = half[max(lo, 0):hi + 1]
+            return _finish_fft(out, out_dtype)
         # one 1-D transform runs on one thread, and the product between the
         # transforms is memory-bound: more threads would only wait
         nthreads = 1
@@ -295,6 +384,11 @@ def _run_fft(xc, nconv, ranges, out_dtype, circular, workers, checked=False):
         # lag zero is the energy, real: drop the transforms' rounding there
         zero = tuple(-lo for lo, _ in ranges)
         out[(Ellipsis,) + zero] = out[(Ellipsis,) + zero].real
+    return _finish_fft(out, out_dtype)
+
+
+def _finish_fft(out, out_dtype):
+    """The transform's result in the output dtype (integers rounded back)."""
     if out_dtype.kind in "biu":
         exact = np.empty(out.shape, dtype=np.int64)
         np.rint(out, out=exact, casting="unsafe")

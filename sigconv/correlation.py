@@ -174,6 +174,16 @@ def _direct_half(xc, nconv, half, workers):
     conv = tuple(range(nb, xc.ndim))
     n = xc.shape[-1]
     h = half[-1]
+    if nconv == 1 and xc.dtype.kind != "c":
+        # real lines: the lag kernel (a tile of lags in registers per pass)
+        compute, _ = kernel_dtype(result_dtype(xc, xc))
+        lines = np.ascontiguousarray(xc, dtype=compute).reshape(-1, n)
+        out = np.empty((lines.shape[0], h + 1), dtype=compute)
+        nthreads = resolve_workers(workers, lines.shape[0] * n * (h + 1))
+        _correlation.autocorrelation_lags_direct(lines, out, nthreads)
+        out = out.reshape(xc.shape[:-1] + (h + 1,))
+        return out if out.dtype == result_dtype(xc, xc) else \
+            out.astype(result_dtype(xc, xc))
     if nconv == 1 and xc.size == n and n >= CHUNK_MIN_TAPS and h * TAP_CHUNKS < n:
         # one long line: its taps cut into pieces, each a batch item, so that
         # the direct kernel's threads share them; the pieces' sums are added

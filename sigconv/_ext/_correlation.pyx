@@ -25,6 +25,8 @@ line, it is recomputed from scratch at least every ``RESTART`` steps.
 from cython.parallel cimport prange, threadid
 from libc.math cimport sqrt
 
+from ._common cimport real_t
+
 ctypedef fused float_t:
     float
     double
@@ -409,3 +411,112 @@ def ncc_2d(const float_t[:, :, ::1] d, float_t[:, :, ::1] num, const Py_ssize_t[
                 _ncc_strip(&d[srow[item], 0, 0], L0, L1, K0, K1, i0, i1, &num[item, 0, 0],
                            n, tss[item], floor, flat, &scratch[tid, 0],
                            &scratch[tid, L1], &scratch[tid, 2 * L1], &scratch[tid, 3 * L1])
+
+
+# --------------------------------------------------------------------------
+# Autocorrelation of 1-D lines at the lags 0 .. H, directly
+
+cdef enum:
+    LAG_TILE = 32        # lags held in vector registers across the samples
+    LAG_TILE_SMALL = 8   # the tile of the last few lags (the sizes of _lag_tile_*)
+
+
+cdef inline void _lag_tile_32(const real_t* x, Py_ssize_t n_end, Py_ssize_t l0,
+                              real_t* tmp) noexcept nogil:
+    """``tmp[t] = sum_{n < n_end} x[n + l0 + t] * x[n]``, t < 32 (all partners exist)."""
+    cdef real_t acc[32]
+    cdef Py_ssize_t n, t
+    cdef real_t xn
+    cdef const real_t* xl = x + l0
+    for t in range(32):
+        acc[t] = 0
+    for n in range(n_end):
+        xn = x[n]
+        for t in range(32):
+            acc[t] = acc[t] + xl[n + t] * xn
+    for t in range(32):
+        tmp[t] = acc[t]
+
+
+cdef inline void _lag_tile_8(const real_t* x, Py_ssize_t n_end, Py_ssize_t l0,
+                             real_t* tmp) noexcept nogil:
+    """As :func:`_lag_tile_32` for 8 lags."""
+    cdef real_t acc[8]
+    cdef Py_ssize_t n, t
+    cdef real_t xn
+    cdef const real_t* xl = x + l0
+    for t in range(8):
+        acc[t] = 0
+    for n in range(n_end):
+        xn = x[n]
+        for t in range(8):
+            acc[t] = acc[t] + xl[n + t] * xn
+    for t in range(8):
+        tmp[t] = acc[t]
+
+
+cdef inline void _lag_tile(const real_t* x, Py_ssize_t N, Py_ssize_t l0, Py_ssize_t T,
+                           Py_ssize_t count, real_t* out) noexcept nogil:
+    """``out[t] = sum_n x[n + l0 + t] * x[n]`` for ``t < count`` (``count <= T``).
+
+    The samples whose partners exist for every lag of the tile go through a
+    tile of constant size (its sums in vector registers); the last few
+    samples are added lag by lag. Each lag is one sum in the order of ``n``.
+    """
+    cdef real_t tmp[32]
+    cdef Py_ssize_t n, t, full_end
+    full_end = N - l0 - T + 1
+    if full_end < 0:
+        full_end = 0
+    if T == 32:
+        _lag_tile_32(x, full_end, l0, tmp)
+    else:
+        _lag_tile_8(x, full_end, l0, tmp)
+    for t in range(count):
+        for n in range(full_end, N - l0 - t):
+            tmp[t] = tmp[t] + x[n + l0 + t] * x[n]
+        out[t] = tmp[t]
+
+
+def autocorrelation_lags_direct(const real_t[:, ::1] x, real_t[:, ::1] out, int nthreads=1):
+    """``out[r, l] = sum_n x[r, n + l] * x[r, n]`` for ``l < out.shape[1]`` (real data).
+
+    Lags are cut into tiles (of ``LAG_TILE``, the last ones of
+    ``LAG_TILE_SMALL``); the tiles of all rows are the tasks of the parallel
+    loop, each lag computed by one task in one order: the result does not
+    depend on the thread count.
+    """
+    cdef Py_ssize_t rows = x.shape[0]
+    cdef Py_ssize_t N = x.shape[1]
+    cdef Py_ssize_t L = out.shape[1]
+    cdef Py_ssize_t big, small, ntiles, tasks, task, r, k, l0, T, count
+    if out.shape[0] != rows:
+        raise ValueError("out must have %d rows" % rows)
+    if L > N:
+        raise ValueError("lags up to %d do not exist in lines of %d" % (L - 1, N))
+    if rows == 0 or L == 0:
+        return
+    big = L // LAG_TILE
+    small = (L - big * LAG_TILE + LAG_TILE_SMALL - 1) // LAG_TILE_SMALL
+    ntiles = big + small
+    tasks = rows * ntiles
+    if nthreads > tasks:
+        nthreads = <int>tasks
+    # one code path for any thread count (the same instructions, the same
+    # rounding): a parallel loop, on one thread when asked
+    if nthreads < 1:
+        nthreads = 1
+    with nogil:
+        for task in prange(tasks, schedule='dynamic', num_threads=nthreads):
+            r = task // ntiles
+            k = task % ntiles
+            if k < big:
+                l0 = k * LAG_TILE
+                T = LAG_TILE
+            else:
+                l0 = big * LAG_TILE + (k - big) * LAG_TILE_SMALL
+                T = LAG_TILE_SMALL
+            count = L - l0
+            if count > T:
+                count = T
+            _lag_tile(&x[r, 0], N, l0, T, count, &out[r, l0])

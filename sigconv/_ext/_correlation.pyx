@@ -1,4 +1,8 @@
-"""Loops of the normalized cross-correlation: window sums and the scores.
+"""Loops of the correlation family: normalized cross-correlation, lags.
+
+``autocorrelation_lags_direct`` sums the lags ``0 .. H`` of real lines
+directly (tiles of lags in vector registers, see its docstring); the rest of
+the module serves ``normalized_correlate``.
 
 The zero-normalized cross-correlation of a template ``t`` (``n`` points,
 mean removed: ``t0``) and a window ``w`` of a signal is

@@ -10,11 +10,12 @@ from .convolution import (convolve, convolve2d, correlate, correlate2d,
 from .plan import Convolver, choose_conv_method
 from .matrices import (ConvolutionOperator, circulant_eigenvalues, circulant_matrix,
                        convolution_matrix)
+from .correlation import autocorrelate, autocorrelation_lags, normalized_correlate
 
 __version__ = "0.1.0"
 
 __all__ = ["convolve", "correlate", "convolve2d", "correlate2d", "fftconvolve",
            "oaconvolve", "choose_conv_method", "Convolver", "correlation_lags", "show_config",
-           "__version__"]
+           "__version__", "autocorrelate", "autocorrelation_lags", "normalized_correlate"]
 __all__ += ["convolution_matrix", "circulant_matrix", "circulant_eigenvalues",
             "ConvolutionOperator"]

@@ -119,7 +119,7 @@ class Workload:
         sigconv's boundary name.
     axes : tuple or None
         Convolved (pooled) axes; ``None`` means all.
-    kind : {'convolve', 'autocorrelate', 'pool'}
+    kind : {'convolve', 'autocorrelate', 'pool', 'match'}
         Which sigconv function the workload exercises.
     op, stride : str, int
         Pooling operation and stride.
@@ -144,6 +144,8 @@ class Workload:
         ``'correlate'`` (an autocorrelation as ``correlate(x, x)``) or
         ``'convolver'`` (one :class:`sigconv.Convolver`, made before the
         timing, applied to each item along the first axis in turn).
+    maxlag : int, optional
+        ``autocorrelate``: keep lags ``-maxlag .. maxlag`` only.
     """
 
     id: str
@@ -165,6 +167,7 @@ class Workload:
     quick: bool = False
     standard: bool = True
     via: str = None
+    maxlag: int = None
 
     # -- description ---------------------------------------------------------
     def describe(self):
@@ -192,6 +195,10 @@ class Workload:
         elif self.kind == "pool":
             parts.append("%s %s stride %d" % (self.op, "x".join(map(str, self.k_shape)),
                                               self.stride))
+        elif self.kind == "match":
+            parts.append("template " + "x".join(map(str, self.k_shape)))
+        elif self.maxlag is not None:
+            parts.append("maxlag %d" % self.maxlag)
         extra = "" if self.boundary == "fill" else ", boundary %s" % self.boundary
         return "%-3s %s: %s, %s, %s%s" % (self.id, self.what, ", ".join(parts), self.dtype,
                                           self.mode, extra)
@@ -207,7 +214,11 @@ class Workload:
     def out_shape(self):
         """Shape of the result."""
         if self.kind == "autocorrelate":
+            if self.maxlag is not None:
+                return tuple(2 * self.maxlag + 1 for n in self.x_shape)
             return tuple(2 * n - 1 for n in self.x_shape)
+        if self.kind == "match":
+            return tuple(n - k + 1 for n, k in zip(self.x_shape, self.k_shape))
         if self.kind == "pool":
             out = list(self.x_shape)
             for a, size in zip(self.conv_axes, self.k_shape):
@@ -230,6 +241,8 @@ class Workload:
         """Multiply-adds per output."""
         if self.kind == "autocorrelate":
             return _size(self.x_shape)
+        if self.kind == "match":
+            return _size(self.k_shape)
         return _size([self.k_shape[a] for a in self.conv_axes]) if self.kind == "convolve" \
             else _size(self.k_shape)
 
@@ -247,6 +260,10 @@ class Workload:
             return ax * float(np.sum(np.abs(k), dtype=np.float64))
         if self.kind == "autocorrelate":
             return ax * float(np.sum(np.abs(x), dtype=np.float64))
+        if self.kind == "match":
+            # scores are at most 1; their rounding error grows with the
+            # template's size (its numerator is a sum of that many products)
+            return math.sqrt(_size(k.shape))
         return ax
 
     # -- inputs, calls, reference -------------------------------------------------
@@ -257,6 +274,10 @@ class Workload:
         k = None
         if self.kind == "convolve":
             k = rng.standard_normal(self.k_shape, dtype=self.dtype)
+        if self.kind == "match":
+            # a template cut from the signal, with noise: one clear match
+            cut = tuple(slice(n // 3, n // 3 + m) for n, m in zip(self.x_shape, self.k_shape))
+            k = x[cut] + rng.standard_normal(self.k_shape, dtype=self.dtype)
         return x, k
 
     def sigconv_call(self, method, x, k, workers=None):
@@ -283,7 +304,12 @@ class Workload:
                 kwargs["axes"] = self.axes
             return lambda: sigconv.convolve(x, k, self.mode, **kwargs)
         if self.kind == "autocorrelate":
+            if self.maxlag is not None:
+                return lambda: sigconv.autocorrelate(x, maxlag=self.maxlag, method=method,
+                                                     workers=workers)
             return lambda: sigconv.autocorrelate(x, mode=self.mode, method=method)
+        if self.kind == "match":
+            return lambda: sigconv.normalized_correlate(x, k, self.mode, workers=workers)
         if self.kind == "pool":
             size = self.k_shape
             return lambda: sigconv.pool(x, size, self.op, stride=self.stride,
@@ -320,7 +346,8 @@ def _human_flops(flops):
     return "%.2g GFLOP per call" % (flops / 1e9)
 
 
-_KIND_FUNCS = {"convolve": "convolve", "autocorrelate": "autocorrelate", "pool": "pool"}
+_KIND_FUNCS = {"convolve": "convolve", "autocorrelate": "autocorrelate", "pool": "pool",
+               "match": "normalized_correlate"}
 _HAS = {}
 
 
@@ -375,6 +402,11 @@ def _same_crop(full, x_shape, axes):
 def _ref_autocorrelate(w, x, k):
     import scipy.signal
     x = x.astype(np.float64)
+    if w.maxlag is not None:
+        # the lags -m..m by their definition, one dot product each
+        n, m = x.size, w.maxlag
+        half = np.array([np.dot(x[lag:], x[:n - lag]) for lag in range(m + 1)])
+        return np.concatenate((half[:0:-1], half))
     return scipy.signal.fftconvolve(x, x[::-1], "full")
 
 
@@ -389,8 +421,33 @@ def _ref_pool(w, x, k):
     return win.mean(axis=red, dtype=np.float64)
 
 
+def _ref_match(w, x, k):
+    """Pearson coefficients of every window, in float64 (cumulative sums about the mean)."""
+    import scipy.signal
+    x = x.astype(np.float64)
+    x = x - x.mean()
+    t = k.astype(np.float64)
+    t0 = t - t.mean()
+    num = scipy.signal.fftconvolve(x, t0[(slice(None, None, -1),) * t0.ndim], "valid")
+    s1, s2 = x, x * x
+    for ax, m in enumerate(t.shape):
+        sums = []
+        for s in (s1, s2):
+            c = np.cumsum(s, axis=ax)
+            c = np.concatenate((np.zeros_like(np.take(c, [0], axis=ax)), c), axis=ax)
+            n = c.shape[ax]
+            sums.append(np.take(c, np.arange(m, n), axis=ax)
+                        - np.take(c, np.arange(0, n - m), axis=ax))
+        s1, s2 = sums
+    var = np.maximum(s2 - s1 * s1 / t.size, 0)
+    den = np.sqrt(var * np.sum(t0 * t0))
+    out = np.zeros_like(num)
+    np.divide(num, den, out=out, where=den > 0)
+    return out
+
+
 _REFERENCES = {"convolve": _ref_convolve, "autocorrelate": _ref_autocorrelate,
-               "pool": _ref_pool}
+               "pool": _ref_pool, "match": _ref_match}
 
 
 # --------------------------------------------------------------------------
@@ -697,6 +754,53 @@ def _prep_maximum_filter(w, x, k):
             lambda: scipy.ndimage.maximum_filter(x, size=size)[crop])
 
 
+def _crop_lags(w):
+    """Slice of the full autocorrelation holding the workload's lags."""
+    n = w.x_shape[0]
+    m = n - 1 if w.maxlag is None else w.maxlag
+    return slice(n - 1 - m, n + m)
+
+
+def _prep_scipy_correlate_crop(w, x, k):
+    import scipy.signal
+    if w.kind != "autocorrelate":
+        raise NotApplicable("an autocorrelation peer")
+    crop = _crop_lags(w)
+    return ("scipy.signal.correlate(x, x)[lags]",
+            lambda: scipy.signal.correlate(x, x, "full")[crop])
+
+
+def _prep_sigconv_full_crop(w, x, k):
+    import sigconv
+    if w.kind != "autocorrelate":
+        raise NotApplicable("an autocorrelation peer")
+    crop = _crop_lags(w)
+    return ("sigconv.autocorrelate(x)[lags] (full, FFT)",
+            lambda: sigconv.autocorrelate(x, method="fft")[crop])
+
+
+def _prep_skimage_match(w, x, k):
+    from skimage.feature import match_template
+    if w.kind != "match" or w.mode != "valid":
+        raise NotApplicable("template matching in valid mode")
+    return "skimage.feature.match_template", lambda: match_template(x, k)
+
+
+def _prep_cv2_match(w, x, k):
+    import cv2
+    if w.kind != "match" or w.mode != "valid" or x.ndim != 2:
+        raise NotApplicable("2-D template matching in valid mode")
+    if x.dtype != np.float32:
+        raise NotApplicable("cv2.matchTemplate takes float32 or uint8 images")
+    return ("cv2.matchTemplate(TM_CCOEFF_NORMED)",
+            lambda: cv2.matchTemplate(x, k, cv2.TM_CCOEFF_NORMED))
+
+
+def _sigconv_threads():
+    from sigconv._threads import resolve_workers
+    return resolve_workers(None)
+
+
 #: every peer sigconv is compared with, by name
 PEERS = {p.name: p for p in (
     Peer("numpy.convolve", "numpy", _one, _prep_numpy_convolve),
@@ -713,6 +817,11 @@ PEERS = {p.name: p for p in (
     Peer("torch.pool", "torch", _torch_threads, _prep_torch_pool),
     Peer("skimage.measure.block_reduce", "skimage.measure", _one, _prep_block_reduce),
     Peer("scipy.ndimage.maximum_filter", "scipy.ndimage", _one, _prep_maximum_filter),
+    Peer("scipy.signal.correlate+crop", "scipy.signal", _one, _prep_scipy_correlate_crop),
+    Peer("sigconv.autocorrelate(full)+crop", "sigconv", _sigconv_threads,
+         _prep_sigconv_full_crop),
+    Peer("skimage.feature.match_template", "skimage.feature", _one, _prep_skimage_match),
+    Peer("cv2.matchTemplate", "cv2", _cv2_threads, _prep_cv2_match),
 )}
 
 _SS_DIRECT = "scipy.signal.convolve[direct]"
@@ -929,6 +1038,13 @@ EXTRA_WORKLOADS = (
              "float64", "same", axes=(1, 2), via="convolver", methods=("auto", "fft", "oa"),
              peers=("scipy.signal.fftconvolve (each)", "scipy.signal.fftconvolve",
                     "scipy.signal.oaconvolve"), standard=False),
+    Workload("C1-maxlag", "autocorrelation, lags -100..100", (2**20,), (), "float64", "full",
+             kind="autocorrelate", maxlag=100, methods=("auto", "direct", "fft"),
+             peers=("sigconv.autocorrelate(full)+crop", "scipy.signal.correlate+crop"),
+             standard=False),
+    Workload("T1", "template matching", (2048, 2048), (64, 64), "float32", "valid",
+             kind="match", methods=("auto",),
+             peers=("skimage.feature.match_template", "cv2.matchTemplate"), standard=False),
 ) + _FILTER_BANKS
 
 _BY_ID = {w.id.upper(): w for w in WORKLOADS + EXTRA_WORKLOADS}

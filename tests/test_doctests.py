@@ -46,6 +46,7 @@ PUBLIC = [sigconv.convolve, sigconv.correlate, sigconv.convolve2d, sigconv.corre
           sigconv.correlation_lags, sigconv.show_config]
 PUBLIC += [sigconv.convolution_matrix, sigconv.circulant_matrix, sigconv.circulant_eigenvalues,
            sigconv.ConvolutionOperator]
+PUBLIC += [sigconv.autocorrelate, sigconv.autocorrelation_lags, sigconv.normalized_correlate]
 
 
 @pytest.mark.parametrize("func", PUBLIC, ids=lambda f: f.__name__)

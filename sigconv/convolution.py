@@ -8,7 +8,8 @@ import numpy as np
 from ._backends import BACKENDS, METHODS
 from ._dtypes import kernel_dtype
 from ._problem import make_problem, normalize_axes
-from .plan import auto_method
+from ._boundary import FILL
+from .plan import _all_finite, auto_method
 
 __all__ = ["convolve", "correlate", "convolve2d", "correlate2d", "fftconvolve",
            "oaconvolve", "correlation_lags"]
@@ -48,7 +49,38 @@ def _run(op, in1, in2, mode, method, boundary, fillvalue, axes, stride, workers,
     if 0 in problem.out_shape or 0 in problem.x_shape or 0 in problem.k_shape:
         # nothing to sum: an empty result, or sums over an empty kernel
         return np.zeros(problem.out_shape, dtype=problem.out_dtype)
+    if (method in ("direct", "toeplitz") and problem.flavor == "nd"
+            and problem.mode in ("full", "same")
+            and problem.boundary == FILL and problem.fillvalue == 0
+            and problem.out_dtype.kind in "fc" and not _all_finite(kernel)
+            and _all_finite(signal)):
+        return _swapped_full(op, problem, signal, kernel, method, workers)
     return BACKENDS[method](problem, signal, kernel, workers)
+
+
+def _swapped_full(op, problem, signal, kernel, method, workers):
+    """The call with the roles of the inputs swapped, for a non-finite kernel.
+
+    The zero fill around the signal contributes no terms; a kernel holding
+    Inf would turn those zeros into NaN (``0 * inf``) in the sums. With the
+    roles swapped the fill multiplies the finite signal instead: the full
+    result of the swapped call, reversed and conjugated for a correlation,
+    cropped to the call's outputs.
+    """
+    axes = problem.axes
+    full = _run(op, kernel, signal, "full", method, "fill", 0, axes, 1, workers)
+    sel = [slice(None)] * problem.ndim
+    if op == "correlate":
+        for a in axes:
+            sel[a] = slice(None, None, -1)
+        full = full[tuple(sel)]
+        if full.dtype.kind == "c":
+            full = np.conjugate(full)
+    for i, a in enumerate(axes):
+        start = problem.lo[i] + problem.k_shape[i] - 1
+        M, step = problem.out_conv_shape[i], problem.step[i]
+        sel[a] = slice(start, start + (M - 1) * step + 1, step)
+    return np.ascontiguousarray(full[tuple(sel)])
 
 
 _SHARED_PARAMS = """
@@ -120,7 +152,12 @@ _DTYPE_NOTES = """
     products. Inputs of any strides, including negative strides and
     read-only views, are accepted and never modified; the output is a new
     C-contiguous array. With the direct method NaN and Inf propagate only to
-    the outputs whose sums include them.
+    the outputs whose sums include them; the zero fill around the inputs
+    contributes no terms (as in :func:`numpy.convolve` and scipy's 1-D
+    direct method: a NaN or Inf in the kernel does not turn the fill into
+    NaN, ``0 * inf``). :func:`convolve2d` and :func:`correlate2d` follow
+    :func:`scipy.signal.convolve2d` instead, where ``fillvalue`` is a value
+    every tap multiplies.
 
     ``method='fft'`` and ``'oa'`` transform float32/complex64 in single
     precision, float16 in float32 and the other floating types in their own

@@ -334,16 +334,64 @@ def test_inf_and_minus_inf_meet_as_nan(op):
 
 
 def test_nan_in_kernel_meets_the_fill_padding():
-    # the fill boundary pads in1 with fillvalue, so a NaN tap multiplies the
-    # padding too: 0 * NaN = NaN in every output (scipy.signal.convolve2d and
-    # scipy's N-D direct method agree; its 1-D numpy path skips the padding)
+    # convolve/correlate: the zero fill contributes no terms, so a NaN tap
+    # reaches only the outputs where it meets samples (scipy's 1-D path
+    # agrees); convolve2d follows scipy.signal.convolve2d, whose fill value
+    # every tap multiplies: 0 * NaN = NaN everywhere
     x = np.arange(1.0, 9.0)
     h = np.array([1.0, np.nan, 1.0])
     got = sigconv.convolve(x, h, "full")
-    assert np.all(np.isnan(got))
+    assert np.array_equal(np.isnan(got), [False] + [True] * 8 + [False])
+    assert np.array_equal(np.isnan(got), np.isnan(scipy.signal.convolve(x, h, "full")))
+    got2d = sigconv.convolve2d(x[None], h[None])
+    assert np.all(np.isnan(got2d))
     assert np.all(np.isnan(scipy.signal.convolve2d(x[None], h[None])))
-    assert_close(got, boundary_reference("convolve", x, h, "full"), inputs=(x, h))
+    assert_close(got2d, boundary_reference("convolve", x[None], h[None], "full"),
+                 inputs=(x, h))
     # a NaN in in1 stays local, whichever input is the kernel
     got = sigconv.convolve(h, x, "full")
     assert np.array_equal(np.isnan(got), [False] + [True] * 8 + [False])
     assert_close(got, boundary_reference("convolve", h, x, "full"), inputs=(h, x))
+
+
+def _overlap_only_full(x, k):
+    """Full 2-D convolution summing only the products of actual samples."""
+    out = np.zeros((x.shape[0] + k.shape[0] - 1, x.shape[1] + k.shape[1] - 1))
+    for a in range(x.shape[0]):
+        for b in range(x.shape[1]):
+            out[a:a + k.shape[0], b:b + k.shape[1]] += x[a, b] * k
+    return out
+
+
+@pytest.mark.parametrize("method", ["direct", "toeplitz"])
+@pytest.mark.parametrize("op", ["convolve", "correlate"])
+@pytest.mark.parametrize("mode", ["full", "same"])
+@pytest.mark.parametrize("bad", [np.nan, np.inf, -np.inf])
+def test_zero_fill_adds_no_terms_with_a_non_finite_kernel(method, op, mode, bad):
+    # an Inf in the kernel must not turn the zero fill into NaN (0 * inf):
+    # 1-D against scipy (numpy.convolve underneath), 2-D against the sum
+    # over actual samples only
+    rng = np.random.default_rng(3)
+    for pos in (0, 3, 6):
+        x = rng.standard_normal(30)
+        k = rng.standard_normal(7)
+        k[pos] = bad
+        got = getattr(sigconv, op)(x, k, mode, method=method)
+        ref = getattr(scipy.signal, op)(x, k, mode, method="direct")
+        np.testing.assert_array_equal(np.isnan(got), np.isnan(ref))
+        np.testing.assert_array_equal(np.isinf(got), np.isinf(ref))
+        fin = np.isfinite(ref)
+        np.testing.assert_allclose(got[fin], ref[fin], rtol=1e-12, atol=1e-12)
+    x = rng.standard_normal((6, 5))
+    k = rng.standard_normal((3, 4))
+    k[1, 2] = bad
+    kk = k if op == "convolve" else k[::-1, ::-1]
+    full = _overlap_only_full(x, kk)
+    if mode == "same":
+        # scipy's same centring: (K - 1) // 2 into the full result
+        full = full[1:1 + 6, 1:1 + 5]
+    got = getattr(sigconv, op)(x, k, mode, method=method)
+    np.testing.assert_array_equal(np.isnan(got), np.isnan(full))
+    np.testing.assert_array_equal(np.isinf(got), np.isinf(full))
+    fin = np.isfinite(full)
+    np.testing.assert_allclose(got[fin], full[fin], rtol=1e-12, atol=1e-12)

@@ -104,7 +104,7 @@ DIRECTIVES = {
     "embedsignature": True,
 }
 
-MODULES = ["_buildinfo", "_direct", "_spectral"]
+MODULES = ["_buildinfo", "_direct", "_spectral", "_pool"]
 
 extensions = [
     Extension(

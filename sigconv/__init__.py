@@ -1,4 +1,4 @@
-"""sigconv: fast N-dimensional convolution and correlation.
+"""sigconv: fast N-dimensional convolution, correlation and pooling.
 
 A drop-in for scipy.signal's convolution functions (``import sigconv as
 signal``) with compiled, multithreaded kernels, more boundaries, strides and
@@ -8,9 +8,11 @@ from ._config import show_config
 from .convolution import (convolve, convolve2d, correlate, correlate2d,
                           correlation_lags, fftconvolve, oaconvolve)
 from .plan import Convolver, choose_conv_method
+from .pooling import avg_pool, lp_pool, max_pool, max_unpool, min_pool, pool
 
 __version__ = "0.1.0"
 
 __all__ = ["convolve", "correlate", "convolve2d", "correlate2d", "fftconvolve",
            "oaconvolve", "choose_conv_method", "Convolver", "correlation_lags", "show_config",
+           "pool", "max_pool", "min_pool", "avg_pool", "lp_pool", "max_unpool",
            "__version__"]

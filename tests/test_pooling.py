@@ -485,6 +485,15 @@ def test_all_padding_window_has_index_minus_one():
     v, i = sigconv.max_pool(np.array([5.0]), 2, stride=1, padding=1, dilation=2,
                             return_indices=True)
     assert v.tolist() == [-np.inf] and i.tolist() == [-1]
+    # the identity of the op in the input's type, in every kernel path
+    for dtype in (np.int8, np.uint16, np.float32):
+        x = np.array([5], dtype=dtype)
+        lo, hi = (-np.inf, np.inf) if dtype == np.float32 else \
+            (np.iinfo(dtype).min, np.iinfo(dtype).max)
+        kw = dict(stride=1, padding=1, dilation=2)
+        assert sigconv.max_pool(x, 2, **kw).tolist() == [lo]
+        assert sigconv.min_pool(x, 2, **kw).tolist() == [hi]
+        assert sigconv.pool(x, 2, "sum", **kw).tolist() == [0]
 
 
 def test_public_names():

@@ -116,8 +116,13 @@ def naive_pool(x, size, op="max", *, stride=None, padding=0, dilation=1, ceil_mo
             acc = np.where(valid, vals, 0) + (0 if acc is None else acc)
         have |= valid
     if op in ("max", "min"):
+        # a window wholly in the padding: the identity (the type's extreme)
         if acc.dtype.kind == "f":
-            acc = np.where(have, acc, -np.inf if op == "max" else np.inf)
+            empty = -np.inf if op == "max" else np.inf
+        else:
+            info = np.iinfo(acc.dtype)
+            empty = info.min if op == "max" else info.max
+        acc = np.where(have, acc, np.asarray(empty, dtype=acc.dtype))
     elif op == "lp":
         if p == np.inf:
             acc = np.where(have, acc, 0)
@@ -180,6 +185,14 @@ def test_reference_indices_follow_torch_ties_and_nan():
     assert np.isnan(v[1]) and i[1] == 5               # the last NaN
     v, i = naive_pool(x, 3, "min", return_indices=True)
     assert v[0] == 2.0 and i[0] == 0
+
+
+def test_reference_window_wholly_in_the_padding():
+    # taps at -1 and 1 of a length-1 axis
+    kw = dict(stride=1, padding=1, dilation=2)
+    assert naive_pool(np.array([5.0]), 2, **kw).tolist() == [-np.inf]
+    assert naive_pool(np.array([5], dtype=np.int16), 2, "min", **kw).tolist() == [32767]
+    assert naive_pool(np.array([5.0]), 2, "avg", **kw).tolist() == [0.0]
 
 
 def test_reference_axes_and_batch():

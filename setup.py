@@ -104,7 +104,7 @@ DIRECTIVES = {
     "embedsignature": True,
 }
 
-MODULES = ["_buildinfo", "_direct", "_spectral", "_toeplitz", "_correlation"]
+MODULES = ["_buildinfo", "_direct", "_spectral", "_toeplitz", "_correlation", "_pool"]
 
 extensions = [
     Extension(

@@ -1,4 +1,4 @@
-"""sigconv: fast N-dimensional convolution and correlation.
+"""sigconv: fast N-dimensional convolution, correlation and pooling.
 
 A drop-in for scipy.signal's convolution functions (``import sigconv as
 signal``) with compiled, multithreaded kernels, more boundaries, strides and
@@ -11,6 +11,7 @@ from .plan import Convolver, choose_conv_method
 from .matrices import (ConvolutionOperator, circulant_eigenvalues, circulant_matrix,
                        convolution_matrix)
 from .correlation import autocorrelate, autocorrelation_lags, normalized_correlate
+from .pooling import avg_pool, lp_pool, max_pool, max_unpool, min_pool, pool
 
 __version__ = "0.1.0"
 
@@ -19,3 +20,4 @@ __all__ = ["convolve", "correlate", "convolve2d", "correlate2d", "fftconvolve",
            "__version__", "autocorrelate", "autocorrelation_lags", "normalized_correlate"]
 __all__ += ["convolution_matrix", "circulant_matrix", "circulant_eigenvalues",
             "ConvolutionOperator"]
+__all__ += ["pool", "max_pool", "min_pool", "avg_pool", "lp_pool", "max_unpool"]

@@ -40,8 +40,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-__all__ = ["Workload", "WORKLOADS", "EXTRA_WORKLOADS", "PEERS", "BARS", "get", "select",
-           "check", "tolerance", "time_call", "time_calls", "matmul_peak", "wait_quiet", "run",
+__all__ = ["Workload", "WORKLOADS", "EXTRA_WORKLOADS", "PEERS", "BARS", "RELATIVE_BARS", "get",
+           "select", "check", "tolerance", "time_call", "time_calls", "matmul_peak", "wait_quiet", "run",
            "format_text", "format_markdown", "NotApplicable"]
 
 
@@ -313,7 +313,7 @@ class Workload:
         if self.kind == "pool":
             size = self.k_shape
             return lambda: sigconv.pool(x, size, self.op, stride=self.stride,
-                                        axes=self.conv_axes)
+                                        axes=self.conv_axes, workers=workers)
         raise ValueError(self.kind)
 
     def reference(self, x, k):
@@ -411,14 +411,15 @@ def _ref_autocorrelate(w, x, k):
 
 
 def _ref_pool(w, x, k):
-    win = np.lib.stride_tricks.sliding_window_view(x, w.k_shape, axis=w.conv_axes)
-    sl = tuple(slice(None, None, w.stride) if a in w.conv_axes else slice(None)
-               for a in range(x.ndim))
-    win = win[sl]
-    red = tuple(range(x.ndim, win.ndim))
-    if w.op == "max":
-        return win.max(axis=red).astype(np.float64)
-    return win.mean(axis=red, dtype=np.float64)
+    # separable, one pooled axis at a time (exact for max; float64 sums)
+    out = x.astype(np.float64)
+    for a, size in zip(w.conv_axes, w.k_shape):
+        win = np.lib.stride_tricks.sliding_window_view(out, size, axis=a)
+        win = win[(slice(None),) * a + (slice(None, None, w.stride),)]
+        out = win.max(axis=-1) if w.op == "max" else win.sum(axis=-1)
+    if w.op != "max":
+        out /= _size(w.k_shape)
+    return out
 
 
 def _ref_match(w, x, k):
@@ -740,6 +741,35 @@ def _prep_block_reduce(w, x, k):
     return "skimage.measure.block_reduce", lambda: block_reduce(x, block, func)
 
 
+def _prep_numpy_pool(w, x, k):
+    """What a numpy user writes: a reshape into blocks for non-overlapping
+    windows, sliding_window_view (one axis at a time) for overlapping ones."""
+    func = np.max if w.op == "max" else np.mean
+    if all(w.stride == n for n in w.k_shape) and \
+            not any(x.shape[a] % w.stride for a in w.conv_axes):
+        shape, red = [], []
+        for a, n in enumerate(x.shape):
+            if a in w.conv_axes:
+                shape += [n // w.stride, w.stride]
+                red.append(len(shape) - 1)
+            else:
+                shape.append(n)
+        shape, red = tuple(shape), tuple(red)
+        return ("numpy reshape + %s" % func.__name__,
+                lambda: func(x.reshape(shape), axis=red))
+    if w.op != "max":
+        raise NotApplicable("numpy peer: overlapping averages are not in a workload")
+    axes, sizes, stride = w.conv_axes, w.k_shape, w.stride
+
+    def call():
+        out = x
+        for a, size in zip(axes, sizes):
+            win = np.lib.stride_tricks.sliding_window_view(out, size, axis=a)
+            out = win[(slice(None),) * a + (slice(None, None, stride),)].max(axis=-1)
+        return out
+    return "numpy sliding_window_view + max (separable)", call
+
+
 def _prep_maximum_filter(w, x, k):
     import scipy.ndimage
     if w.op != "max":
@@ -747,9 +777,11 @@ def _prep_maximum_filter(w, x, k):
     size = [1] * x.ndim
     for a, n in zip(w.conv_axes, w.k_shape):
         size[a] = n
-    # ndimage's window of length n at i covers i - n // 2 ... i - n // 2 + n - 1
+    # ndimage's window of length n at i covers i - n // 2 ... i - n // 2 + n - 1;
+    # keep every stride-th window along the pooled axes
     crop = tuple(slice(n // 2, n // 2 + (o - 1) * w.stride + 1, w.stride)
-                 for n, o in zip(size, w.out_shape))
+                 if a in w.conv_axes else slice(None)
+                 for a, (n, o) in enumerate(zip(size, w.out_shape)))
     return ("scipy.ndimage.maximum_filter (+crop)",
             lambda: scipy.ndimage.maximum_filter(x, size=size)[crop])
 
@@ -822,6 +854,7 @@ PEERS = {p.name: p for p in (
          _prep_sigconv_full_crop),
     Peer("skimage.feature.match_template", "skimage.feature", _one, _prep_skimage_match),
     Peer("cv2.matchTemplate", "cv2", _cv2_threads, _prep_cv2_match),
+    Peer("numpy", "numpy", _one, _prep_numpy_pool),
 )}
 
 _SS_DIRECT = "scipy.signal.convolve[direct]"
@@ -832,6 +865,9 @@ _FFT = ("scipy.signal.fftconvolve", "scipy.signal.oaconvolve")
 _PEERS_1D = ("numpy.convolve", _SS_DIRECT, _ND, _ND1, "cv2.filter2D", "torch.conv")
 _PEERS_2D = (_SS_DIRECT, _C2D, _ND, "cv2.filter2D", "torch.conv")
 _PEERS_3D = (_SS_DIRECT, _ND, "torch.conv")
+#: pooling peers (each says where it does not apply)
+_PEERS_POOL = ("torch.pool", "skimage.measure.block_reduce", "scipy.ndimage.maximum_filter",
+               "numpy")
 #: large kernels: compared through method="auto" (what a caller gets), with
 #: each method also measured; direct alone is slow, so such a workload runs
 #: only in a full run while direct is all sigconv has
@@ -887,13 +923,13 @@ WORKLOADS = (
              quick=True),
     Workload("P1", "max pooling 2x2 stride 2", (16, 1024, 1024), (2, 2), "float32", "pool",
              axes=(1, 2), kind="pool", op="max", stride=2, methods=("auto",),
-             peers=("torch.pool", "skimage.measure.block_reduce")),
+             peers=_PEERS_POOL, quick=True),
     Workload("P2", "sliding max 3x3 stride 1", (2048, 2048), (3, 3), "float32", "pool",
-             kind="pool", op="max", stride=1, methods=("auto",),
-             peers=("torch.pool", "scipy.ndimage.maximum_filter")),
+             kind="pool", op="max", stride=1, methods=("auto",), peers=_PEERS_POOL,
+             quick=True),
     Workload("P3", "average pooling 2x2x2 stride 2", (256, 256, 256), (2, 2, 2), "float32",
-             "pool", kind="pool", op="avg", stride=2, methods=("auto",),
-             peers=("torch.pool", "skimage.measure.block_reduce")),
+             "pool", kind="pool", op="avg", stride=2, methods=("auto",), peers=_PEERS_POOL,
+             quick=True),
 )
 
 # -- filter banks: one signal, many kernels, broadcast along a batch axis --------
@@ -1046,6 +1082,9 @@ EXTRA_WORKLOADS = (
     Workload("T1", "template matching", (2048, 2048), (64, 64), "float32", "valid",
              kind="match", methods=("auto",),
              peers=("skimage.feature.match_template", "cv2.matchTemplate"), standard=False),
+    Workload("P2-15", "sliding max 15x15 stride 1", (2048, 2048), (15, 15), "float32", "pool",
+             kind="pool", op="max", stride=1, methods=("auto",), peers=_PEERS_POOL,
+             standard=False, slow_peers={"torch.pool": _slow(1)}),
 ) + _FILTER_BANKS
 
 _BY_ID = {w.id.upper(): w for w in WORKLOADS + EXTRA_WORKLOADS}
@@ -1085,6 +1124,25 @@ BARS = (
         (_SS_DIRECT, "numpy.convolve", _C2D, _ND), 1.0),
     Bar("sigconv direct at least 3x faster than scipy.signal.convolve[direct]",
         ("A2", "I2", "V2"), (_SS_DIRECT,), 3.0),
+    Bar("sigconv.pool faster than every installed peer (torch, "
+        "skimage.measure.block_reduce, scipy.ndimage.maximum_filter, numpy)",
+        ("P1", "P2", "P3"), _PEERS_POOL, 1.0, method="auto"),
+)
+
+
+@dataclass(frozen=True)
+class RelativeBar:
+    """sigconv on workload ``id`` takes at most ``factor`` times its own time on
+    ``base_id`` (the ratio reported is that quotient)."""
+    text: str
+    id: str
+    base_id: str
+    factor: float
+
+
+RELATIVE_BARS = (
+    RelativeBar("sigconv's 15x15 sliding max (P2-15) within 1.5x of its 3x3 one (P2): "
+                "ratio = P2-15 time / P2 time", "P2-15", "P2", 1.5),
 )
 
 
@@ -1578,6 +1636,22 @@ def evaluate_bars(report):
                                         and e["status"] in ("not run", "skipped")]})
         if rows:
             out.append({"bar": bar.text, "factor": bar.factor, "rows": rows})
+    for bar in RELATIVE_BARS:
+        if bar.id not in by and bar.base_id not in by:
+            continue
+        times = {}
+        for wid in (bar.id, bar.base_id):
+            base = next((e for e in by.get(wid, []) if e.get("primary")
+                         and e["status"] == "ok"), None)
+            times[wid] = base["seconds"] if base else None
+        if None in times.values():
+            row = {"workload": bar.id, "status": "not measured"}
+        else:
+            ratio = times[bar.id] / times[bar.base_id]
+            row = {"workload": bar.id, "status": "met" if ratio <= bar.factor else "MISSED",
+                   "ratio": ratio, "against": "sigconv on %s" % bar.base_id,
+                   "unmeasured": []}
+        out.append({"bar": bar.text, "factor": bar.factor, "rows": [row]})
     return out
 
 

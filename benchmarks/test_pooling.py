@@ -5,7 +5,7 @@
 scipy.ndimage.maximum_filter, numpy), each in the workload's group; here
 sigconv.pool on one thread joins the group, and one benchmark checks the bar
 that a 15x15 sliding maximum costs at most 1.5 times a 3x3 one (van Herk /
-doubling: the cost does not grow with the window).
+widening: the cost does not grow with the window).
 """
 import pytest
 

@@ -25,24 +25,29 @@ OPS = ("max", "min", "sum", "avg", "lp")
 # kernel codes (sigconv/_ext/_pool.pyx)
 _OP_MAX, _OP_MIN, _OP_SUM = 0, 1, 2
 _V_DIRECT, _V_VANHERK = 0, 1
-_H_DIRECT, _H_DOUBLING, _H_VANHERK = 0, 1, 2
+_H_DIRECT, _H_WIDEN, _H_VANHERK = 0, 1, 2
 
-# Algorithm choice (measured on an AMD EPYC with AVX2; see docs/pooling.rst).
+# Algorithm choice, measured on an AMD EPYC (AVX2), one thread, float32:
 #: the vertical stage combines every row of a window directly while each
 #: input row enters at most this many output lines (the product of
-#: ceil(k / s) over the pooled axes but the last); beyond it, the axes are
-#: reduced one at a time, each by van Herk / Gil-Werman where its window
-#: overlaps more than AXIS_DIRECT_MAX times
-VERTICAL_DIRECT_MAX = 9
+#: ceil(k / s) over the pooled axes but the last: 2x2 stride 2 is 1, 3x3
+#: stride 1 is 3); beyond it, the axes are reduced one at a time, each by
+#: van Herk / Gil-Werman where its window overlaps more than AXIS_DIRECT_MAX
+#: times (direct summation of k rows costs k - 1 vector passes, van Herk
+#: three: they cross between 4 and 5 rows)
+VERTICAL_DIRECT_MAX = 4
 AXIS_DIRECT_MAX = 4
 #: horizontal max/min: direct for windows of at most HORIZONTAL_DIRECT_MAX
 #: taps or overlapping at most HORIZONTAL_DIRECT_OVERLAP times (k <= 2 s),
-#: doubling up to DOUBLING_MAX taps, van Herk beyond
+#: widening up to WIDENING_MAX taps, van Herk beyond (its scans are serial:
+#: about ten times slower per element than a widening pass, so only a window
+#: needing more than eight widening passes would gain)
 HORIZONTAL_DIRECT_MAX = 4
 HORIZONTAL_DIRECT_OVERLAP = 2
-DOUBLING_MAX = 512
-#: horizontal sums: direct up to these, van Herk beyond
-HORIZONTAL_SUM_DIRECT_MAX = 16
+WIDENING_MAX = 1 << 16
+#: horizontal sums: direct (vectorised, k adds per output) up to these, van
+#: Herk (serial, constant cost) beyond: they cross near 256 taps
+HORIZONTAL_SUM_DIRECT_MAX = 256
 HORIZONTAL_SUM_DIRECT_OVERLAP = 4
 
 
@@ -282,7 +287,7 @@ def _hmode(op, k, s):
         return _H_DIRECT if direct else _H_VANHERK
     if k <= HORIZONTAL_DIRECT_MAX or overlap <= HORIZONTAL_DIRECT_OVERLAP:
         return _H_DIRECT
-    return _H_DOUBLING if k <= DOUBLING_MAX else _H_VANHERK
+    return _H_WIDEN if k <= WIDENING_MAX else _H_VANHERK
 
 
 def _axis_vmode(k, s):

@@ -1,7 +1,7 @@
 """sigconv.pool and its wrappers against the naive reference (always available).
 
 Every kernel path is run: the algorithm choice is forced through the
-thresholds of :mod:`sigconv.pooling` (direct, doubling, van Herk, the
+thresholds of :mod:`sigconv.pooling` (direct, widening, van Herk, the
 separate passes of large windows), across dimensions, ops, dtypes, strides,
 padding, dilation, ceil mode and axes. Peers (torch, scipy.ndimage,
 skimage) are in ``test_pooling_peers.py``; bad inputs in
@@ -26,10 +26,10 @@ ALGORITHMS = {
     "auto": {},
     "direct": dict(VERTICAL_DIRECT_MAX=_HUGE, HORIZONTAL_DIRECT_MAX=_HUGE,
                    HORIZONTAL_SUM_DIRECT_MAX=_HUGE),
-    "doubling": dict(HORIZONTAL_DIRECT_MAX=0, HORIZONTAL_DIRECT_OVERLAP=0,
-                     DOUBLING_MAX=_HUGE),
+    "widening": dict(HORIZONTAL_DIRECT_MAX=0, HORIZONTAL_DIRECT_OVERLAP=0,
+                     WIDENING_MAX=_HUGE),
     "vanherk": dict(VERTICAL_DIRECT_MAX=0, AXIS_DIRECT_MAX=0, HORIZONTAL_DIRECT_MAX=0,
-                    HORIZONTAL_DIRECT_OVERLAP=0, DOUBLING_MAX=0, HORIZONTAL_SUM_DIRECT_MAX=0,
+                    HORIZONTAL_DIRECT_OVERLAP=0, WIDENING_MAX=0, HORIZONTAL_SUM_DIRECT_MAX=0,
                     HORIZONTAL_SUM_DIRECT_OVERLAP=0),
     "passes-direct": dict(VERTICAL_DIRECT_MAX=0, AXIS_DIRECT_MAX=_HUGE),
 }

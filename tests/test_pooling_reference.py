@@ -119,6 +119,8 @@ def naive_pool(x, size, op="max", *, stride=None, padding=0, dilation=1, ceil_mo
         # a window wholly in the padding: the identity (the type's extreme)
         if acc.dtype.kind == "f":
             empty = -np.inf if op == "max" else np.inf
+        elif acc.dtype.kind == "b":
+            empty = op == "min"
         else:
             info = np.iinfo(acc.dtype)
             empty = info.min if op == "max" else info.max

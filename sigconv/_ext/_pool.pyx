@@ -1,8 +1,10 @@
 """Pooling kernels: max, min and sum over the windows of N-D arrays.
 
-The caller (sigconv.pooling) has moved the pooled axes last and flattened
-the others into one batch axis, so the input is C-ordered items of shape
-``(n_1, ..., n_r)`` and the output items of shape ``(m_1, ..., m_r)`` with
+The caller (sigconv.pooling) flattens the axes before the first pooled one
+into a batch axis and gives every other axis after it a window (the
+trivial one, one tap, where it is not pooled), so the input is C-ordered
+items of shape ``(n_1, ..., n_r)`` and the output items of shape
+``(m_1, ..., m_r)`` with
 
     out[b, o] = op over t of x[b, o * s - p + t * d]      (per axis, t < k)
 
@@ -29,22 +31,28 @@ stages, both running along contiguous memory:
    prefixes in a per-thread buffer.
 2. **horizontal**: ``V`` (padded with the identity where the windows leave
    the input) reduced along the line into the output. *Direct* for short
-   windows (the taps added one by one into a tile of outputs in vector
-   registers); for max/min *doubling* (windows of 2, 4, 8, ... taps, each
-   level one vectorised pass combining two windows of the level below,
-   overlapping for the last step -- max and min are idempotent), ``log2 k``
-   passes; and van Herk / Gil-Werman (serial scans, constant cost per
-   element) for sums of long windows and very long max/min windows.
+   windows (the taps unrolled, or added one by one into a tile of outputs);
+   for max/min *widening* (windows of 4, 16, 64, ... taps, each level one
+   vectorised pass combining four windows of the level below, the output
+   up to four overlapping windows of the last level -- max and min are
+   idempotent): ``ceil(log4 k) + 1`` passes; and van Herk / Gil-Werman
+   (serial scans, constant cost per element) for sums of long windows and
+   very long max/min windows.
 
 With dilation ``d`` a window's taps are every ``d``-th element: van Herk's
 blocks are then ``k * d`` elements long, holding one block of each of the
-``d`` interleaved residue classes.
+``d`` interleaved residue classes. Blocks are aligned on the windows of the
+whole line, so the arithmetic of every output is the same however the
+output is cut into tasks (results do not depend on the number of threads).
 
-NaN propagates through max and min (as in numpy.max and torch): the
-comparison ``a > b or a != a`` keeps a NaN in either operand, and compiles
-to vector compares and blends. A separate kernel (``pool_arg``) returns the
-flat index of the extreme of each window as torch does: first occurrence in
-row-major order among equal values, the last NaN of a window containing NaN.
+NaN propagates through max and min (as in numpy.max and torch): ``a if a >
+b else b`` is x86's ``maxps a, b``, which passes a NaN in ``b``; a second
+select passes a NaN in ``a``. The van Herk stage checks each row for NaN
+when it first reads it and, as long as none was seen, combines with the
+single instruction, the new row as second operand. A separate kernel
+(``pool_arg``) returns the flat index of the extreme of each window as
+torch does: first occurrence in row-major order among equal values, the
+last NaN of a window containing NaN.
 """
 
 from cython.parallel cimport prange, threadid
@@ -84,6 +92,10 @@ cdef enum:
     OP_MAX = 0
     OP_MIN = 1
     OP_SUM = 2
+    # max / min for data known to hold no NaN where it matters: one vector
+    # instruction; a NaN in the second operand still propagates
+    OP_PMAX = 3
+    OP_PMIN = 4
 
 cdef enum:
     V_DIRECT = 0
@@ -91,7 +103,7 @@ cdef enum:
 
 cdef enum:
     H_DIRECT = 0
-    H_DOUBLING = 1
+    H_WIDEN = 1
     H_VANHERK = 2
 
 cdef enum:
@@ -133,6 +145,7 @@ cdef struct Geom:
     Py_ssize_t band           # output lines per task (van Herk vertical)
     Py_ssize_t nbands
     Py_ssize_t span_max       # longest input span of a chunk
+    Py_ssize_t pitch          # elements between rows of the van Herk buffers
     Py_ssize_t nrows_max      # window rows (direct vertical)
 
 
@@ -150,11 +163,17 @@ cdef struct min_op:
     char unused
 cdef struct sum_op:
     char unused
+cdef struct pmax_op:
+    char unused
+cdef struct pmin_op:
+    char unused
 
 ctypedef fused op_t:
     max_op
     min_op
     sum_op
+    pmax_op
+    pmin_op
 
 
 cdef inline num_t _op(num_t a, num_t b, op_t tag) noexcept nogil:
@@ -171,8 +190,22 @@ cdef inline num_t _op(num_t a, num_t b, op_t tag) noexcept nogil:
     elif op_t is min_op:
         r = a if a < b else b
         return a if a != a else r
+    elif op_t is pmax_op:
+        return a if a > b else b
+    elif op_t is pmin_op:
+        return a if a < b else b
     else:
         return a + b
+
+
+cdef inline bint _has_nan(const num_t* a, Py_ssize_t w) noexcept nogil:
+    """Whether a[0 .. w) holds a NaN (never, for integers)."""
+    cdef Py_ssize_t i
+    cdef int f = 0
+    if num_t is float or num_t is double or num_t is ldouble_t:
+        for i in range(w):
+            f = f | (a[i] != a[i])
+    return f != 0
 
 
 cdef inline void _fill(num_t* dst, Py_ssize_t n, num_t value) noexcept nogil:
@@ -302,10 +335,35 @@ cdef inline void _hblocks(num_t* out, const num_t* v, Py_ssize_t M, Py_ssize_t K
         out[j] = acc
 
 
+cdef inline void _hslide(num_t* out, const num_t* v, Py_ssize_t M, Py_ssize_t K,
+                         Py_ssize_t d, op_t tag) noexcept nogil:
+    """Stride 1, K taps (a constant): out[j] = op of v[j], v[j + d], ...
+
+    With K constant the taps unroll and the loop over j is one vector loop
+    of K loads per vector of outputs.
+    """
+    cdef Py_ssize_t j, t
+    cdef num_t acc
+    for j in range(M):
+        acc = v[j]
+        for t in range(1, K):
+            acc = _op(acc, v[j + t * d], tag)
+        out[j] = acc
+
+
 cdef void _hdirect(num_t* out, const num_t* v, Py_ssize_t M, Py_ssize_t k, Py_ssize_t s,
                    Py_ssize_t d, op_t tag) noexcept nogil:
     """Direct: each output's taps combined one by one (short windows)."""
-    if k == s and d == 1 and k <= 4:
+    if s == 1 and 2 <= k <= 5:
+        if k == 2:
+            _hslide(out, v, M, 2, d, tag)
+        elif k == 3:
+            _hslide(out, v, M, 3, d, tag)
+        elif k == 4:
+            _hslide(out, v, M, 4, d, tag)
+        else:
+            _hslide(out, v, M, 5, d, tag)
+    elif k == s and d == 1 and k <= 4:
         if k == 2:
             _hblocks(out, v, M, 2, tag)
         elif k == 3:
@@ -322,32 +380,57 @@ cdef void _hdirect(num_t* out, const num_t* v, Py_ssize_t M, Py_ssize_t k, Py_ss
         _hdirect_s(out, v, M, k, s, d, tag)
 
 
-cdef void _hdoubling(num_t* out, const num_t* v, num_t* a, num_t* b, Py_ssize_t span,
+cdef void _hwiden(num_t* out, const num_t* v, num_t* a, num_t* b, Py_ssize_t span,
                      Py_ssize_t M, Py_ssize_t k, Py_ssize_t s, Py_ssize_t d,
                      op_t tag) noexcept nogil:
-    """max/min by doubling: level w holds the reductions of w taps; two
-    (overlapping) windows of the largest level <= k make one of k taps."""
+    """max/min by repeated widening: level w holds the reductions of w taps,
+    each level four windows of the one below (w = 1, 4, 16, ...); the output
+    combines ceil(k / w) <= 4 windows of the first level with k <= 4 w, the
+    last one overlapping the others -- max and min do not mind the overlap.
+
+    Every level is one vector pass over the line (in L1): ceil(log4 k) + 1
+    passes, for 15 taps two (binary doubling would take four, and each
+    pass costs as much as its loads, not its arithmetic).
+    """
     cdef Py_ssize_t w = 1
     cdef Py_ssize_t length = span
-    cdef Py_ssize_t i, j, off
+    cdef Py_ssize_t i, j, off, pieces
     cdef const num_t* src = v
     cdef num_t* dst = a
-    while 2 * w <= k:
+    while k > 4 * w:
         off = w * d
-        length = length - off
-        _combine_k(dst, src, src + off, length, tag)
+        length = length - 3 * off
+        for i in range(length):
+            dst[i] = _op(_op(src[i], src[i + off], tag),
+                         _op(src[i + 2 * off], src[i + 3 * off], tag), tag)
         src = dst
         dst = b if dst == a else a
-        w = 2 * w
-    off = (k - w) * d
-    if off == 0:
-        for j in range(M):
-            out[j] = src[j * s]
-    elif s == 1:
-        _combine_k(out, src, src + off, M, tag)
+        w = 4 * w
+    pieces = (k + w - 1) // w
+    off = w * d
+    i = (k - w) * d                   # the last piece, overlapping
+    if s == 1:
+        if pieces == 1:
+            memcpy(out, src, M * sizeof(num_t))
+        elif pieces == 2:
+            for j in range(M):
+                out[j] = _op(src[j], src[j + i], tag)
+        elif pieces == 3:
+            for j in range(M):
+                out[j] = _op(_op(src[j], src[j + off], tag), src[j + i], tag)
+        else:
+            for j in range(M):
+                out[j] = _op(_op(src[j], src[j + off], tag),
+                             _op(src[j + 2 * off], src[j + i], tag), tag)
     else:
         for j in range(M):
-            out[j] = _op(src[j * s], src[j * s + off], tag)
+            out[j] = src[j * s]
+            if pieces > 1:
+                out[j] = _op(out[j], src[j * s + i], tag)
+            if pieces > 2:
+                out[j] = _op(out[j], src[j * s + off], tag)
+            if pieces > 3:
+                out[j] = _op(out[j], src[j * s + 2 * off], tag)
 
 
 cdef void _hvanherk(num_t* out, const num_t* v, num_t* g, num_t* h, Py_ssize_t span,
@@ -365,7 +448,7 @@ cdef void _hvanherk(num_t* out, const num_t* v, num_t* g, num_t* h, Py_ssize_t s
     any number of threads)."""
     cdef Py_ssize_t kd = k * d
     cdef Py_ssize_t b0 = 0
-    cdef Py_ssize_t b1, q, j, t, tail
+    cdef Py_ssize_t b1, q, j, t, tail, r
     while b0 < span:
         b1 = min(b0 + kd - (b0 + phase) % kd, span)
         tail = max(b0, b1 - d)
@@ -381,12 +464,17 @@ cdef void _hvanherk(num_t* out, const num_t* v, num_t* g, num_t* h, Py_ssize_t s
         for q in range(tail, b1):
             g[q] = _op(g[q - d], v[q], tag)
         b0 = b1
+    r = phase % kd                    # (t + phase) % kd, kept without dividing
+    t = 0
     for j in range(M):
-        t = j * s
-        if (t + phase) % kd < d:
+        if r < d:
             out[j] = h[t]
         else:
             out[j] = _op(h[t], g[t + (k - 1) * d], tag)
+        t = t + s
+        r = r + s
+        if r >= kd:
+            r = r - kd if r < 2 * kd else r % kd
 
 
 cdef inline void _hrun(num_t* out, const num_t* v, num_t* s1, num_t* s2, Py_ssize_t span,
@@ -394,8 +482,8 @@ cdef inline void _hrun(num_t* out, const num_t* v, num_t* s1, num_t* s2, Py_ssiz
                        Py_ssize_t phase, int hmode, op_t tag) noexcept nogil:
     if hmode == H_DIRECT:
         _hdirect(out, v, M, k, s, d, tag)
-    elif hmode == H_DOUBLING:
-        _hdoubling(out, v, s1, s2, span, M, k, s, d, tag)
+    elif hmode == H_WIDEN:
+        _hwiden(out, v, s1, s2, span, M, k, s, d, tag)
     else:
         _hvanherk(out, v, s1, s2, span, M, k, s, d, phase, tag)
 
@@ -408,10 +496,16 @@ cdef inline void _combine(num_t* dst, const num_t* a, const num_t* b, Py_ssize_t
     cdef max_op mx
     cdef min_op mn
     cdef sum_op sm
+    cdef pmax_op px
+    cdef pmin_op pn
     if op == OP_MAX:
         _combine_k(dst, a, b, w, mx)
     elif op == OP_MIN:
         _combine_k(dst, a, b, w, mn)
+    elif op == OP_PMAX:
+        _combine_k(dst, a, b, w, px)
+    elif op == OP_PMIN:
+        _combine_k(dst, a, b, w, pn)
     else:
         _combine_k(dst, a, b, w, sm)
 
@@ -420,10 +514,16 @@ cdef inline void _update(num_t* dst, const num_t* b, Py_ssize_t w, int op) noexc
     cdef max_op mx
     cdef min_op mn
     cdef sum_op sm
+    cdef pmax_op px
+    cdef pmin_op pn
     if op == OP_MAX:
         _update_k(dst, b, w, mx)
     elif op == OP_MIN:
         _update_k(dst, b, w, mn)
+    elif op == OP_PMAX:
+        _update_k(dst, b, w, px)
+    elif op == OP_PMIN:
+        _update_k(dst, b, w, pn)
     else:
         _update_k(dst, b, w, sm)
 
@@ -447,10 +547,16 @@ cdef inline void _horizontal(num_t* out, const num_t* v, num_t* s1, num_t* s2,
     cdef max_op mx
     cdef min_op mn
     cdef sum_op sm
+    cdef pmax_op px
+    cdef pmin_op pn
     if op == OP_MAX:
         _hrun(out, v, s1, s2, span, M, k, s, d, phase, hmode, mx)
     elif op == OP_MIN:
         _hrun(out, v, s1, s2, span, M, k, s, d, phase, hmode, mn)
+    elif op == OP_PMAX:
+        _hrun(out, v, s1, s2, span, M, k, s, d, phase, hmode, px)
+    elif op == OP_PMIN:
+        _hrun(out, v, s1, s2, span, M, k, s, d, phase, hmode, pn)
     else:
         _hrun(out, v, s1, s2, span, M, k, s, d, phase, hmode, sm)
 
@@ -581,7 +687,14 @@ cdef void _task_vanherk(const num_t* x, num_t* out, const Geom* g, Py_ssize_t ta
                         num_t ident, const double* line_div, const double* col_div,
                         const num_t* identrow, num_t* V, num_t* s1, num_t* s2, num_t* H,
                         num_t* G) noexcept nogil:
-    """Bands of output lines of a 2-D item (r == 2), van Herk down the rows."""
+    """Bands of output lines of a 2-D item (r == 2), van Herk down the rows.
+
+    Max and min track whether the rows read so far hold a NaN (one compare
+    per element, in the pass that first reads a row): until one does, every
+    combination runs as a single max/min instruction with the new row as
+    its second operand, which passes a NaN of that row on; the NaN-keeping
+    three-instruction form takes over from the first NaN on.
+    """
     cdef Py_ssize_t per_item = g.nchunks * g.nbands
     cdef Py_ssize_t b = task // per_item
     cdef Py_ssize_t ch = (task % per_item) // g.nbands
@@ -605,6 +718,12 @@ cdef void _task_vanherk(const num_t* x, num_t* out, const Geom* g, Py_ssize_t ta
     cdef num_t* hq
     cdef num_t* slot
     cdef const num_t* row
+    # the op for NaN-free operands, and whether NaN needs tracking at all
+    cdef int pop = g.op + (OP_PMAX - OP_MAX) if g.op != OP_SUM else OP_SUM
+    cdef bint track = g.op != OP_SUM and (num_t is float or num_t is double
+                                          or num_t is ldouble_t)
+    cdef bint hnan, gnan
+    cdef Py_ssize_t hp = g.pitch
     _chunk_span(g, ch, &j0, &M, &c_lo, &span, &v0, &v1)
     hphase = (j0 * g.s[1]) % (g.k[1] * g.d[1])
     w = v1 - v0
@@ -631,19 +750,24 @@ cdef void _task_vanherk(const num_t* x, num_t* out, const Geom* g, Py_ssize_t ta
         ta = o * s
         B0 = t - ta % kd
         bend = min(B0 + kd, nr)
-        # suffixes of this block, backwards
+        # suffixes of this block, backwards; each new row is the second
+        # operand, the suffix after it (NaN-free until hnan) the first
+        hnan = False
         q = bend - 1
         while q >= max(B0, <Py_ssize_t>0):
             i = P0 + q
             row = xb + i * n1 + v0 if 0 <= i < n0 else identrow
-            hq = H + (q - B0) * w
+            hq = H + (q - B0) * hp
             if q + d >= bend:
                 memcpy(hq, row, w * sizeof(num_t))
             else:
-                _combine(hq, row, H + (q + d - B0) * w, w, g.op)
+                _combine(hq, H + (q + d - B0) * hp, row, w, g.op if hnan else pop)
+            if track and not hnan:
+                hnan = _has_nan(row, w)
             q = q - 1
         # windows starting in this block, prefixes of the next one as needed
         gq = 0
+        gnan = False
         while o < o1:
             t = (o - o0) * s
             if t >= B0 + kd:
@@ -653,22 +777,25 @@ cdef void _task_vanherk(const num_t* x, num_t* out, const Geom* g, Py_ssize_t ta
             # a one-tap last axis: the vertical result is the output row
             dst = orow if g.htrivial else Vv
             if off < d:
-                memcpy(dst, H + off * w, w * sizeof(num_t))
+                memcpy(dst, H + off * hp, w * sizeof(num_t))
             else:
                 need = off - d
                 while gq <= need:
                     i = P0 + B0 + kd + gq
                     row = xb + i * n1 + v0 if 0 <= i < n0 else identrow
-                    slot = G + (gq % d) * w
+                    slot = G + (gq % d) * hp
                     if gq < d:
                         memcpy(slot, row, w * sizeof(num_t))
                     else:
-                        _update(slot, row, w, g.op)
+                        _update(slot, row, w, g.op if gnan else pop)
+                    if track and not gnan:
+                        gnan = _has_nan(row, w)
                     gq = gq + 1
-                _combine(dst, H + off * w, G + (need % d) * w, w, g.op)
+                _combine(dst, H + off * hp, G + (need % d) * hp, w,
+                         g.op if (hnan or gnan) else pop)
             if not g.htrivial:
-                _horizontal(orow, V, s1, s2, span, M, g.k[1], g.s[1], g.d[1], hphase, g.op,
-                            g.hmode)
+                _horizontal(orow, V, s1, s2, span, M, g.k[1], g.s[1], g.d[1], hphase,
+                            g.op if (hnan or gnan) else pop, g.hmode)
             if g.divide:
                 _divide(orow, M, line_div[(b * g.m[0] + o) % g.ndiv], col_div + j0)
             o = o + 1
@@ -679,6 +806,14 @@ cdef void _task_vanherk(const num_t* x, num_t* out, const Geom* g, Py_ssize_t ta
 
 cdef Py_ssize_t _cdiv(Py_ssize_t a, Py_ssize_t b) noexcept nogil:
     return (a + b - 1) // b
+
+
+cdef inline Py_ssize_t _pitch(Py_ssize_t n) noexcept nogil:
+    """Elements between consecutive scratch rows: n rounded up to whole
+    cache lines, plus 64 elements, so that rows are never a multiple of
+    4 KiB apart (a store and a later load 4 KiB apart stall on a false
+    dependency: "4K aliasing")."""
+    return (n + 63) // 64 * 64 + 64
 
 
 cdef int _geometry(Geom* g, tuple xshape, tuple oshape, tuple size, tuple stride,
@@ -719,7 +854,7 @@ def pool(const num_t[::1] x, num_t[::1] out, tuple xshape, tuple oshape, tuple s
 
     ``xshape = (B, n_1, ..., n_r)``, ``oshape = (B, m_1, ..., m_r)``; size,
     stride, pad, dil per pooled axis. ``vmode`` V_DIRECT (any r) or
-    V_VANHERK (r == 2); ``hmode`` H_DIRECT, H_DOUBLING (max/min) or
+    V_VANHERK (r == 2); ``hmode`` H_DIRECT, H_WIDEN (max/min) or
     H_VANHERK. ``ident``: op's identity (the padding value). With
     ``divide``, output [b, o] is divided by ``line_div[line] * col_div[j]``
     (line: the flat index of o without its last coordinate).
@@ -748,8 +883,10 @@ def pool(const num_t[::1] x, num_t[::1] out, tuple xshape, tuple oshape, tuple s
         raise ValueError("pooling kernel: buffers too small")
     if vmode == V_VANHERK and g.r != 2:
         raise ValueError("pooling kernel: van Herk vertical stage needs 2 pooled axes")
-    if hmode == H_DOUBLING and op == OP_SUM:
-        raise ValueError("pooling kernel: doubling is for max and min")
+    if hmode == H_WIDEN and op == OP_SUM:
+        raise ValueError("pooling kernel: widening is for max and min")
+    if op != OP_MAX and op != OP_MIN and op != OP_SUM:
+        raise ValueError("pooling kernel: unknown op %d" % op)
     g.ndiv = line_div.shape[0]
     if divide and (g.ndiv < 1 or col_div.shape[0] < g.m[last]):
         raise ValueError("pooling kernel: divisor arrays too short")
@@ -809,12 +946,13 @@ def pool(const num_t[::1] x, num_t[::1] out, tuple xshape, tuple oshape, tuple s
     for a in range(last):
         g.nrows_max = g.nrows_max * g.k[a]
     w_max = min(g.span_max, g.n[last])
-    vsize = (g.span_max + 63) // 64 * 64
+    vsize = _pitch(g.span_max)
+    g.pitch = _pitch(w_max)
     hsize = 0
     gsize = 0
     if vmode == V_VANHERK:
-        hsize = (g.k[0] * g.d[0] * w_max + 63) // 64 * 64
-        gsize = (g.d[0] * w_max + 63) // 64 * 64
+        hsize = g.k[0] * g.d[0] * g.pitch
+        gsize = g.d[0] * g.pitch
     per_thread = 3 * vsize + hsize + gsize
     rowsize = (g.nrows_max + 7) // 8 * 8
     buf = <num_t*> malloc(sizeof(num_t) * per_thread * nthreads)

@@ -1236,7 +1236,7 @@ def _measure_workload(w, methods, x, k, reference, scale, *, full, workers, budg
     timed = []       # (entry, call, warm-up seconds) of the matching contenders
     work = w.flops // 2 if w.flops else None
     runs = [(m, workers) for m in methods]
-    if full and w.kind == "convolve" and resolve_workers(workers, work) > 1:
+    if full and w.kind in ("convolve", "pool") and resolve_workers(workers, work) > 1:
         runs.append((methods[0], 1))
     for m, nw in runs:
         label = "sigconv.%s[%s]" % (_KIND_FUNCS[w.kind], m)

@@ -41,8 +41,8 @@ from dataclasses import dataclass, field
 import numpy as np
 
 __all__ = ["Workload", "WORKLOADS", "EXTRA_WORKLOADS", "PEERS", "BARS", "RELATIVE_BARS", "get",
-           "select", "check", "tolerance", "time_call", "time_calls", "matmul_peak", "wait_quiet", "run",
-           "format_text", "format_markdown", "NotApplicable"]
+           "select", "check", "tolerance", "time_call", "time_calls", "matmul_peak",
+           "wait_quiet", "run", "format_text", "format_markdown", "NotApplicable"]
 
 
 class NotApplicable(Exception):
@@ -410,13 +410,20 @@ def _ref_autocorrelate(w, x, k):
     return scipy.signal.fftconvolve(x, x[::-1], "full")
 
 
-def _ref_pool(w, x, k):
-    # separable, one pooled axis at a time (exact for max; float64 sums)
-    out = x.astype(np.float64)
-    for a, size in zip(w.conv_axes, w.k_shape):
+def _pool_separable(x, axes, sizes, stride, reduce):
+    """Windows of ``sizes`` along ``axes`` every ``stride``, reduced one axis
+    at a time with numpy's sliding_window_view (``reduce``: np.max, np.sum)."""
+    out = x
+    for a, size in zip(axes, sizes):
         win = np.lib.stride_tricks.sliding_window_view(out, size, axis=a)
-        win = win[(slice(None),) * a + (slice(None, None, w.stride),)]
-        out = win.max(axis=-1) if w.op == "max" else win.sum(axis=-1)
+        out = reduce(win[(slice(None),) * a + (slice(None, None, stride),)], axis=-1)
+    return out
+
+
+def _ref_pool(w, x, k):
+    # separable (exact for max; sums in float64), then the mean's divisor
+    reduce = np.max if w.op == "max" else np.sum
+    out = _pool_separable(x.astype(np.float64), w.conv_axes, w.k_shape, w.stride, reduce)
     if w.op != "max":
         out /= _size(w.k_shape)
     return out
@@ -760,14 +767,8 @@ def _prep_numpy_pool(w, x, k):
     if w.op != "max":
         raise NotApplicable("numpy peer: overlapping averages are not in a workload")
     axes, sizes, stride = w.conv_axes, w.k_shape, w.stride
-
-    def call():
-        out = x
-        for a, size in zip(axes, sizes):
-            win = np.lib.stride_tricks.sliding_window_view(out, size, axis=a)
-            out = win[(slice(None),) * a + (slice(None, None, stride),)].max(axis=-1)
-        return out
-    return "numpy sliding_window_view + max (separable)", call
+    return ("numpy sliding_window_view + max (separable)",
+            lambda: _pool_separable(x, axes, sizes, stride, np.max))
 
 
 def _prep_maximum_filter(w, x, k):
@@ -1531,7 +1532,7 @@ def _measure_workload(w, methods, x, k, reference, scale, *, full, workers, budg
     timed = []       # (entry, call, warm-up seconds) of the matching contenders
     work = w.flops // 2 if w.flops else None
     runs = [(m, workers) for m in methods]
-    if full and w.kind == "convolve" and resolve_workers(workers, work) > 1:
+    if full and w.kind in ("convolve", "pool") and resolve_workers(workers, work) > 1:
         runs.append((methods[0], 1))
     for m, nw in runs:
         func = {"correlate": "correlate", "convolver": "Convolver"}.get(w.via,

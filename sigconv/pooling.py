@@ -9,6 +9,7 @@ The compiled kernels (``sigconv._ext._pool``) work separably, one axis after
 the other, with algorithms whose cost does not grow with the window (see
 the pooling page of the documentation).
 """
+import collections
 import math
 import operator
 
@@ -51,18 +52,9 @@ HORIZONTAL_SUM_DIRECT_MAX = 256
 HORIZONTAL_SUM_DIRECT_OVERLAP = 4
 
 
-class _Window:
-    """The pooling geometry of one call, per pooled axis in increasing axis order."""
-
-    __slots__ = ("axes", "size", "stride", "padding", "dilation", "n", "m")
-
-    def __init__(self, **kw):
-        for key, value in kw.items():
-            setattr(self, key, value)
-
-    @property
-    def taps(self):
-        return math.prod(self.size)
+#: the pooling geometry of one call, per pooled axis in increasing axis order:
+#: the axes, their windows, input lengths n and output lengths m
+_Window = collections.namedtuple("_Window", "axes size stride padding dilation n m")
 
 
 def _index(value, name):
@@ -124,8 +116,6 @@ def _window(shape, size, stride, padding, dilation, ceil_mode, axes):
         normalize_axes(axes, ndim)            # validates: integers, in range, unique
         given = [operator.index(a) % ndim
                  for a in ((axes,) if np.ndim(axes) == 0 else axes)]
-    if not given:
-        raise ValueError("the input has no axis to pool")
     naxes = len(given)
     size = _per_axis(size, "size", naxes, 1)
     stride = size if stride is None else _per_axis(stride, "stride", naxes, 1)
@@ -575,7 +565,7 @@ def _pool_sum(x, win, op, count_include_pad, nthreads):
     dtype = x.dtype
     if op == "sum":
         if dtype.kind in "biu":
-            out_dtype, compute = sum_dtype(dtype, win.taps), np.dtype(np.int64)
+            out_dtype, compute = sum_dtype(dtype, math.prod(win.size)), np.dtype(np.int64)
         else:
             out_dtype = dtype
             compute = _float_compute(dtype)

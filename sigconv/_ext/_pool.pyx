@@ -856,12 +856,13 @@ def pool(const num_t[::1] x, num_t[::1] out, tuple xshape, tuple oshape, tuple s
     stride, pad, dil per pooled axis. ``vmode`` V_DIRECT (any r) or
     V_VANHERK (r == 2); ``hmode`` H_DIRECT, H_WIDEN (max/min) or
     H_VANHERK. ``ident``: op's identity (the padding value). With
-    ``divide``, output [b, o] is divided by ``line_div[line] * col_div[j]``
-    (line: the flat index of o without its last coordinate).
+    ``divide``, output line L (the flat index of ``[b, o]`` without o's last
+    coordinate) is divided element-wise by ``line_div[L % len(line_div)] *
+    col_div``.
     """
     cdef Geom g
     cdef int last, a, tid
-    cdef Py_ssize_t ntasks, task, m_last, k_last, s_last, d_last, kd, w_max, i
+    cdef Py_ssize_t ntasks, task, m_last, k_last, s_last, d_last, kd, w_max
     cdef Py_ssize_t want, rowsize, vsize, hsize, gsize, chunk_cols, per
     cdef const num_t** rows = NULL
     cdef Py_ssize_t* offs = NULL

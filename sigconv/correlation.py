@@ -235,14 +235,9 @@ def _run_direct(xc, nconv, ranges, workers):
 
 def _transform_dtype(out_dtype):
     """(real transform?, the dtype transformed): as the FFT method of :func:`correlate`."""
-    if out_dtype.kind in "biu":
-        dt = np.dtype(np.float64)
-    else:
-        bits = out_dtype.itemsize * (4 if out_dtype.kind == "c" else 8)
-        dt = np.dtype(np.float32 if bits <= 32 else np.float64 if bits == 64
-                      else np.longdouble)
+    real_dt, complex_dt = _fft.result_transform_dtypes(out_dtype)
     real = out_dtype.kind != "c"
-    return real, (dt if real else np.result_type(dt, np.complex64))
+    return real, (real_dt if real else complex_dt)
 
 
 def _fft_lengths(lengths, ranges, real, circular):

@@ -85,7 +85,11 @@ INTEGER_BOUND = 0.25
 
 def transform_dtypes(problem):
     """(real dtype, complex dtype) the transforms of ``problem`` run in."""
-    out = problem.out_dtype
+    return result_transform_dtypes(problem.out_dtype)
+
+
+def result_transform_dtypes(out):
+    """(real dtype, complex dtype) the transforms of a result of dtype ``out`` run in."""
     if out.kind in "biu":
         real = np.dtype(np.float64)
     else:

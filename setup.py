@@ -7,6 +7,8 @@ SIGCONV_PORTABLE=1   build for the baseline ISA of the platform instead of the
 SIGCONV_DEBUG=1      turn Cython's boundscheck, wraparound and
                      initializedcheck back on and compile with ``-O0 -g``.
 SIGCONV_NO_OPENMP=1  build serial kernels even when the compiler has OpenMP.
+SIGCONV_ONLY=a,b     (development) build only the named kernel modules, e.g.
+                     ``SIGCONV_ONLY=_pool python setup.py build_ext --inplace``.
 """
 import os
 import shutil
@@ -105,6 +107,8 @@ DIRECTIVES = {
 }
 
 MODULES = ["_buildinfo", "_direct", "_spectral", "_toeplitz", "_correlation", "_pool"]
+if os.environ.get("SIGCONV_ONLY", "").strip():
+    MODULES = [m for m in MODULES if m in os.environ["SIGCONV_ONLY"].replace(" ", "").split(",")]
 
 extensions = [
     Extension(

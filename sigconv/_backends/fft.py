@@ -505,13 +505,17 @@ def finish(view, problem, whole=None, out=None):
 def transform_input(a, dtype):
     """``a`` as scipy.fft should see it to compute in ``dtype`` (a copy only if needed).
 
-    scipy.fft computes float16 in float32 and integers in float64 by itself;
-    other mismatches (a float32 signal in a float64 or complex128 result,
-    integers whose norms the exactness bound needs) are converted here.
+    Integers and bools are converted to ``dtype`` here (scipy.fft would take
+    them to float64 whatever the other operand); float16 is computed in
+    float32 by scipy.fft itself; other mismatches (a float32 signal in a
+    float64 or complex128 result) are converted here.
     """
     kind = a.dtype.kind
     if kind in "biu":
-        return a.astype(np.float64 if dtype.kind == "f" else dtype)
+        # Always the transform dtype itself: both operands of a product must
+        # make spectra of one precision (a uint8 image with a float32 kernel
+        # transforms in float32, exactly, since uint8/int16 fit its mantissa).
+        return a.astype(dtype)
     natural = np.dtype(np.float32) if a.dtype == np.float16 else a.dtype
     if dtype.kind == "c":
         natural = np.result_type(natural, np.complex64)

@@ -31,10 +31,11 @@ extensions = [
     "sphinx.ext.mathjax",
     "numpydoc",
     "matplotlib.sphinxext.plot_directive",
+    "sphinx_gallery.gen_gallery",
 ]
 
 root_doc = "index"
-exclude_patterns = ["_build"]
+exclude_patterns = ["_build", "gallery"]  # the gallery sources; pages are made in auto_examples
 default_role = "code"
 
 # -- API pages ------------------------------------------------------------
@@ -55,6 +56,20 @@ plot_html_show_source_link = False
 plot_html_show_formats = False
 plot_formats = [("png", 110)]
 plot_rcparams = {"figure.autolayout": False, "savefig.bbox": "tight"}
+
+# -- gallery (docs/gallery/plot_*.py, run at every build) -----------------
+sphinx_gallery_conf = {
+    "examples_dirs": "gallery",
+    "gallery_dirs": "auto_examples",
+    "filename_pattern": r"/plot_",
+    "within_subsection_order": "FileNameSortKey",
+    "download_all_examples": False,
+    "remove_config_comments": True,
+    "abort_on_example_error": True,
+    "write_computation_times": False,
+    "image_scrapers": ("matplotlib",),
+    "matplotlib_animations": False,
+}
 
 # -- HTML -----------------------------------------------------------------
 html_theme = "furo"

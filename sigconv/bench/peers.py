@@ -1,0 +1,531 @@
+"""The peers: other libraries' functions computing a workload.
+
+Each :class:`Peer` has a ``prepare(workload, x, k)`` that returns ``(label,
+call)`` or raises :class:`~sigconv.bench.references.NotApplicable` with the
+reason; :data:`PEERS` holds them by the names the workload table uses.
+Optional libraries (OpenCV, PyTorch, scikit-image, ducc0, pyFFTW,
+pedalboard, dask-image) are imported inside ``prepare``, so a missing one
+only skips its peer.
+
+>>> import numpy as np
+>>> from sigconv.bench import PEERS, get
+>>> w = get("A5")
+>>> x, k = w.inputs()
+>>> label, call = PEERS["numpy.convolve"].prepare(w, x, k)
+>>> label, call().shape
+('numpy.convolve', (4111,))
+"""
+from dataclasses import dataclass
+
+import numpy as np
+
+from .references import NotApplicable, _pool_separable, _same_crop, _same_pads, _size
+
+_SS_DIRECT = "scipy.signal.convolve[direct]"
+_ND = "scipy.ndimage.convolve"
+_ND1 = "scipy.ndimage.convolve1d"
+_C2D = "scipy.signal.convolve2d"
+_FFT = ("scipy.signal.fftconvolve", "scipy.signal.oaconvolve")
+
+
+@dataclass(frozen=True)
+class Peer:
+    """Another library's function computing a workload.
+
+    ``prepare(workload, x, k)`` returns ``(label, call)`` -- ``call`` a
+    no-argument callable whose result has the workload's output shape -- or
+    raises :class:`NotApplicable`. Work that a user would do once (flipping a
+    kernel, wrapping arrays) happens in ``prepare``, outside the timing.
+    """
+
+    name: str
+    module: str            # module that must import
+    threads: object        # () -> int
+    prepare: object
+
+
+def _one():
+    return 1
+
+
+def _needs_fill(w, who):
+    if w.boundary not in ("fill", "constant") and w.mode != "valid":
+        raise NotApplicable("%s has no %r boundary" % (who, w.boundary))
+
+
+def _kernel_batch_is_one(w, k, who):
+    if any(k.shape[a] != 1 for a in range(k.ndim) if a not in w.conv_axes):
+        raise NotApplicable("%s cannot pair kernels with batch items" % who)
+
+
+def _prep_numpy_convolve(w, x, k):
+    import numpy
+    _needs_fill(w, "numpy.convolve")
+    _kernel_batch_is_one(w, k, "numpy.convolve")
+    if len(w.conv_axes) != 1 or w.conv_axes[0] != x.ndim - 1 or x.ndim > 2:
+        raise NotApplicable("numpy.convolve is 1-D")
+    mode = w.mode
+    if x.ndim == 1:
+        return "numpy.convolve", lambda: numpy.convolve(x, k, mode)
+    k1 = k[0]
+    return ("numpy.convolve (row by row)",
+            lambda: numpy.stack([numpy.convolve(row, k1, mode) for row in x]))
+
+
+def _prep_scipy_direct(w, x, k):
+    import scipy.signal
+    _needs_fill(w, "scipy.signal.convolve")
+    _kernel_batch_is_one(w, k, "scipy.signal.convolve(method='direct')")
+    mode = w.mode
+    return ("scipy.signal.convolve[direct]",
+            lambda: scipy.signal.convolve(x, k, mode, method="direct"))
+
+
+def _prep_convolve2d(w, x, k):
+    import scipy.signal
+    if x.ndim != 2:
+        raise NotApplicable("convolve2d is 2-D")
+    _kernel_batch_is_one(w, k, "convolve2d")
+    names = {"fill": "fill", "constant": "fill", "wrap": "wrap", "symm": "symm",
+             "symmetric": "symm"}
+    if w.mode != "valid" and w.boundary not in names:
+        raise NotApplicable("convolve2d has no %r boundary" % w.boundary)
+    b, mode = names.get(w.boundary, "fill"), w.mode
+    return ("scipy.signal.convolve2d",
+            lambda: scipy.signal.convolve2d(x, k, mode, boundary=b))
+
+
+_NDIMAGE_MODES = {"fill": "constant", "constant": "constant", "wrap": "wrap",
+                  "symm": "reflect", "symmetric": "reflect", "reflect": "mirror",
+                  "edge": "nearest"}
+
+
+def _ndimage_layout(w, x, k, who):
+    """(ndimage mode, origins, crop) giving scipy's same/valid result."""
+    if w.mode == "full":
+        raise NotApplicable("%s computes same-size outputs only (no full mode)" % who)
+    if w.mode == "valid" and any(k.shape[a] > x.shape[a] for a in w.conv_axes):
+        raise NotApplicable("valid mode with the kernel larger than the signal")
+    _kernel_batch_is_one(w, k, who)
+    mode = "constant" if w.mode == "valid" else _NDIMAGE_MODES[w.boundary]
+    # ndimage centres a kernel of length K on K // 2; scipy's same mode on
+    # (K - 1) // 2: an origin of -1 for even lengths moves it there.
+    origins = [0 if n % 2 else -1 for n in k.shape]
+    crop = None
+    if w.mode == "valid":  # valid[i] = same[i + K // 2]
+        crop = tuple(slice(n // 2, n // 2 + x.shape[a] - n + 1) for a, n in enumerate(k.shape))
+    return mode, origins, crop
+
+
+def _prep_ndimage(w, x, k):
+    import scipy.ndimage
+    mode, origins, crop = _ndimage_layout(w, x, k, "scipy.ndimage.convolve")
+    if crop is None:
+        return ("scipy.ndimage.convolve",
+                lambda: scipy.ndimage.convolve(x, k, mode=mode, origin=origins))
+    return ("scipy.ndimage.convolve (+crop to valid)",
+            lambda: scipy.ndimage.convolve(x, k, mode=mode, origin=origins)[crop])
+
+
+def _prep_ndimage_1d(w, x, k):
+    import scipy.ndimage
+    long_axes = [a for a in range(k.ndim) if k.shape[a] > 1]
+    if len(long_axes) > 1:
+        raise NotApplicable("convolve1d needs a 1-D kernel")
+    axis = long_axes[0] if long_axes else x.ndim - 1
+    mode, origins, crop = _ndimage_layout(w, x, k, "scipy.ndimage.convolve1d")
+    k1 = np.ascontiguousarray(k.reshape(-1))
+    origin = origins[axis]
+    if crop is None:
+        return ("scipy.ndimage.convolve1d",
+                lambda: scipy.ndimage.convolve1d(x, k1, axis=axis, mode=mode, origin=origin))
+    return ("scipy.ndimage.convolve1d (+crop to valid)",
+            lambda: scipy.ndimage.convolve1d(x, k1, axis=axis, mode=mode,
+                                             origin=origin)[crop])
+
+
+def _cv2_threads():
+    import cv2
+    return cv2.getNumThreads()
+
+
+def _prep_cv2(w, x, k):
+    import cv2
+    if x.ndim > 2:
+        raise NotApplicable("cv2.filter2D filters 2-D images")
+    if w.mode == "full":
+        raise NotApplicable("cv2.filter2D gives same-size outputs only (no full mode)")
+    if w.mode == "valid" and any(k.shape[a] > x.shape[a] for a in range(x.ndim)):
+        raise NotApplicable("valid mode with the kernel larger than the signal")
+    img = x if x.ndim == 2 else x[None, :]          # 1-D: a 1 x N image
+    ker = k if k.ndim == 2 else k[None, :]
+    # filter2D correlates: flip the kernel. Its default anchor (the kernel
+    # centre, K // 2) then gives scipy's same alignment for odd and even K.
+    ker = np.ascontiguousarray(ker[::-1, ::-1])
+    shape = w.out_shape
+    # OpenCV switches to a DFT from 130 taps in float32 and 50 in float64
+    # (timed here: the cost jumps there); below, it sums directly.
+    dft = ker.size >= (130 if x.dtype == np.float32 else 50)
+    borders = {"fill": cv2.BORDER_CONSTANT, "constant": cv2.BORDER_CONSTANT,
+               "symm": cv2.BORDER_REFLECT, "symmetric": cv2.BORDER_REFLECT,
+               "reflect": cv2.BORDER_REFLECT_101, "edge": cv2.BORDER_REPLICATE}
+    note = ""
+    if w.mode == "valid":
+        rows, cols = ker.shape
+        crop = (slice(rows // 2, rows // 2 + img.shape[0] - rows + 1),
+                slice(cols // 2, cols // 2 + img.shape[1] - cols + 1))
+        note = " (+crop to valid)"
+
+        def call():
+            return cv2.filter2D(img, -1, ker, borderType=cv2.BORDER_CONSTANT)[crop].reshape(shape)
+    elif w.boundary == "wrap":
+        # filter2D has no BORDER_WRAP: extend with numpy.pad, filter, keep the
+        # valid part (the padding is inside the timing).
+        rows, cols = ker.shape
+        pads = (_same_pads(rows), _same_pads(cols))
+        crop = (slice(rows // 2, rows // 2 + img.shape[0]),
+                slice(cols // 2, cols // 2 + img.shape[1]))
+        note = " (numpy.pad wrap + crop)"
+
+        def call():
+            xp = np.pad(img, pads, mode="wrap")
+            return cv2.filter2D(xp, -1, ker, borderType=cv2.BORDER_CONSTANT)[crop].reshape(shape)
+    else:
+        border = borders[w.boundary]
+
+        def call():
+            return cv2.filter2D(img, -1, ker, borderType=border).reshape(shape)
+    return "cv2.filter2D" + note + (" [DFT]" if dft else ""), call
+
+
+def _torch_threads():
+    import torch
+    return torch.get_num_threads()
+
+
+def _prep_torch(w, x, k):
+    import torch
+    import torch.nn.functional as F
+    conv_axes = w.conv_axes
+    nconv = len(conv_axes)
+    if nconv > 3 or conv_axes != tuple(range(x.ndim - nconv, x.ndim)):
+        raise NotApplicable("torch convolves the last 1-3 axes")
+    _kernel_batch_is_one(w, k, "torch.conv%dd" % nconv)
+    name = "torch.conv%dd" % nconv
+    ks = [k.shape[a] for a in conv_axes]
+    if x.dtype == np.float64 and w.flops / 2 * 8 > 4e9:
+        # float64 convolutions go through an unfolded (im2col) copy of the input
+        raise NotApplicable("%s in float64 unfolds the input: needs ~%.0f GB"
+                            % (name, w.flops / 2 * 8 / 1e9))
+    conv = {1: F.conv1d, 2: F.conv2d, 3: F.conv3d}[nconv]
+    batch = _size(x.shape[:x.ndim - nconv])
+    xt = torch.from_numpy(x).reshape((batch, 1) + x.shape[x.ndim - nconv:])
+    flip = (slice(None, None, -1),) * nconv
+    wt = torch.from_numpy(np.ascontiguousarray(k.reshape(ks)[flip])).reshape([1, 1] + ks)
+    shape = w.out_shape
+    pad = None       # F.pad argument (last axis first) when padding is not symmetric zeros
+    padding = 0
+    pad_mode = "constant"
+    if w.mode == "full":
+        padding = tuple(n - 1 for n in ks)
+    elif w.mode == "same":
+        torch_modes = {"fill": "constant", "constant": "constant", "wrap": "circular",
+                       "reflect": "reflect", "edge": "replicate"}
+        if w.boundary not in torch_modes:
+            raise NotApplicable("torch has no %r padding" % w.boundary)
+        pad_mode = torch_modes[w.boundary]
+        if pad_mode == "constant" and all(n % 2 for n in ks):
+            padding = tuple(n // 2 for n in ks)
+        else:
+            pad = [p for n in reversed(ks) for p in _same_pads(n)]
+    note = "" if pad is None or pad_mode == "constant" else " (+F.pad %s)" % pad_mode
+
+    def call():
+        with torch.inference_mode():
+            xi = xt if pad is None else F.pad(xt, pad, mode=pad_mode)
+            return conv(xi, wt, padding=padding).numpy().reshape(shape)
+    return name + note, call
+
+
+def _prep_fftconvolve(w, x, k):
+    import scipy.signal
+    if w.kind == "autocorrelate":
+        xr = x[::-1]
+        return ("scipy.signal.fftconvolve(x, x[::-1])",
+                lambda: scipy.signal.fftconvolve(x, xr, "full"))
+    _needs_fill(w, "fftconvolve")
+    mode, axes = w.mode, w.conv_axes
+    return "scipy.signal.fftconvolve", lambda: scipy.signal.fftconvolve(x, k, mode, axes=axes)
+
+
+def _prep_fftconvolve_each(w, x, k):
+    import scipy.signal
+    if w.via != "convolver":
+        raise NotApplicable("for the Convolver workload")
+    mode, axes = w.mode, tuple(a - 1 for a in w.conv_axes)
+    k0, shape = k[0], w.out_shape
+
+    def call():
+        out = np.empty(shape, dtype=x.dtype)
+        for i in range(x.shape[0]):
+            out[i] = scipy.signal.fftconvolve(x[i], k0, mode, axes=axes)
+        return out
+    return "scipy.signal.fftconvolve (one call per input)", call
+
+
+def _prep_oaconvolve(w, x, k):
+    import scipy.signal
+    _needs_fill(w, "oaconvolve")
+    mode, axes = w.mode, w.conv_axes
+    return "scipy.signal.oaconvolve", lambda: scipy.signal.oaconvolve(x, k, mode, axes=axes)
+
+
+def _prep_scipy_correlate(w, x, k):
+    import scipy.signal
+    return ("scipy.signal.correlate[auto]",
+            lambda: scipy.signal.correlate(x, x, w.mode))
+
+
+def _prep_torch_pool(w, x, k):
+    import torch
+    import torch.nn.functional as F
+    n = len(w.conv_axes)
+    if n > 3 or w.conv_axes != tuple(range(x.ndim - n, x.ndim)):
+        raise NotApplicable("torch pools the last 1-3 axes")
+    name = "%s_pool%dd" % ("max" if w.op == "max" else "avg", n)
+    fn = getattr(F, name)
+    xt = torch.from_numpy(x).reshape((1, _size(x.shape[:x.ndim - n])) + x.shape[x.ndim - n:])
+    size, stride, shape = tuple(w.k_shape), w.stride, w.out_shape
+
+    def call():
+        with torch.inference_mode():
+            return fn(xt, size, stride).numpy().reshape(shape)
+    return "torch." + name, call
+
+
+def _prep_block_reduce(w, x, k):
+    from skimage.measure import block_reduce
+    if w.stride != w.k_shape[0] or len(set(w.k_shape)) != 1:
+        raise NotApplicable("block_reduce pools non-overlapping blocks")
+    if any(x.shape[a] % w.stride for a in w.conv_axes):
+        raise NotApplicable("block_reduce pads partial blocks")
+    block = tuple(w.stride if a in w.conv_axes else 1 for a in range(x.ndim))
+    func = np.max if w.op == "max" else np.mean
+    return "skimage.measure.block_reduce", lambda: block_reduce(x, block, func)
+
+
+def _prep_numpy_pool(w, x, k):
+    """What a numpy user writes: a reshape into blocks for non-overlapping
+    windows, sliding_window_view (one axis at a time) for overlapping ones."""
+    func = np.max if w.op == "max" else np.mean
+    if all(w.stride == n for n in w.k_shape) and \
+            not any(x.shape[a] % w.stride for a in w.conv_axes):
+        shape, red = [], []
+        for a, n in enumerate(x.shape):
+            if a in w.conv_axes:
+                shape += [n // w.stride, w.stride]
+                red.append(len(shape) - 1)
+            else:
+                shape.append(n)
+        shape, red = tuple(shape), tuple(red)
+        return ("numpy reshape + %s" % func.__name__,
+                lambda: func(x.reshape(shape), axis=red))
+    if w.op != "max":
+        raise NotApplicable("numpy peer: overlapping averages are not in a workload")
+    axes, sizes, stride = w.conv_axes, w.k_shape, w.stride
+    return ("numpy sliding_window_view + max (separable)",
+            lambda: _pool_separable(x, axes, sizes, stride, np.max))
+
+
+def _prep_maximum_filter(w, x, k):
+    import scipy.ndimage
+    if w.op != "max":
+        raise NotApplicable("maximum_filter takes maxima")
+    size = [1] * x.ndim
+    for a, n in zip(w.conv_axes, w.k_shape):
+        size[a] = n
+    # ndimage's window of length n at i covers i - n // 2 ... i - n // 2 + n - 1;
+    # keep every stride-th window along the pooled axes
+    crop = tuple(slice(n // 2, n // 2 + (o - 1) * w.stride + 1, w.stride)
+                 if a in w.conv_axes else slice(None)
+                 for a, (n, o) in enumerate(zip(size, w.out_shape)))
+    return ("scipy.ndimage.maximum_filter (+crop)",
+            lambda: scipy.ndimage.maximum_filter(x, size=size)[crop])
+
+
+def _crop_lags(w):
+    """Slice of the full autocorrelation holding the workload's lags."""
+    n = w.x_shape[0]
+    m = n - 1 if w.maxlag is None else w.maxlag
+    return slice(n - 1 - m, n + m)
+
+
+def _prep_scipy_correlate_crop(w, x, k):
+    import scipy.signal
+    if w.kind != "autocorrelate":
+        raise NotApplicable("an autocorrelation peer")
+    crop = _crop_lags(w)
+    return ("scipy.signal.correlate(x, x)[lags]",
+            lambda: scipy.signal.correlate(x, x, "full")[crop])
+
+
+def _prep_sigconv_full_crop(w, x, k):
+    import sigconv
+    if w.kind != "autocorrelate":
+        raise NotApplicable("an autocorrelation peer")
+    crop = _crop_lags(w)
+    return ("sigconv.autocorrelate(x)[lags] (full, FFT)",
+            lambda: sigconv.autocorrelate(x, method="fft")[crop])
+
+
+def _prep_skimage_match(w, x, k):
+    from skimage.feature import match_template
+    if w.kind != "match" or w.mode != "valid":
+        raise NotApplicable("template matching in valid mode")
+    return "skimage.feature.match_template", lambda: match_template(x, k)
+
+
+def _prep_cv2_match(w, x, k):
+    import cv2
+    if w.kind != "match" or w.mode != "valid" or x.ndim != 2:
+        raise NotApplicable("2-D template matching in valid mode")
+    if x.dtype != np.float32:
+        raise NotApplicable("cv2.matchTemplate takes float32 or uint8 images")
+    return ("cv2.matchTemplate(TM_CCOEFF_NORMED)",
+            lambda: cv2.matchTemplate(x, k, cv2.TM_CCOEFF_NORMED))
+
+
+def _sigconv_threads():
+    from sigconv._threads import resolve_workers
+    return resolve_workers(None)
+
+
+#: every peer sigconv is compared with, by name
+PEERS = {p.name: p for p in (
+    Peer("numpy.convolve", "numpy", _one, _prep_numpy_convolve),
+    Peer("scipy.signal.convolve[direct]", "scipy.signal", _one, _prep_scipy_direct),
+    Peer("scipy.signal.convolve2d", "scipy.signal", _one, _prep_convolve2d),
+    Peer("scipy.ndimage.convolve", "scipy.ndimage", _one, _prep_ndimage),
+    Peer("scipy.ndimage.convolve1d", "scipy.ndimage", _one, _prep_ndimage_1d),
+    Peer("cv2.filter2D", "cv2", _cv2_threads, _prep_cv2),
+    Peer("torch.conv", "torch", _torch_threads, _prep_torch),
+    Peer("scipy.signal.fftconvolve", "scipy.signal", _one, _prep_fftconvolve),
+    Peer("scipy.signal.oaconvolve", "scipy.signal", _one, _prep_oaconvolve),
+    Peer("scipy.signal.fftconvolve (each)", "scipy.signal", _one, _prep_fftconvolve_each),
+    Peer("scipy.signal.correlate", "scipy.signal", _one, _prep_scipy_correlate),
+    Peer("torch.pool", "torch", _torch_threads, _prep_torch_pool),
+    Peer("skimage.measure.block_reduce", "skimage.measure", _one, _prep_block_reduce),
+    Peer("scipy.ndimage.maximum_filter", "scipy.ndimage", _one, _prep_maximum_filter),
+    Peer("scipy.signal.correlate+crop", "scipy.signal", _one, _prep_scipy_correlate_crop),
+    Peer("sigconv.autocorrelate(full)+crop", "sigconv", _sigconv_threads,
+         _prep_sigconv_full_crop),
+    Peer("skimage.feature.match_template", "skimage.feature", _one, _prep_skimage_match),
+    Peer("cv2.matchTemplate", "cv2", _cv2_threads, _prep_cv2_match),
+    Peer("numpy", "numpy", _one, _prep_numpy_pool),
+)}
+
+
+# -- filter banks: one signal, many kernels, broadcast along a batch axis --------
+
+
+def _bank_split(w, x, k, who):
+    """(workload of one signal and one kernel, the signal, the kernels) of a filter bank."""
+    batch = [a for a in range(x.ndim) if a not in w.conv_axes]
+    if batch != [0] or x.shape[0] != 1 or k.shape[0] < 2:
+        raise NotApplicable("%s: not a filter bank (one signal, kernels along axis 0)" % who)
+    import dataclasses
+    sub = dataclasses.replace(w, x_shape=x.shape[1:], k_shape=k.shape[1:], axes=None)
+    return sub, np.ascontiguousarray(x[0]), k
+
+
+def _looped(prepare, who):
+    """A peer computing a filter bank by calling ``prepare``'s function once per kernel."""
+    def looped(w, x, k):
+        sub, x1, ks = _bank_split(w, x, k, who)
+        calls = []
+        label = who
+        for kj in ks:
+            label, call = prepare(sub, x1, np.ascontiguousarray(kj))
+            calls.append(call)
+        shape = w.out_shape
+        return ("%s (loop over %d kernels)" % (label, len(calls)),
+                lambda: np.stack([c() for c in calls]).reshape(shape))
+    return looped
+
+
+def _prep_scipy_auto(w, x, k):
+    import scipy.signal
+    _needs_fill(w, "scipy.signal.convolve")
+    _kernel_batch_is_one(w, k, "scipy.signal.convolve")
+    mode = w.mode
+    return "scipy.signal.convolve[auto]", lambda: scipy.signal.convolve(x, k, mode)
+
+
+def _prep_torch_bank(w, x, k):
+    import torch
+    import torch.nn.functional as F
+    sub, x1, ks = _bank_split(w, x, k, "torch.conv")
+    nconv = x1.ndim
+    if nconv > 3:
+        raise NotApplicable("torch convolves 1-3 axes")
+    _needs_fill(w, "torch.conv (filter bank)")
+    conv = {1: F.conv1d, 2: F.conv2d, 3: F.conv3d}[nconv]
+    kshape = list(ks.shape[1:])
+    flip = (slice(None),) + (slice(None, None, -1),) * nconv
+    xt = torch.from_numpy(x1)[None, None]
+    wt = torch.from_numpy(np.ascontiguousarray(ks[flip]))[:, None]
+    pad, padding = None, 0
+    if w.mode == "full":
+        padding = tuple(n - 1 for n in kshape)
+    elif w.mode == "same":
+        if all(n % 2 for n in kshape):
+            padding = tuple(n // 2 for n in kshape)
+        else:
+            pad = [p for n in reversed(kshape) for p in _same_pads(n)]
+    shape = w.out_shape
+
+    def call():
+        with torch.inference_mode():
+            xi = xt if pad is None else F.pad(xt, pad)
+            return conv(xi, wt, padding=padding).numpy().reshape(shape)
+    return "torch.conv%dd (%d output channels)" % (nconv, ks.shape[0]), call
+
+
+def _prep_spectral_bank(name):
+    def prepare(w, x, k):
+        import scipy.signal
+        _bank_split(w, x, k, name)
+        _needs_fill(w, name)
+        func = getattr(scipy.signal, name)
+        axes, shape = w.conv_axes, x.shape
+        if w.mode != "same":
+            mode = w.mode
+            return "scipy.signal.%s" % name, lambda: func(x, k, mode, axes=axes)
+        return ("scipy.signal.%s (full + crop: its 'same' crops the bank)" % name,
+                lambda: _same_crop(func(x, k, "full", axes=axes), shape, axes))
+    return prepare
+
+
+PEERS.update({p.name: p for p in (
+    Peer("scipy.signal.convolve[auto] per kernel", "scipy.signal", _one,
+         _looped(_prep_scipy_auto, "scipy.signal.convolve[auto]")),
+    Peer("scipy.signal.convolve[direct] per kernel", "scipy.signal", _one,
+         _looped(_prep_scipy_direct, _SS_DIRECT)),
+    Peer("scipy.signal.convolve2d per kernel", "scipy.signal", _one,
+         _looped(_prep_convolve2d, _C2D)),
+    Peer("scipy.ndimage.convolve1d per kernel", "scipy.ndimage", _one,
+         _looped(_prep_ndimage_1d, _ND1)),
+    Peer("scipy.ndimage.convolve per kernel", "scipy.ndimage", _one,
+         _looped(_prep_ndimage, _ND)),
+    Peer("torch.conv filter bank", "torch", _torch_threads, _prep_torch_bank),
+    Peer("scipy.signal.fftconvolve filter bank", "scipy.signal", _one,
+         _prep_spectral_bank("fftconvolve")),
+    Peer("scipy.signal.oaconvolve filter bank", "scipy.signal", _one,
+         _prep_spectral_bank("oaconvolve")),
+)})
+
+_BANK_PEERS = ("scipy.signal.convolve[auto] per kernel",
+               "scipy.signal.convolve[direct] per kernel",
+               "scipy.signal.fftconvolve filter bank", "scipy.signal.oaconvolve filter bank",
+               "torch.conv filter bank")
+

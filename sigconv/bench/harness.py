@@ -257,7 +257,7 @@ def _warm_and_check(e, w, call, reference, scale):
         e.update(status="error", detail="%s: %s" % (type(exc).__name__, str(exc)[:200]))
         return None
     ok, detail = check(w, out, reference, scale)
-    if ok and e["kind"] == "sigconv" and w.kind == "convolve" \
+    if ok and e["kind"] == "sigconv" and w.convolves \
             and np.asarray(out).dtype != np.dtype(w.dtype):
         ok, detail = False, "dtype %s, expected %s" % (np.asarray(out).dtype, w.dtype)
     del out
@@ -445,6 +445,10 @@ def _measure_workload(w, methods, x, k, reference, scale, *, full, workers, budg
             e["label"], call = peer.prepare(w, x, k)
         except NotApplicable as exc:
             e.update(status="n/a", detail=str(exc))
+            entries.append(e)
+            continue
+        except Exception as exc:  # a peer that fails to set up is reported, not fatal
+            e.update(status="error", detail="%s: %s" % (type(exc).__name__, str(exc)[:200]))
             entries.append(e)
             continue
         e["threads"] = peer.threads()

@@ -26,6 +26,12 @@ _ND = "scipy.ndimage.convolve"
 _ND1 = "scipy.ndimage.convolve1d"
 _C2D = "scipy.signal.convolve2d"
 _FFT = ("scipy.signal.fftconvolve", "scipy.signal.oaconvolve")
+_SEP2D = "cv2.sepFilter2D"
+_ND1_PASSES = "scipy.ndimage.convolve1d passes"
+_DUCC0 = "ducc0 r2c/c2r"
+_PYFFTW = "scipy.signal.fftconvolve[pyfftw]"
+_PEDALBOARD = "pedalboard.Convolution"
+_DASK_IMAGE = "dask_image.ndfilters.convolve"
 
 
 @dataclass(frozen=True)
@@ -400,6 +406,165 @@ def _sigconv_threads():
     return resolve_workers(None)
 
 
+# -- separable kernels: the 1-D factors, applied one axis at a time ------------------
+
+
+def _gaussian_factors(w, who):
+    if w.sigma is None:
+        raise NotApplicable("%s needs the kernel's 1-D factors (a Gaussian workload)" % who)
+    _needs_fill(w, who)
+    if w.mode != "same":
+        raise NotApplicable("%s gives same-size outputs only" % who)
+    return [f.astype(w.dtype) for f in w.factors()]
+
+
+def _prep_sep_filter(w, x, k):
+    import cv2
+    if x.ndim != 2:
+        raise NotApplicable("cv2.sepFilter2D filters 2-D images")
+    fy, fx = _gaussian_factors(w, _SEP2D)
+    # sepFilter2D correlates: flip the factors (a Gaussian is symmetric, but
+    # the peer must be right for any kernel)
+    kx, ky = np.ascontiguousarray(fx[::-1]), np.ascontiguousarray(fy[::-1])
+    return (_SEP2D + " (1-D factors)",
+            lambda: cv2.sepFilter2D(x, -1, kx, ky, borderType=cv2.BORDER_CONSTANT))
+
+
+def _prep_convolve1d_passes(w, x, k):
+    import scipy.ndimage
+    factors = _gaussian_factors(w, _ND1_PASSES)
+    axes = w.conv_axes
+    # odd lengths: ndimage's centre is scipy's 'same' alignment
+    if any(len(f) % 2 == 0 for f in factors):
+        raise NotApplicable("even factor lengths")
+
+    def call():
+        out = x
+        for a, f in zip(axes, factors):
+            out = scipy.ndimage.convolve1d(out, f, axis=a, mode="constant")
+        return out
+    return "scipy.ndimage.convolve1d (%d passes)" % len(axes), call
+
+
+# -- FFT convolution on other FFT libraries -------------------------------------------
+
+
+def _mode_crop(w, full_shape, x_shape, k_shape):
+    """Slices taking the workload's mode out of a full-size result (scipy's alignment)."""
+    index = [slice(None)] * len(full_shape)
+    for a in w.conv_axes:
+        if w.mode == "same":
+            start = (full_shape[a] - x_shape[a]) // 2
+            index[a] = slice(start, start + x_shape[a])
+        elif w.mode == "valid":
+            n = abs(x_shape[a] - k_shape[a]) + 1
+            start = min(x_shape[a], k_shape[a]) - 1
+            index[a] = slice(start, start + n)
+    return tuple(index)
+
+
+def _prep_ducc0(w, x, k):
+    import ducc0
+    if w.kind != "convolve" or x.dtype.kind != "f":
+        raise NotApplicable("real convolution only")
+    _needs_fill(w, _DUCC0)
+    axes = w.conv_axes
+    full = [x.shape[a] + k.shape[a] - 1 if a in axes else max(x.shape[a], k.shape[a])
+            for a in range(x.ndim)]
+    lengths = {a: ducc0.fft.good_size(full[a], True) for a in axes}
+    crop = _mode_crop(w, full, x.shape, k.shape)
+    threads = _sigconv_threads()
+
+    def spectrum(a):
+        padded = np.zeros([lengths.get(i, a.shape[i]) for i in range(a.ndim)], a.dtype)
+        padded[tuple(slice(0, n) for n in a.shape)] = a
+        return ducc0.fft.r2c(padded, axes=axes, nthreads=threads)
+
+    def call():
+        prod = spectrum(x)
+        prod *= spectrum(k)
+        out = ducc0.fft.c2r(prod, axes=axes, lastsize=lengths[axes[-1]], forward=False,
+                            inorm=2, nthreads=threads)
+        return out[tuple(slice(0, n) for n in full)][crop]
+    return "ducc0.fft r2c/c2r by hand (%d threads)" % threads, call
+
+
+def _prep_pyfftw(w, x, k):
+    import pyfftw
+    import pyfftw.interfaces.scipy_fft as backend
+    import scipy.fft
+    import scipy.signal
+    if w.kind != "convolve":
+        raise NotApplicable("a convolution peer")
+    _needs_fill(w, _PYFFTW)
+    pyfftw.interfaces.cache.enable()    # plans kept between calls, as a user would
+    mode, axes = w.mode, w.conv_axes
+
+    def call():
+        with scipy.fft.set_backend(backend):
+            return scipy.signal.fftconvolve(x, k, mode, axes=axes)
+    return "scipy.signal.fftconvolve on pyFFTW's scipy.fft backend", call
+
+
+def _pyfftw_threads():
+    import pyfftw
+    return pyfftw.config.NUM_THREADS
+
+
+# -- streaming and distributed ----------------------------------------------------------
+
+
+def _prep_pedalboard(w, x, k):
+    import pedalboard
+    if w.kind != "stream":
+        raise NotApplicable("a streaming peer")
+    block, n, rate = w.block, x.shape[-1], 48000.0
+    ir = np.ascontiguousarray(k, dtype=np.float32)
+    # pedalboard scales the impulse response to 0.125 / (largest channel's
+    # L2 norm); one multiply per block undoes it
+    gain = float(np.sqrt(np.max(np.sum(ir.astype(np.float64) ** 2, axis=-1)))) / 0.125
+
+    def call():
+        reverb = pedalboard.Convolution(ir, sample_rate=rate)
+        return np.concatenate([reverb.process(x[..., i:i + block], rate, reset=False) * gain
+                               for i in range(0, n, block)], axis=-1)
+    return "pedalboard.Convolution (blocks of %d, x gain)" % block, call
+
+
+_CLIENT = []
+
+
+def dask_client():
+    """The dask client of a local cluster of two processes, started on first use."""
+    if not _CLIENT:
+        import atexit
+        from dask.distributed import Client, LocalCluster
+        cluster = LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
+                               dashboard_address=None)
+        client = Client(cluster)
+        _CLIENT.append(client)
+
+        def close():
+            client.close()
+            cluster.close()
+        atexit.register(close)
+    return _CLIENT[0]
+
+
+def _prep_dask_image(w, x, k):
+    import dask.array as da
+    from dask_image import ndfilters
+    if w.kind != "dask":
+        raise NotApplicable("a dask peer")
+    mode, origins, crop = _ndimage_layout(w, x, k, _DASK_IMAGE)
+    if crop is not None:
+        raise NotApplicable("same mode only")
+    dask_client()
+    xd = da.from_array(x, chunks=w.chunk)
+    return (_DASK_IMAGE + " (2 processes)",
+            lambda: ndfilters.convolve(xd, k, mode=mode, origin=origins).compute())
+
+
 #: every peer sigconv is compared with, by name
 PEERS = {p.name: p for p in (
     Peer("numpy.convolve", "numpy", _one, _prep_numpy_convolve),
@@ -422,6 +587,12 @@ PEERS = {p.name: p for p in (
     Peer("skimage.feature.match_template", "skimage.feature", _one, _prep_skimage_match),
     Peer("cv2.matchTemplate", "cv2", _cv2_threads, _prep_cv2_match),
     Peer("numpy", "numpy", _one, _prep_numpy_pool),
+    Peer(_SEP2D, "cv2", _cv2_threads, _prep_sep_filter),
+    Peer(_ND1_PASSES, "scipy.ndimage", _one, _prep_convolve1d_passes),
+    Peer(_DUCC0, "ducc0", _sigconv_threads, _prep_ducc0),
+    Peer(_PYFFTW, "pyfftw", _pyfftw_threads, _prep_pyfftw),
+    Peer(_PEDALBOARD, "pedalboard", _one, _prep_pedalboard),
+    Peer(_DASK_IMAGE, "dask_image", lambda: 2, _prep_dask_image),
 )}
 
 

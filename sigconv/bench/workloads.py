@@ -12,12 +12,14 @@ only when named.
 >>> get("I2").describe()
 'I2  image, medium kernel: x 2048 x 2048, K=15x15, float32, same'
 """
+import importlib
 import math
 from dataclasses import dataclass, field
 
 import numpy as np
 
-from .peers import _BANK_PEERS, _C2D, _FFT, _ND, _ND1, _SS_DIRECT
+from .peers import (_BANK_PEERS, _C2D, _DASK_IMAGE, _DUCC0, _FFT, _ND, _ND1, _ND1_PASSES,
+                    _PEDALBOARD, _PYFFTW, _SEP2D, _SS_DIRECT)
 from .references import _REFERENCES, _size
 
 
@@ -38,8 +40,12 @@ class Workload:
         sigconv's boundary name.
     axes : tuple or None
         Convolved (pooled) axes; ``None`` means all.
-    kind : {'convolve', 'autocorrelate', 'pool', 'match'}
-        Which sigconv function the workload exercises.
+    kind : {'convolve', 'autocorrelate', 'pool', 'match', 'stream', 'dask'}
+        Which sigconv function the workload exercises: ``'stream'`` is a
+        :class:`sigconv.StreamConvolver` fed ``block``-sample blocks along the
+        last axis (result: offline ``full[..., :len]``); ``'dask'`` is
+        ``sigconv.dask.convolve`` on a dask array of ``chunk``-sized chunks,
+        on a local cluster of two processes.
     op, stride : str, int
         Pooling operation and stride.
     methods : tuple
@@ -65,6 +71,11 @@ class Workload:
         timing, applied to each item along the first axis in turn).
     maxlag : int, optional
         ``autocorrelate``: keep lags ``-maxlag .. maxlag`` only.
+    sigma : float, optional
+        The kernel is a sampled Gaussian of this width (the outer product
+        of its 1-D factors, see :meth:`factors`) instead of random numbers.
+    block, chunk : int, optional
+        ``'stream'``: samples per block; ``'dask'``: chunk side.
     """
 
     id: str
@@ -87,6 +98,14 @@ class Workload:
     standard: bool = True
     via: str = None
     maxlag: int = None
+    sigma: float = None
+    block: int = None
+    chunk: int = None
+
+    @property
+    def convolves(self):
+        """The workload is a convolution with a kernel (directly, streamed or chunked)."""
+        return self.kind in ("convolve", "stream", "dask")
 
     # -- description ---------------------------------------------------------
     def describe(self):
@@ -94,7 +113,10 @@ class Workload:
         def shape(s):
             return " x ".join(str(n) for n in s) if len(s) > 1 else str(s[0])
         parts = ["x " + shape(self.x_shape)]
-        if self.kind == "convolve":
+        if self.kind == "stream":
+            parts.append("IR " + shape(self.k_shape))
+            parts.append("blocks of %d" % self.block)
+        elif self.convolves:
             conv = [self.k_shape[a] for a in self.conv_axes]
             if len(set(self.k_shape)) == 1 and len(self.k_shape) > 2:
                 parts.append("K=%d^%d" % (self.k_shape[0], len(self.k_shape)))
@@ -109,8 +131,12 @@ class Workload:
             elif any(self.k_shape[a] > 1 for a in range(len(self.k_shape))
                      if a not in self.conv_axes):
                 parts[-1] += " (one per channel)"
+            if self.sigma is not None:
+                parts[-1] += " Gaussian (sigma %g)" % self.sigma
             if self.axes is not None and len(self.axes) < len(self.x_shape):
                 parts.append("axes %s" % (tuple(self.axes),))
+            if self.chunk:
+                parts.append("%d^%d chunks" % (self.chunk, len(self.x_shape)))
         elif self.kind == "pool":
             parts.append("%s %s stride %d" % (self.op, "x".join(map(str, self.k_shape)),
                                               self.stride))
@@ -143,6 +169,8 @@ class Workload:
             for a, size in zip(self.conv_axes, self.k_shape):
                 out[a] = (self.x_shape[a] - size) // self.stride + 1
             return tuple(out)
+        if self.kind == "stream":
+            return tuple(self.x_shape)
         out = []
         for a, (n, k) in enumerate(zip(self.x_shape, self.k_shape)):
             if a not in self.conv_axes:
@@ -162,7 +190,9 @@ class Workload:
             return _size(self.x_shape)
         if self.kind == "match":
             return _size(self.k_shape)
-        return _size([self.k_shape[a] for a in self.conv_axes]) if self.kind == "convolve" \
+        if self.kind == "stream":
+            return self.k_shape[-1]
+        return _size([self.k_shape[a] for a in self.conv_axes]) if self.convolves \
             else _size(self.k_shape)
 
     @property
@@ -175,7 +205,7 @@ class Workload:
     def scale(self, x, k):
         """Bound on the outputs' magnitude, for :func:`tolerance`."""
         ax = float(np.max(np.abs(x))) if x.size else 0.0
-        if self.kind == "convolve":
+        if self.convolves:
             return ax * float(np.sum(np.abs(k), dtype=np.float64))
         if self.kind == "autocorrelate":
             return ax * float(np.sum(np.abs(x), dtype=np.float64))
@@ -191,7 +221,12 @@ class Workload:
         rng = np.random.default_rng(0)
         x = rng.standard_normal(self.x_shape, dtype=self.dtype)
         k = None
-        if self.kind == "convolve":
+        if self.convolves and self.sigma is not None:
+            k = self.factors()[0]
+            for f in self.factors()[1:]:
+                k = np.multiply.outer(k, f)
+            k = k.astype(self.dtype)
+        elif self.convolves:
             k = rng.standard_normal(self.k_shape, dtype=self.dtype)
         if self.kind == "match":
             # a template cut from the signal, with noise: one clear match
@@ -199,9 +234,40 @@ class Workload:
             k = x[cut] + rng.standard_normal(self.k_shape, dtype=self.dtype)
         return x, k
 
+    def factors(self):
+        """The 1-D float64 factors of a Gaussian kernel (``sigma``), one per axis.
+
+        >>> f = get("S1").factors()
+        >>> len(f), f[0].shape, round(float(f[0].sum()), 12)
+        (2, (15,), 1.0)
+        """
+        if self.sigma is None:
+            raise ValueError("workload %s has no Gaussian kernel" % self.id)
+        out = []
+        for n in self.k_shape:
+            t = np.arange(n) - (n - 1) / 2
+            g = np.exp(-0.5 * (t / self.sigma) ** 2)
+            out.append(g / g.sum())
+        return out
+
     def sigconv_call(self, method, x, k, workers=None):
         """A no-argument callable computing the workload with sigconv."""
         import sigconv
+        if self.kind == "stream":
+            block, n = self.block, x.shape[-1]
+
+            def call():
+                stream = sigconv.StreamConvolver(k, block)
+                return np.concatenate([stream.process(x[..., i:i + block])
+                                       for i in range(0, n, block)], axis=-1)
+            return call
+        if self.kind == "dask":
+            import dask.array as da
+            from .peers import dask_client
+            import sigconv.dask
+            dask_client()
+            xd = da.from_array(x, chunks=self.chunk)
+            return lambda: sigconv.dask.convolve(xd, k, self.mode).compute()
         if self.via == "convolver":
             plan = sigconv.Convolver(k[0], x.shape[1:], self.mode, method=method,
                                      axes=tuple(a - 1 for a in self.conv_axes))
@@ -245,6 +311,8 @@ class Workload:
         have = [m for m in self.methods if _sigconv_has(kind, m)]
         if have:
             return have, None
+        if self.kind in ("stream", "dask"):
+            return [], "sigconv.%s is not in this version" % _KIND_FUNCS[self.kind]
         if self.kind != "convolve":
             return [], "sigconv.%s is not in this version" % _KIND_FUNCS[self.kind]
         return [], "method %s is not in this version" % "/".join(self.methods)
@@ -266,7 +334,8 @@ def _human_flops(flops):
 
 
 _KIND_FUNCS = {"convolve": "convolve", "autocorrelate": "autocorrelate", "pool": "pool",
-               "match": "normalized_correlate"}
+               "match": "normalized_correlate", "stream": "StreamConvolver",
+               "dask": "dask.convolve"}
 _HAS = {}
 
 
@@ -276,7 +345,13 @@ def _sigconv_has(kind, method):
     key = (kind, method)
     if key not in _HAS:
         import sigconv
-        func = getattr(sigconv, _KIND_FUNCS[kind], None)
+        if kind == "dask":
+            try:
+                func = importlib.import_module("sigconv.dask").convolve
+            except (ImportError, AttributeError):
+                func = None
+        else:
+            func = getattr(sigconv, _KIND_FUNCS[kind], None)
         ok = func is not None
         if ok and kind == "convolve":
             try:
@@ -297,6 +372,8 @@ _PEERS_POOL = ("torch.pool", "skimage.measure.block_reduce", "scipy.ndimage.maxi
 #: each method also measured; direct alone is slow, so such a workload runs
 #: only in a full run while direct is all sigconv has
 _LARGE = ("auto", "fft", "oa", "direct")
+#: FFT convolution on other FFT libraries (optional: skipped when absent)
+_FFT_LIBS = (_DUCC0, _PYFFTW)
 
 
 def _slow(seconds, why=""):
@@ -311,11 +388,11 @@ WORKLOADS = (
     Workload("A2", "1D FIR filter", (2**20,), (63,), "float32", "same",
              peers=_PEERS_1D, quick=True),
     Workload("A3", "long FIR", (2**20,), (8191,), "float64", "same",
-             methods=_LARGE, slow_methods=("direct",), peers=_PEERS_1D + _FFT,
+             methods=_LARGE, slow_methods=("direct",), peers=_PEERS_1D + _FFT + _FFT_LIBS,
              slow_peers={_ND: _slow(9), _ND1: _slow(9)},
              skip_peers={"torch.conv": "float64 conv1d unfolds the input: ~69 GB"}, quick=True),
     Workload("A4", "stereo reverb", (480000, 2), (96000, 2), "float32", "full", axes=(0,),
-             methods=_LARGE, slow_methods=("direct",), peers=_FFT, quick=True),
+             methods=_LARGE, slow_methods=("direct",), peers=_FFT + _FFT_LIBS, quick=True),
     Workload("A5", "small call (overhead)", (4096,), (16,), "float64", "full",
              peers=("numpy.convolve", _SS_DIRECT, "torch.conv"), quick=True),
     Workload("A6", "batch of signals", (256, 4096), (1, 31), "float32", "same", axes=(-1,),
@@ -328,7 +405,7 @@ WORKLOADS = (
              peers=_PEERS_2D, quick=True,
              slow_peers={_SS_DIRECT: _slow(17), _C2D: _slow(2.5), "torch.conv": _slow(8)}),
     Workload("I3", "image, large kernel", (2048, 2048), (63, 63), "float64", "same",
-             methods=_LARGE, slow_methods=("direct",), peers=_PEERS_2D + _FFT,
+             methods=_LARGE, slow_methods=("direct",), peers=_PEERS_2D + _FFT + _FFT_LIBS,
              slow_peers={_C2D: _slow(46), _ND: _slow(26)},
              skip_peers={_SS_DIRECT: "~5 min per call (17 s for I2's 225 taps; I3 has 3969)",
                          "torch.conv": "float64 conv2d unfolds the input: ~133 GB"}, quick=True),
@@ -339,9 +416,9 @@ WORKLOADS = (
     Workload("V1", "volume, small kernel", (128, 128, 128), (3, 3, 3), "float32", "same",
              peers=_PEERS_3D, quick=True),
     Workload("V2", "volume, medium kernel", (128, 128, 128), (7, 7, 7), "float32", "same",
-             peers=_PEERS_3D, quick=True, slow_peers={_SS_DIRECT: _slow(15)}),
+             peers=_PEERS_3D + _FFT_LIBS, quick=True, slow_peers={_SS_DIRECT: _slow(15)}),
     Workload("V3", "volume, large kernel", (256, 256, 256), (15, 15, 15), "float32", "same",
-             methods=_LARGE, slow_methods=("direct",), peers=_PEERS_3D + _FFT,
+             methods=_LARGE, slow_methods=("direct",), peers=_PEERS_3D + _FFT + _FFT_LIBS,
              slow_peers={_ND: _slow(80), "torch.conv": _slow(80)},
              skip_peers={_SS_DIRECT: "~20 min per call (15 s for V2; V3 has 80x the work)"}, quick=True),
     Workload("C1", "autocorrelation", (2**20,), (), "float64", "full", kind="autocorrelate",
@@ -356,6 +433,16 @@ WORKLOADS = (
     Workload("P3", "average pooling 2x2x2 stride 2", (256, 256, 256), (2, 2, 2), "float32",
              "pool", kind="pool", op="avg", stride=2, methods=("auto",), peers=_PEERS_POOL,
              quick=True),
+    Workload("S1", "separable 2-D kernel", (2048, 2048), (15, 15), "float32", "same",
+             sigma=3.0, methods=("auto", "separable", "direct"),
+             peers=("cv2.filter2D", _SEP2D, _ND, _ND1_PASSES), quick=True),
+    Workload("S2", "separable 3-D kernel", (256, 256, 256), (9, 9, 9), "float32", "same",
+             sigma=1.5, methods=("auto", "separable", "fft", "direct"),
+             slow_methods=("direct",), peers=(_ND1_PASSES,), quick=True),
+    Workload("AU1", "streaming reverb", (2, 480000), (2, 96000), "float32", "stream",
+             kind="stream", block=256, methods=("auto",), peers=(_PEDALBOARD,)),
+    Workload("VD1", "distributed volume", (384, 384, 384), (7, 7, 7), "float32", "same",
+             kind="dask", sigma=1.0, chunk=128, methods=("auto",), peers=(_DASK_IMAGE,)),
 )
 
 #: filter banks: every kernel applied to one signal in one call (``axes``)

@@ -293,7 +293,7 @@ BUSY = 0.2
 
 
 def run(workloads, *, full=False, repeat=None, budget=None, workers=None, explicit=False,
-        progress=None, env=None, quiet_wait=0):
+        progress=None, env=None, quiet_wait=0, done=None):
     """Measure ``workloads``; returns the report (a JSON-serialisable dict).
 
     The matrix-product peak is measured at the start and again at the end;
@@ -323,6 +323,9 @@ def run(workloads, *, full=False, repeat=None, budget=None, workers=None, explic
         processes to leave the cores (:func:`wait_quiet`), and measure a
         workload again (once) if they used more than :data:`BUSY` of the
         cores' time during it; 0 does neither.
+    done : callable, optional
+        Called with each workload when it is finished or skipped (a
+        progress bar's step).
     """
     repeat = repeat or (15 if full else 7)
     budget = budget or (2.0 if full else 0.4)
@@ -337,48 +340,52 @@ def run(workloads, *, full=False, repeat=None, budget=None, workers=None, explic
     cores = report["machine"]["cores"]
     run_start = _cpu_snapshot()
     for i, w in enumerate(workloads, 1):
-        tag = "[%d/%d] %s" % (i, total, w.id)
-        report["workloads"][w.id] = {"description": w.describe(), "flops": w.flops,
-                                     "standard": w.standard}
-        methods, why = w.sigconv_methods()
-        if not methods:
-            report["not_run"].append({"workload": w.id, "reason": why})
-            say("%s skipped: %s" % (tag, why))
-            continue
-        slow = w.full_only()
-        if slow and not (full or explicit):
-            report["not_run"].append({"workload": w.id, "reason": slow})
-            say("%s skipped: %s" % (tag, slow))
-            continue
-        if quiet_wait:
-            other = wait_quiet(quiet_wait)
-            if other is not None and other >= 0.1:
-                say("%s other processes still use %.0f%% of the cores" % (tag, 100 * other))
-        say("%s inputs and reference" % tag)
-        x, k = w.inputs()
         try:
-            reference = w.reference(x, k)
-            scale = w.scale(x, k)
-        except Exception as exc:
-            report["not_run"].append({"workload": w.id, "reason": "reference: %r" % exc})
-            continue
-        for attempt in (1, 2):
-            w_start = _cpu_snapshot()
-            entries = _measure_workload(w, methods, x, k, reference, scale, full=full,
-                                        workers=workers, budget=budget, repeat=repeat,
-                                        say=lambda line: say(tag + " " + line),
-                                        missing=missing)
-            _finish(w, entries, peaks)
-            other, steal = _other_cpu(w_start, _cpu_snapshot(), cores)
-            report["workloads"][w.id].update(other_cpu=other, steal=steal, attempts=attempt)
-            if not quiet_wait or other is None or other <= BUSY or attempt == 2:
-                break
-            say("%s other processes used %.0f%% of the cores: measuring again"
-                % (tag, 100 * other))
-            wait_quiet(quiet_wait)
-        report["results"].extend(entries)
-        del x, k, reference
-        gc.collect()
+            tag = "[%d/%d] %s" % (i, total, w.id)
+            report["workloads"][w.id] = {"description": w.describe(), "flops": w.flops,
+                                         "standard": w.standard}
+            methods, why = w.sigconv_methods()
+            if not methods:
+                report["not_run"].append({"workload": w.id, "reason": why})
+                say("%s skipped: %s" % (tag, why))
+                continue
+            slow = w.full_only()
+            if slow and not (full or explicit):
+                report["not_run"].append({"workload": w.id, "reason": slow})
+                say("%s skipped: %s" % (tag, slow))
+                continue
+            if quiet_wait:
+                other = wait_quiet(quiet_wait)
+                if other is not None and other >= 0.1:
+                    say("%s other processes still use %.0f%% of the cores" % (tag, 100 * other))
+            say("%s inputs and reference" % tag)
+            x, k = w.inputs()
+            try:
+                reference = w.reference(x, k)
+                scale = w.scale(x, k)
+            except Exception as exc:
+                report["not_run"].append({"workload": w.id, "reason": "reference: %r" % exc})
+                continue
+            for attempt in (1, 2):
+                w_start = _cpu_snapshot()
+                entries = _measure_workload(w, methods, x, k, reference, scale, full=full,
+                                            workers=workers, budget=budget, repeat=repeat,
+                                            say=lambda line: say(tag + " " + line),
+                                            missing=missing)
+                _finish(w, entries, peaks)
+                other, steal = _other_cpu(w_start, _cpu_snapshot(), cores)
+                report["workloads"][w.id].update(other_cpu=other, steal=steal, attempts=attempt)
+                if not quiet_wait or other is None or other <= BUSY or attempt == 2:
+                    break
+                say("%s other processes used %.0f%% of the cores: measuring again"
+                    % (tag, 100 * other))
+                wait_quiet(quiet_wait)
+            report["results"].extend(entries)
+            del x, k, reference
+            gc.collect()
+        finally:
+            if done is not None:
+                done(w)
     report["load_after"] = _load()
     report["other_cpu"], report["steal"] = _other_cpu(run_start, _cpu_snapshot(), cores)
     if peaks and report["results"]:

@@ -15,7 +15,7 @@ import scipy.fft
 import scipy.sparse
 from scipy.sparse.linalg import LinearOperator
 
-from ._boundary import EDGE, FILL, REFLECT, SYMMETRIC, WRAP
+from ._boundary import FILL, map_index
 from ._ext import _toeplitz
 from ._problem import MEMORY_LIMIT, make_problem
 from ._threads import resolve_workers
@@ -378,27 +378,6 @@ def circulant_eigenvalues(kernel, n):
 # The operator
 
 
-def _map_indices(i, n, code):
-    """numpy twin of the kernels' ``map_index``: -1 where the fill value is read."""
-    i = np.asarray(i, dtype=np.intp)
-    inside = (i >= 0) & (i < n)
-    if code == FILL:
-        return np.where(inside, i, -1)
-    if code == WRAP:
-        return np.mod(i, n)
-    if code == SYMMETRIC:
-        j = np.mod(i, 2 * n)
-        return np.where(j < n, j, 2 * n - 1 - j)
-    if code == REFLECT:
-        if n == 1:
-            return np.zeros_like(i)
-        j = np.mod(i, 2 * n - 2)
-        return np.where(j < n, j, 2 * n - 2 - j)
-    if code == EDGE:
-        return np.clip(i, 0, n - 1)
-    raise ValueError(code)  # pragma: no cover
-
-
 def _fold_plan(lo, length, n, code):
     """How the adjoint's ``length`` extended samples from ``lo`` land on ``n`` inputs.
 
@@ -408,7 +387,7 @@ def _fold_plan(lo, length, n, code):
     """
     p0 = min(max(0, -lo), length)
     p1 = max(p0, min(length, n - lo))
-    index = _map_indices(lo + np.arange(length), n, code)
+    index = map_index(lo + np.arange(length), n, code)
     positions = np.arange(length)
     rest = np.flatnonzero((index >= 0) & ((positions < p0) | (positions >= p1)))
     return p0, p1, lo + p0, rest, index[rest]

@@ -16,7 +16,6 @@ from conftest import (ALL_MODES, BOUNDARIES, INT_DTYPES, OPS, assert_close, fft_
 from reference import (batched, boundary_reference, circular_fft_reference,
                        circular_reference)
 from sigconv._backends import fft as fft_backend
-from sigconv._boundary import BOUNDARY_CODES, FILL, extend
 
 FLOATING = (np.float64, np.float32, np.complex128, np.complex64)
 
@@ -106,18 +105,6 @@ def test_complex_fill_with_real_signal(rng, op, mode):
     fill = 1.5 - 2j
     got = fft_call(op, x, h, mode, fillvalue=fill)
     check(got, boundary_reference(op, x, h, mode, "fill", fill), x, h, fillvalue=fill)
-
-
-@pytest.mark.parametrize("code", sorted(set(BOUNDARY_CODES.values()) - {FILL}))
-@pytest.mark.parametrize("n", [1, 2, 3, 5])
-def test_index_map_is_numpy_pad(code, n):
-    # the buffer is extended by index; it must be numpy.pad's extension,
-    # also for pads many times wider than the signal
-    x = np.arange(n) * 10
-    pad = 4 * n + 3
-    expected = extend(x, [(pad, pad + 1)], code)
-    got = x[fft_backend.source_index(np.arange(-pad, n + pad + 1), n, code)]
-    np.testing.assert_array_equal(got, expected)
 
 
 # ------------------------------------------------------------ axes, strides

@@ -63,7 +63,7 @@ import threading
 import numpy as np
 import scipy.fft as sfft
 
-from .._boundary import EDGE, FILL, REFLECT, SYMMETRIC, WRAP
+from .._boundary import FILL, map_index
 from .._ext import _spectral
 from .._threads import resolve_workers
 from ._layout import batch_indices
@@ -273,29 +273,6 @@ def canonical_view(a, problem):
     return a if axes == last else np.moveaxis(a, axes, last)
 
 
-def source_index(p, n, boundary):
-    """Index into an axis of length ``n`` of extended positions ``p``.
-
-    The vectorised twin of ``map_index`` in ``sigconv/_ext/_common.pxd``
-    (positions in ``[0, n)`` map to themselves; wide extensions repeat
-    periodically, as :func:`numpy.pad` does).
-    """
-    p = np.asarray(p, dtype=np.intp)
-    if boundary == WRAP:
-        return p % n
-    if boundary == SYMMETRIC:
-        q = p % (2 * n)
-        return np.where(q < n, q, 2 * n - 1 - q)
-    if boundary == REFLECT:
-        if n == 1:
-            return np.zeros_like(p)
-        q = p % (2 * n - 2)
-        return np.where(q < n, q, 2 * n - 2 - q)
-    if boundary == EDGE:
-        return np.clip(p, 0, n - 1)
-    raise ValueError("boundary code %r has no index map" % (boundary,))
-
-
 def _segments(start, stop, N):
     """Pieces of ``[start, stop)``: (dest slice, source slice or index array)."""
     out = []
@@ -333,7 +310,7 @@ def load_signal(dest, x, spans, boundary, fill):
             continue
         src = x[lead + tuple(s if isinstance(s, slice) else slice(None) for _, s in combo)]
         for i in border:
-            idx = source_index(combo[i][1], x.shape[nb + i], boundary)
+            idx = map_index(combo[i][1], x.shape[nb + i], boundary)
             src = np.take(src, idx, axis=nb + i)
         dest[dsel] = src
 

@@ -66,7 +66,7 @@ import scipy.fft as sfft
 from .._boundary import FILL, map_index
 from .._ext import _spectral
 from .._threads import resolve_workers
-from ._layout import batch_indices
+from ._layout import batch_indices, finish  # noqa: F401 (finish: also oa's)
 
 #: Relative L2 error of one transform, per factor of 2 of its size, in
 #: units of the unit roundoff (a generous form of the classical bound
@@ -440,42 +440,6 @@ def spectral_product(X, H, problem, conj, nthreads, block_rows=1, keep_h=False):
     real = np.finfo(X.dtype).dtype
     _spectral.multiply(X.reshape(-1, nf).view(real), H.reshape(-1, nf).view(real),
                        out.reshape(rows, nf).view(real), arow, brow, conj, 1.0, nthreads)
-    return out
-
-
-def finish(view, problem, whole=None, out=None):
-    """The result from a view of the canonical result: one copy, in place after it.
-
-    When ``view`` is all of ``whole`` (the array it views, which nothing
-    else references) in the same layout and the output dtype, ``whole`` is
-    returned without a copy. ``out``: an array of the result's shape and
-    dtype (possibly a view) the result is written into instead.
-    """
-    nconv = len(problem.axes)
-    ndim = problem.ndim
-    if problem.reverse_output:
-        view = view[(Ellipsis,) + (slice(None, None, -1),) * nconv]
-    if problem.axes != tuple(range(ndim - nconv, ndim)):
-        view = np.moveaxis(view, range(ndim - nconv, ndim), problem.axes)
-    dt = problem.out_dtype
-    if dt.kind in "biu":
-        exact = np.empty(view.shape, dtype=np.int64)
-        np.rint(view, out=exact, casting="unsafe")
-        # int64 -> narrower integers wraps, as the direct method does
-        if out is not None:
-            np.copyto(out, exact, casting="unsafe")
-            return out
-        return exact.astype(dt, copy=False)
-    if (out is None and whole is not None and view.dtype == dt and view.shape == whole.shape
-            and view.strides == whole.strides and whole.flags.c_contiguous
-            and view.__array_interface__["data"][0] == whole.__array_interface__["data"][0]
-            and not (problem.conj_output and dt.kind == "c")):
-        return whole
-    if out is None:
-        out = np.empty(view.shape, dtype=dt)
-    np.copyto(out, view, casting="unsafe")
-    if problem.conj_output and dt.kind == "c":
-        np.conjugate(out, out=out)
     return out
 
 

@@ -9,6 +9,7 @@ from ._backends import BACKENDS, METHODS
 from ._dtypes import kernel_dtype
 from ._problem import make_problem, normalize_axes
 from ._boundary import FILL
+from ._validate import as_int
 from .plan import _all_finite, auto_method
 
 __all__ = ["convolve", "correlate", "convolve2d", "correlate2d", "fftconvolve",
@@ -648,10 +649,8 @@ def correlation_lags(in1_len, in2_len, mode="full"):
     >>> sigconv.correlation_lags(4, 3, mode="same")
     array([-1,  0,  1,  2])
     """
-    for name, v in (("in1_len", in1_len), ("in2_len", in2_len)):
-        if isinstance(v, bool) or not hasattr(v, "__index__"):
-            raise TypeError("%s must be an integer, got %r" % (name, v))
-    in1_len, in2_len = int(in1_len), int(in2_len)
+    in1_len = as_int(in1_len, "in1_len must be an integer")
+    in2_len = as_int(in2_len, "in2_len must be an integer")
     if in1_len < 0 or in2_len < 0:
         raise ValueError("lengths must be non-negative")
     full = np.arange(-in2_len + 1, in1_len)

@@ -9,7 +9,6 @@ every window of a signal, image or volume: template matching.
 This module holds their signatures, documentation and validation; the
 computation is in :mod:`sigconv._backends.correlation`.
 """
-import operator
 
 import numpy as np
 
@@ -17,6 +16,7 @@ from . import plan as _plan
 from ._backends import correlation as _backend
 from ._dtypes import result_dtype
 from ._problem import MEMORY_LIMIT, normalize_axes
+from ._validate import as_int
 from .convolution import _doc, correlation_lags
 
 __all__ = ["autocorrelate", "autocorrelation_lags", "normalized_correlate"]
@@ -42,9 +42,7 @@ SPLIT_MIN = 1 << 16
 # --------------------------------------------------------------------------
 
 def _check_length(n, name="n"):
-    if isinstance(n, bool) or not hasattr(n, "__index__"):
-        raise TypeError("%s must be an integer, got %r" % (name, n))
-    n = operator.index(n)
+    n = as_int(n, "%s must be an integer" % name)
     if n < 1:
         raise ValueError("%s must be at least 1, got %d" % (name, n))
     return n
@@ -72,10 +70,7 @@ def _maxlags(maxlag, lengths, mode):
                              % (len(values), len(lengths)))
     out = []
     for m, n in zip(values, lengths):
-        if isinstance(m, (bool, np.bool_)) or not hasattr(m, "__index__"):
-            raise TypeError("maxlag must be an integer or a sequence of integers, got %r"
-                            % (m,))
-        m = operator.index(m)
+        m = as_int(m, "maxlag must be an integer or a sequence of integers")
         if m < 0:
             raise ValueError("maxlag must be >= 0, got %d" % m)
         if m > n - 1:

@@ -19,6 +19,7 @@ from ._boundary import FILL, map_index
 from ._ext import _toeplitz
 from ._problem import MEMORY_LIMIT, make_problem
 from ._threads import resolve_workers
+from ._validate import as_int
 
 __all__ = ["convolution_matrix", "circulant_matrix", "circulant_eigenvalues",
            "ConvolutionOperator", "DENSE_LIMIT"]
@@ -59,10 +60,7 @@ def _as_kernel(kernel):
 
 def _as_shape(shape, ndim, what="shape"):
     shape = (shape,) if np.ndim(shape) == 0 else tuple(shape)
-    try:
-        shape = tuple(operator.index(n) for n in shape)
-    except TypeError:
-        raise TypeError("%s must be an int or a tuple of ints, got %r" % (what, shape)) from None
+    shape = tuple(as_int(n, "%s must be an int or a tuple of ints" % what) for n in shape)
     if len(shape) != ndim:
         raise ValueError("%s %r has %d entries for a %d-D kernel (one length per kernel "
                          "dimension)" % (what, shape, len(shape), ndim))

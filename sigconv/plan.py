@@ -32,7 +32,6 @@ the absolute times. On that set the model's choice is within 1.3x of the
 fastest method everywhere, and within 1.2x on all but two small volumes.
 ``measure=True`` times the candidates instead.
 """
-import operator
 import time
 
 import numpy as np
@@ -44,6 +43,7 @@ from ._backends._layout import to_canonical
 from ._dtypes import result_dtype
 from ._problem import make_problem, normalize_axes
 from ._threads import resolve_workers
+from ._validate import as_int
 
 __all__ = ["choose_conv_method", "Convolver"]
 
@@ -566,10 +566,7 @@ class Convolver:
         if len(shape) != len(axes):
             raise ValueError("shape has %d entries for %d convolved axes %s"
                              % (len(shape), len(axes), axes))
-        try:
-            shape = tuple(operator.index(n) for n in shape)
-        except TypeError:
-            raise TypeError("shape must hold integers, got %r" % (shape,)) from None
+        shape = tuple(as_int(n, "shape must hold integers") for n in shape)
         if any(n < 0 for n in shape):
             raise ValueError("shape must hold non-negative lengths, got %r" % (shape,))
         in_dtype = np.dtype(kernel.dtype if dtype is None else dtype)

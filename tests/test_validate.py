@@ -9,7 +9,7 @@ K = np.ones(3)
 
 CALLS = {
     "stride": lambda v: sigconv.convolve(X, K, stride=v),
-    "axes": lambda v: sigconv.convolve(np.ones((3, 3, 3)), np.ones((2, 2, 2)), axes=v),
+    "axes": lambda v: sigconv.convolve(np.ones((3, 3, 3)), np.ones((1, 1, 1)), axes=v),
     "workers": lambda v: sigconv.convolve(X, K, workers=v),
     "correlation_lags": lambda v: sigconv.correlation_lags(v, 3),
     "autocorrelation_lags": lambda v: sigconv.autocorrelation_lags(v),

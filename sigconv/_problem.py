@@ -78,6 +78,11 @@ class Problem(namedtuple("Problem", _PROBLEM_FIELDS)):
 
     __slots__ = ()
 
+    @property
+    def empty(self):
+        """Nothing to compute: no outputs, or no samples along a convolved axis."""
+        return 0 in self.out_shape or 0 in self.x_shape or 0 in self.k_shape
+
 
 def normalize_axes(axes, ndim):
     """Increasing tuple of distinct non-negative axes (all axes for None)."""

@@ -5,7 +5,7 @@ output dtype and shape; sigconv adds keyword-only options.
 """
 import numpy as np
 
-from ._backends import BACKENDS, METHODS
+from ._backends import BACKENDS, METHODS, check_method
 from ._dtypes import kernel_dtype
 from ._problem import make_problem, normalize_axes
 from ._boundary import FILL
@@ -25,15 +25,8 @@ def _doc(text):
 
 
 def _choose_method(method, problem, signal, kernel, workers=None):
-    if method == "auto":
+    if check_method(method) == "auto":
         return auto_method(problem, signal, kernel, workers)
-    if method not in METHODS:
-        raise ValueError("method must be one of %s, got %r"
-                         % (", ".join(repr(m) for m in METHODS), method))
-    if method not in BACKENDS:
-        raise NotImplementedError(
-            "method=%r is not implemented in this version of sigconv; "
-            "use method='direct' or 'auto'" % (method,))
     return method
 
 
@@ -47,7 +40,7 @@ def _run(op, in1, in2, mode, method, boundary, fillvalue, axes, stride, workers,
         in1, in2, op=op, mode=mode, boundary=boundary, fillvalue=fillvalue, axes=axes,
         stride=stride, flavor=flavor)
     method = _choose_method(method, problem, signal, kernel, workers)
-    if 0 in problem.out_shape or 0 in problem.x_shape or 0 in problem.k_shape:
+    if problem.empty:
         # nothing to sum: an empty result, or sums over an empty kernel
         return np.zeros(problem.out_shape, dtype=problem.out_dtype)
     if (method in ("direct", "toeplitz") and problem.flavor == "nd"
@@ -199,8 +192,6 @@ _DTYPE_NOTES = """
         on integers too large for an exact result.
     TypeError
         Object, string or other non-numeric dtypes; non-integer ``stride``.
-    NotImplementedError
-        A method this version does not have.
     MemoryError
         The output would not fit in this machine's memory (checked before
         allocating).
@@ -284,7 +275,7 @@ def convolve(in1, in2, mode="full", method="auto", *, boundary="fill", fillvalue
 
     Raises
     ------
-    ValueError, TypeError, NotImplementedError, MemoryError
+    ValueError, TypeError, MemoryError
         As for :func:`convolve`.
 
     See Also

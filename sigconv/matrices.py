@@ -507,12 +507,10 @@ class ConvolutionOperator(LinearOperator):
     """
 
     def __init__(self, kernel, shape, mode="full", *, boundary="fill", method="auto"):
-        from ._backends import METHODS
+        from ._backends import check_method
         kernel = _as_kernel(kernel)
         shape = _as_shape(shape, kernel.ndim)
-        if method not in METHODS:
-            raise ValueError("method must be one of %s, got %r"
-                             % (", ".join(repr(m) for m in METHODS), method))
+        check_method(method)
         problem = _geometry(kernel, shape, mode, boundary)
         view = kernel.view()
         view.flags.writeable = False

@@ -36,7 +36,7 @@ import time
 
 import numpy as np
 
-from ._backends import BACKENDS, METHODS
+from ._backends import BACKENDS, check_method
 from ._backends import fft as _fft
 from ._backends import oa as _oa
 from ._backends._layout import to_canonical
@@ -551,13 +551,7 @@ class Convolver:
         if kernel.dtype.kind not in "biufc":
             raise TypeError("the kernel has dtype %s; sigconv works on bool, integer, "
                             "float and complex arrays" % (kernel.dtype,))
-        if method not in METHODS:
-            raise ValueError("method must be one of %s, got %r"
-                             % (", ".join(repr(m) for m in METHODS), method))
-        if method != "auto" and method not in BACKENDS:
-            raise NotImplementedError(
-                "method=%r is not implemented in this version of sigconv; "
-                "use method='direct', 'fft', 'oa' or 'auto'" % (method,))
+        check_method(method)
         ndim = kernel.ndim
         axes = normalize_axes(axes, ndim)
         shape = (shape,) if np.ndim(shape) == 0 else tuple(shape)
@@ -594,7 +588,7 @@ class Convolver:
         self._kernel = kernel
         self._prepared = None
         self._flipped = None
-        empty = 0 in problem.out_shape or 0 in problem.x_shape or 0 in problem.k_shape
+        empty = problem.empty
         if problem.swapped or empty:
             return
         if method == "direct":
@@ -646,7 +640,7 @@ class Convolver:
         x = np.asarray(x)
         self._check(x)
         problem, signal, kernel = make_problem(x, self._kernel, **self._options)
-        if 0 in problem.out_shape or 0 in problem.x_shape or 0 in problem.k_shape:
+        if problem.empty:
             return np.zeros(problem.out_shape, dtype=problem.out_dtype)
         method = self.method
         if (self._auto and method != "direct"

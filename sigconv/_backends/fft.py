@@ -1,59 +1,26 @@
 """The FFT method: the convolution theorem through :mod:`scipy.fft`.
 
-A :class:`~sigconv._problem.Problem` asks, per convolved axis, for
+A :class:`~sigconv._problem.Problem` asks, per convolved axis, for the
+strided valid correlation ``out[o] = sum_k w[k] * X[o * step + lo + k]`` of
+the part ``x'`` of the extended signal under the windows; with ``v = w``
+reversed that is ``(x' * v)[n0 + o * step]``, a slice of a linear
+convolution, which a cyclic convolution of any period
+``P >= max(len(x') + K - 1 - n0, n1)`` reproduces on the outputs
+``[n0, n1)``. ``P`` is the fastest length above that bound by the
+transform-length model below (:func:`fast_lengths`).
 
-    out[o] = sum_k w[k] * X[o * step + lo + k],   o = 0 .. M - 1,
+The ``fill`` boundary with a zero fill value transforms a view of the signal
+(the transform's own zero padding is the extension); any other boundary is
+written into an array of the part's size by index arithmetic
+(:func:`sigconv._boundary.map_index`). ``circular`` mode transforms at the
+period, the kernel folded onto it. Forward transforms skip the lines that
+hold no data and inverse transforms crop to the kept outputs before the next
+axis; the spectrum product is formed in place (:mod:`sigconv._ext._spectral`).
+Integer and bool inputs are transformed in float64 and rounded back only
+when :func:`integer_error_bound` guarantees the exact integer.
 
-a strided *valid* correlation of the part ``X[lo : lo + E]``,
-``E = (M - 1) * step + K``, of the extended signal with ``w``. With
-``v = w`` reversed (``in2`` itself for a convolution, its reversed conjugate
-for a correlation) that is a slice of a linear convolution:
-
-    out[o] = (x' * v)[n0 + o * step],
-
-where ``x'`` is the transformed part of the signal and ``n0`` the offset of
-the first output. A cyclic convolution of period ``P`` equals the linear one
-wherever no other term aliases onto it: if the linear result is nonzero on
-``[0, L)`` (``L = len(x') + K - 1``) and the outputs lie in ``[n0, n1)``,
-any ``P >= max(L - n0, n1)`` will do. That is ``N + K - 1`` for ``full``,
-but only ``N`` for ``valid`` (the wrapped-around tail lands on the outputs
-``valid`` discards) and somewhat less than ``N + K - 1`` for ``same``.
-
-The boundary: with the ``fill`` boundary and a zero fill value, ``x'`` is
-the part of the signal under the window (a view), and the transform's own
-zero padding supplies the extension. Any other boundary is written into an
-array of the part's size by index arithmetic (the separable index map of
-:func:`sigconv._boundary.extend`, no padded copy of the whole signal).
-
-``circular`` mode is the cyclic convolution itself: the transform length is
-the period ``N`` (no padding), a kernel longer than the period is first
-folded (the sum of its period-length pieces), and a correlation multiplies by
-the conjugate spectrum.
-
-Transforms are pruned: the forward transform runs along the last axis only
-over the lines that hold data and pads each further axis inside its own
-transform (a small kernel in a large transform costs little more than its
-own rows' transforms); the inverse crops each complex axis to the kept
-outputs, strides included, before transforming the next.
-
-Memory: a call holds the two spectra (for real input about the bytes of the
-padded signal each), scipy.fft's padded copy of the input being transformed
-and, at the end, the inverse transform and the result; the product is formed
-in place in one of the spectra (:mod:`sigconv._ext._spectral`), the complex
-inverse transforms reuse their input, and the result is cropped with views
-and copied once. Peak memory measured with tracemalloc, relative to the
-output, in ``same`` mode: 2**20 float64 samples with 8191 taps 4.2
-(scipy.signal.fftconvolve 4.1: here the signal's and the kernel's transforms
-run concurrently, so both padded inputs exist at once), 2048x2048 float64
-with 63x63 3.1 (4.5), 256**3 float32 with 15**3 3.4 (4.7); the table in
-docs/fft_method.rst has the other methods.
-
-Precision: float32 and complex64 are transformed in single precision,
-float16 in float32, float64/complex128 in double and long double in long
-double (scipy.fft computes in each natively). Integer and bool inputs are
-transformed in float64 and rounded back only when the rounding error bound
-of :func:`integer_error_bound` guarantees the exact integer; otherwise
-``method='fft'`` raises :class:`ValueError`.
+The derivation, the transform-length model, the accuracy and the measured
+memory use are in ``docs/fft_method.rst``.
 """
 import functools
 import itertools

@@ -333,59 +333,17 @@ def run(workloads, *, full=False, repeat=None, budget=None, workers=None, explic
         peak_sizes=(2048, 4096) if full else (2048,))
     report.update(mode="full" if full else "quick", repeat=repeat, budget=budget,
                   workers=workers, results=[], not_run=[], workloads={})
-    missing = report.setdefault("optional", {})
+    report.setdefault("optional", {})
     say = progress or (lambda line: None)
     peaks = report.get("peak_gflops", {})
-    total = len(workloads)
     cores = report["machine"]["cores"]
     run_start = _cpu_snapshot()
     for i, w in enumerate(workloads, 1):
-        try:
-            tag = "[%d/%d] %s" % (i, total, w.id)
-            report["workloads"][w.id] = {"description": w.describe(), "flops": w.flops,
-                                         "standard": w.standard}
-            methods, why = w.sigconv_methods()
-            if not methods:
-                report["not_run"].append({"workload": w.id, "reason": why})
-                say("%s skipped: %s" % (tag, why))
-                continue
-            slow = w.full_only()
-            if slow and not (full or explicit):
-                report["not_run"].append({"workload": w.id, "reason": slow})
-                say("%s skipped: %s" % (tag, slow))
-                continue
-            if quiet_wait:
-                other = wait_quiet(quiet_wait)
-                if other is not None and other >= 0.1:
-                    say("%s other processes still use %.0f%% of the cores" % (tag, 100 * other))
-            say("%s inputs and reference" % tag)
-            x, k = w.inputs()
-            try:
-                reference = w.reference(x, k)
-                scale = w.scale(x, k)
-            except Exception as exc:
-                report["not_run"].append({"workload": w.id, "reason": "reference: %r" % exc})
-                continue
-            for attempt in (1, 2):
-                w_start = _cpu_snapshot()
-                entries = _measure_workload(w, methods, x, k, reference, scale, full=full,
-                                            workers=workers, budget=budget, repeat=repeat,
-                                            say=lambda line: say(tag + " " + line),
-                                            missing=missing)
-                _finish(w, entries, peaks)
-                other, steal = _other_cpu(w_start, _cpu_snapshot(), cores)
-                report["workloads"][w.id].update(other_cpu=other, steal=steal, attempts=attempt)
-                if not quiet_wait or other is None or other <= BUSY or attempt == 2:
-                    break
-                say("%s other processes used %.0f%% of the cores: measuring again"
-                    % (tag, 100 * other))
-                wait_quiet(quiet_wait)
-            report["results"].extend(entries)
-            del x, k, reference
-            gc.collect()
-        finally:
-            if done is not None:
-                done(w)
+        _run_workload(report, w, "[%d/%d] %s" % (i, len(workloads), w.id), say, full=full,
+                      explicit=explicit, workers=workers, budget=budget, repeat=repeat,
+                      quiet_wait=quiet_wait)
+        if done is not None:
+            done(w)
     report["load_after"] = _load()
     report["other_cpu"], report["steal"] = _other_cpu(run_start, _cpu_snapshot(), cores)
     if peaks and report["results"]:
@@ -403,6 +361,52 @@ def run(workloads, *, full=False, repeat=None, budget=None, workers=None, explic
     report["failed"] = [e["label"] + " on " + e["workload"] for e in report["results"]
                         if e["kind"] == "sigconv" and e["status"] != "ok"]
     return report
+
+
+def _run_workload(report, w, tag, say, *, full, explicit, workers, budget, repeat,
+                  quiet_wait):
+    """Measure one workload into ``report`` (its entries, or why it was not run)."""
+    report["workloads"][w.id] = {"description": w.describe(), "flops": w.flops,
+                                 "standard": w.standard}
+    methods, why = w.sigconv_methods()
+    if not methods:
+        report["not_run"].append({"workload": w.id, "reason": why})
+        say("%s skipped: %s" % (tag, why))
+        return
+    slow = w.full_only()
+    if slow and not (full or explicit):
+        report["not_run"].append({"workload": w.id, "reason": slow})
+        say("%s skipped: %s" % (tag, slow))
+        return
+    if quiet_wait:
+        other = wait_quiet(quiet_wait)
+        if other is not None and other >= 0.1:
+            say("%s other processes still use %.0f%% of the cores" % (tag, 100 * other))
+    say("%s inputs and reference" % tag)
+    x, k = w.inputs()
+    try:
+        reference = w.reference(x, k)
+        scale = w.scale(x, k)
+    except Exception as exc:
+        report["not_run"].append({"workload": w.id, "reason": "reference: %r" % exc})
+        return
+    for attempt in (1, 2):
+        w_start = _cpu_snapshot()
+        entries = _measure_workload(w, methods, x, k, reference, scale, full=full,
+                                    workers=workers, budget=budget, repeat=repeat,
+                                    say=lambda line: say(tag + " " + line),
+                                    missing=report["optional"])
+        _finish(w, entries, report.get("peak_gflops", {}))
+        other, steal = _other_cpu(w_start, _cpu_snapshot(), report["machine"]["cores"])
+        report["workloads"][w.id].update(other_cpu=other, steal=steal, attempts=attempt)
+        if not quiet_wait or other is None or other <= BUSY or attempt == 2:
+            break
+        say("%s other processes used %.0f%% of the cores: measuring again"
+            % (tag, 100 * other))
+        wait_quiet(quiet_wait)
+    report["results"].extend(entries)
+    del x, k, reference
+    gc.collect()
 
 
 def _measure_workload(w, methods, x, k, reference, scale, *, full, workers, budget, repeat,

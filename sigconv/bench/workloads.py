@@ -18,7 +18,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from .peers import (_BANK_PEERS, _C2D, _DASK_IMAGE, _DUCC0, _FFT, _ND, _ND1, _ND1_PASSES,
+from .banks import _BANK_PEERS
+from .peers import (_C2D, _DASK_IMAGE, _DUCC0, _FFT, _ND, _ND1, _ND1_PASSES,
                     _PEDALBOARD, _PYFFTW, _SEP2D, _SS_DIRECT)
 from .references import _REFERENCES, _size
 

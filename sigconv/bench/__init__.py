@@ -3,7 +3,8 @@
 Every workload of the project's workload list is defined once, in
 :data:`WORKLOADS` (:mod:`sigconv.bench.workloads`): its inputs, the sigconv
 call, the reference it is checked against (:mod:`sigconv.bench.references`)
-and the peers that compute the same thing (:mod:`sigconv.bench.peers`).
+and the peers that compute the same thing (:mod:`sigconv.bench.peers`; the
+filter banks' in :mod:`sigconv.bench.banks`).
 ``sigconv bench`` (:mod:`sigconv.cli`) and the pytest-benchmark files in
 ``benchmarks/`` both read this table, so a new workload, method or peer is
 one entry there.
@@ -15,7 +16,9 @@ repeated calls within a time budget per contender; the contenders of a
 workload are sampled in interleaved rounds (:mod:`sigconv.bench.harness`),
 so that load from other processes falls on all of them alike. Ratios are
 ``peer time / sigconv time``: above 1 means sigconv is faster. The report
-is a JSON-ready dict, printed or written by :mod:`sigconv.bench.report`.
+is a JSON-ready dict, printed or written by :mod:`sigconv.bench.report` and
+drawn by :mod:`sigconv.bench.plot`, with the scaling sweep of
+:mod:`sigconv.bench.scaling` when asked for.
 
 Examples
 --------

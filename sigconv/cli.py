@@ -106,6 +106,10 @@ def _bench(args):
         except (OSError, ValueError) as exc:
             print("sigconv bench: --from: %s" % exc, file=sys.stderr)
             return 2
+        if not isinstance(report, dict) or "results" not in report:
+            print("sigconv bench: --from: %s is not a report written by --json"
+                  % args.from_json, file=sys.stderr)
+            return 2
         return _write(bench, args, report, report.get("command", "sigconv bench"))
     if args.repeat is not None and args.repeat < 1:
         print("sigconv bench: --repeat must be at least 1", file=sys.stderr)
@@ -147,8 +151,7 @@ def _bench(args):
     command = "sigconv " + " ".join(shlex.quote(a) for a in args.argv)
     report["command"] = command
     print(file=sys.stderr)
-    status = _write(bench, args, report, command)
-    return 1 if report["failed"] else status
+    return _write(bench, args, report, command)
 
 
 def _write(bench, args, report, command):

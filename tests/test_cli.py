@@ -87,6 +87,13 @@ def test_bad_arguments_are_refused_by_the_parser(capsys, args):
     assert "usage: sigconv" in capsys.readouterr().err
 
 
+def test_from_a_file_that_is_not_a_report(tmp_path, capsys):
+    path = tmp_path / "other.json"
+    path.write_text('{"a": 1}')
+    assert cli.main(["bench", "--from", str(path)]) == 2
+    assert "is not a report written by --json" in capsys.readouterr().err
+
+
 def test_plot_without_matplotlib_says_so(monkeypatch, capsys, tmp_path):
     monkeypatch.setitem(sys.modules, "matplotlib", None)
     assert cli.main(["bench", "--workloads", "A5", "--plot", str(tmp_path / "x.png")]) == 2

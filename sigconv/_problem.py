@@ -11,7 +11,6 @@ convolution, conjugated for a correlation), evaluated at
 where ``X`` is ``in1`` extended by the boundary rule. The mode only decides
 ``lo`` and the output length along each convolved axis.
 """
-import operator
 import os
 from collections import namedtuple
 
@@ -19,6 +18,7 @@ import numpy as np
 
 from ._boundary import FILL, WRAP, boundary_code
 from ._dtypes import cast_fillvalue, kernel_dtype, result_dtype
+from ._validate import as_int
 
 MODES = ("full", "same", "valid", "circular")
 
@@ -78,6 +78,11 @@ class Problem(namedtuple("Problem", _PROBLEM_FIELDS)):
 
     __slots__ = ()
 
+    @property
+    def empty(self):
+        """Nothing to compute: no outputs, or no samples along a convolved axis."""
+        return 0 in self.out_shape or 0 in self.x_shape or 0 in self.k_shape
+
 
 def normalize_axes(axes, ndim):
     """Increasing tuple of distinct non-negative axes (all axes for None)."""
@@ -87,10 +92,7 @@ def normalize_axes(axes, ndim):
         axes = (axes,)
     out = []
     for a in axes:
-        try:
-            a = operator.index(a)
-        except TypeError:
-            raise TypeError("axes must be integers, got %r" % (a,)) from None
+        a = as_int(a, "axes must be integers")
         if not -ndim <= a < ndim:
             raise ValueError("axis %d is out of range for arrays of dimension %d" % (a, ndim))
         out.append(a % ndim)
@@ -112,13 +114,7 @@ def normalize_stride(stride, naxes):
         raise ValueError("stride has %d entries for %d convolved axes" % (len(stride), naxes))
     out = []
     for s in stride:
-        if isinstance(s, bool):
-            raise TypeError("stride must be an integer or a tuple of integers, got %r" % (s,))
-        try:
-            s = operator.index(s)
-        except TypeError:
-            raise TypeError("stride must be an integer or a tuple of integers, got %r"
-                            % (s,)) from None
+        s = as_int(s, "stride must be an integer or a tuple of integers")
         if s < 1:
             raise ValueError("stride must be >= 1, got %d" % s)
         out.append(s)

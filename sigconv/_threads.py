@@ -2,6 +2,7 @@
 import os
 
 from ._ext._buildinfo import build_info, omp_max_threads
+from ._validate import as_int
 
 #: below this many multiply-adds a call runs on one thread
 PARALLEL_THRESHOLD = 1 << 17
@@ -61,9 +62,7 @@ def _resolve(workers, work):
             return 1
         limit = omp_max_threads() if build_info()["openmp"] else 1
         return max(1, min(limit, cpu_count()))
-    if isinstance(workers, bool) or not hasattr(workers, "__index__"):
-        raise TypeError("workers must be an int or None, got %r" % (workers,))
-    workers = int(workers)
+    workers = as_int(workers, "workers must be an int or None")
     if workers == 0:
         raise ValueError("workers must not be 0")
     if workers < 0:

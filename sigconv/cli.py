@@ -8,6 +8,8 @@ Examples
     sigconv bench --full --markdown RESULTS.md --json results.json
     sigconv bench --workloads A1,I2 --repeat 20
     sigconv bench --list
+    sigconv bench --plot bench.png     # speed-up bars and the scaling sweep
+    sigconv bench --from results.json --plot bench.png   # redraw a saved run
     python -m sigconv config
 """
 import argparse
@@ -53,6 +55,16 @@ def _parser():
                             "to leave the cores (for shared machines; default: do not wait)")
     bench.add_argument("--json", metavar="FILE", help="write the full report as JSON")
     bench.add_argument("--markdown", metavar="FILE", help="write the report as markdown")
+    bench.add_argument("--plot", metavar="FILE.png",
+                       help="draw speed-up bars per workload and peer, and the scaling "
+                            "sweep's time against N and K (needs matplotlib); implies "
+                            "--scaling unless --from is given")
+    bench.add_argument("--scaling", action="store_true",
+                       help="also time direct, fft and oa against N and against K (a few "
+                            "seconds) and report where they cross")
+    bench.add_argument("--from", dest="from_json", metavar="FILE.json",
+                       help="do not measure: print, plot or convert the report saved by "
+                            "an earlier --json")
     bench.add_argument("--list", action="store_true",
                        help="list the workloads and exit")
     bench.set_defaults(full=False)
@@ -80,6 +92,25 @@ def _bench(args):
     if args.list:
         _list_workloads(sys.stdout)
         return 0
+    if args.plot:
+        from .bench.plot import require_matplotlib
+        try:
+            require_matplotlib()
+        except ImportError as exc:
+            print("sigconv bench: --plot: %s" % exc, file=sys.stderr)
+            return 2
+    if args.from_json:
+        try:
+            with open(args.from_json) as f:
+                report = json.load(f)
+        except (OSError, ValueError) as exc:
+            print("sigconv bench: --from: %s" % exc, file=sys.stderr)
+            return 2
+        if not isinstance(report, dict) or "results" not in report:
+            print("sigconv bench: --from: %s is not a report written by --json"
+                  % args.from_json, file=sys.stderr)
+            return 2
+        return _write(bench, args, report, report.get("command", "sigconv bench"))
     if args.repeat is not None and args.repeat < 1:
         print("sigconv bench: --repeat must be at least 1", file=sys.stderr)
         return 2
@@ -96,19 +127,35 @@ def _bench(args):
         print("sigconv bench: %s" % exc.args[0], file=sys.stderr)
         return 2
 
-    def progress(line):
-        print(line, file=sys.stderr, flush=True)
+    from ._progress import progress
+    with progress(len(workloads), "sigconv bench", unit="workload") as bar:
+        def say(line):
+            # a bar (on a terminal) shows the step in hand; elsewhere one line a step
+            if bar.backend is None:
+                print(line, file=sys.stderr, flush=True)
+            else:
+                bar.update(0, item=line)
 
-    if args.wait_quiet:
-        progress("waiting for other processes to leave the cores ...")
-        bench.wait_quiet(args.wait_quiet)
-    progress("measuring the matrix-product peak ...")
-    report = bench.run(workloads, full=args.full, repeat=args.repeat, budget=args.budget,
-                       workers=args.workers, explicit=bool(ids), progress=progress,
-                       quiet_wait=args.wait_quiet)
+        if args.wait_quiet:
+            say("waiting for other processes to leave the cores ...")
+            bench.wait_quiet(args.wait_quiet)
+        say("measuring the matrix-product peak ...")
+        report = bench.run(workloads, full=args.full, repeat=args.repeat, budget=args.budget,
+                           workers=args.workers, explicit=bool(ids), progress=say,
+                           quiet_wait=args.wait_quiet,
+                           done=lambda w: bar.update(1, item=w.id))
+        if args.scaling or args.plot:
+            say("scaling sweep: direct, fft and oa against N and K ...")
+            from .bench.scaling import sweep
+            report["scaling"] = sweep()
     command = "sigconv " + " ".join(shlex.quote(a) for a in args.argv)
     report["command"] = command
     print(file=sys.stderr)
+    return _write(bench, args, report, command)
+
+
+def _write(bench, args, report, command):
+    """Print the report and write the files asked for; the exit status."""
     bench.format_text(report)
     if args.json:
         with open(args.json, "w") as f:
@@ -116,7 +163,10 @@ def _bench(args):
     if args.markdown:
         with open(args.markdown, "w") as f:
             f.write(bench.format_markdown(report, command))
-    return 1 if report["failed"] else 0
+    if args.plot:
+        from .bench.plot import plot
+        plot(report, args.plot)
+    return 1 if report.get("failed") else 0
 
 
 def main(argv=None):

@@ -5,10 +5,11 @@ output dtype and shape; sigconv adds keyword-only options.
 """
 import numpy as np
 
-from ._backends import BACKENDS, METHODS
+from ._backends import BACKENDS, METHODS, check_method
 from ._dtypes import kernel_dtype
 from ._problem import make_problem, normalize_axes
 from ._boundary import FILL
+from ._validate import as_int
 from .plan import _all_finite, auto_method
 
 __all__ = ["convolve", "correlate", "convolve2d", "correlate2d", "fftconvolve",
@@ -24,15 +25,8 @@ def _doc(text):
 
 
 def _choose_method(method, problem, signal, kernel, workers=None):
-    if method == "auto":
+    if check_method(method) == "auto":
         return auto_method(problem, signal, kernel, workers)
-    if method not in METHODS:
-        raise ValueError("method must be one of %s, got %r"
-                         % (", ".join(repr(m) for m in METHODS), method))
-    if method not in BACKENDS:
-        raise NotImplementedError(
-            "method=%r is not implemented in this version of sigconv; "
-            "use method='direct' or 'auto'" % (method,))
     return method
 
 
@@ -46,7 +40,7 @@ def _run(op, in1, in2, mode, method, boundary, fillvalue, axes, stride, workers,
         in1, in2, op=op, mode=mode, boundary=boundary, fillvalue=fillvalue, axes=axes,
         stride=stride, flavor=flavor)
     method = _choose_method(method, problem, signal, kernel, workers)
-    if 0 in problem.out_shape or 0 in problem.x_shape or 0 in problem.k_shape:
+    if problem.empty:
         # nothing to sum: an empty result, or sums over an empty kernel
         return np.zeros(problem.out_shape, dtype=problem.out_dtype)
     if (method in ("direct", "toeplitz") and problem.flavor == "nd"
@@ -198,8 +192,6 @@ _DTYPE_NOTES = """
         on integers too large for an exact result.
     TypeError
         Object, string or other non-numeric dtypes; non-integer ``stride``.
-    NotImplementedError
-        A method this version does not have.
     MemoryError
         The output would not fit in this machine's memory (checked before
         allocating).
@@ -283,7 +275,7 @@ def convolve(in1, in2, mode="full", method="auto", *, boundary="fill", fillvalue
 
     Raises
     ------
-    ValueError, TypeError, NotImplementedError, MemoryError
+    ValueError, TypeError, MemoryError
         As for :func:`convolve`.
 
     See Also
@@ -648,10 +640,8 @@ def correlation_lags(in1_len, in2_len, mode="full"):
     >>> sigconv.correlation_lags(4, 3, mode="same")
     array([-1,  0,  1,  2])
     """
-    for name, v in (("in1_len", in1_len), ("in2_len", in2_len)):
-        if isinstance(v, bool) or not hasattr(v, "__index__"):
-            raise TypeError("%s must be an integer, got %r" % (name, v))
-    in1_len, in2_len = int(in1_len), int(in2_len)
+    in1_len = as_int(in1_len, "in1_len must be an integer")
+    in2_len = as_int(in2_len, "in2_len must be an integer")
     if in1_len < 0 or in2_len < 0:
         raise ValueError("lengths must be non-negative")
     full = np.arange(-in2_len + 1, in1_len)

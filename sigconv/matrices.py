@@ -15,10 +15,11 @@ import scipy.fft
 import scipy.sparse
 from scipy.sparse.linalg import LinearOperator
 
-from ._boundary import EDGE, FILL, REFLECT, SYMMETRIC, WRAP
+from ._boundary import FILL, map_index
 from ._ext import _toeplitz
 from ._problem import MEMORY_LIMIT, make_problem
 from ._threads import resolve_workers
+from ._validate import as_int
 
 __all__ = ["convolution_matrix", "circulant_matrix", "circulant_eigenvalues",
            "ConvolutionOperator", "DENSE_LIMIT"]
@@ -59,10 +60,7 @@ def _as_kernel(kernel):
 
 def _as_shape(shape, ndim, what="shape"):
     shape = (shape,) if np.ndim(shape) == 0 else tuple(shape)
-    try:
-        shape = tuple(operator.index(n) for n in shape)
-    except TypeError:
-        raise TypeError("%s must be an int or a tuple of ints, got %r" % (what, shape)) from None
+    shape = tuple(as_int(n, "%s must be an int or a tuple of ints" % what) for n in shape)
     if len(shape) != ndim:
         raise ValueError("%s %r has %d entries for a %d-D kernel (one length per kernel "
                          "dimension)" % (what, shape, len(shape), ndim))
@@ -378,27 +376,6 @@ def circulant_eigenvalues(kernel, n):
 # The operator
 
 
-def _map_indices(i, n, code):
-    """numpy twin of the kernels' ``map_index``: -1 where the fill value is read."""
-    i = np.asarray(i, dtype=np.intp)
-    inside = (i >= 0) & (i < n)
-    if code == FILL:
-        return np.where(inside, i, -1)
-    if code == WRAP:
-        return np.mod(i, n)
-    if code == SYMMETRIC:
-        j = np.mod(i, 2 * n)
-        return np.where(j < n, j, 2 * n - 1 - j)
-    if code == REFLECT:
-        if n == 1:
-            return np.zeros_like(i)
-        j = np.mod(i, 2 * n - 2)
-        return np.where(j < n, j, 2 * n - 2 - j)
-    if code == EDGE:
-        return np.clip(i, 0, n - 1)
-    raise ValueError(code)  # pragma: no cover
-
-
 def _fold_plan(lo, length, n, code):
     """How the adjoint's ``length`` extended samples from ``lo`` land on ``n`` inputs.
 
@@ -408,7 +385,7 @@ def _fold_plan(lo, length, n, code):
     """
     p0 = min(max(0, -lo), length)
     p1 = max(p0, min(length, n - lo))
-    index = _map_indices(lo + np.arange(length), n, code)
+    index = map_index(lo + np.arange(length), n, code)
     positions = np.arange(length)
     rest = np.flatnonzero((index >= 0) & ((positions < p0) | (positions >= p1)))
     return p0, p1, lo + p0, rest, index[rest]
@@ -530,12 +507,10 @@ class ConvolutionOperator(LinearOperator):
     """
 
     def __init__(self, kernel, shape, mode="full", *, boundary="fill", method="auto"):
-        from ._backends import METHODS
+        from ._backends import check_method
         kernel = _as_kernel(kernel)
         shape = _as_shape(shape, kernel.ndim)
-        if method not in METHODS:
-            raise ValueError("method must be one of %s, got %r"
-                             % (", ".join(repr(m) for m in METHODS), method))
+        check_method(method)
         problem = _geometry(kernel, shape, mode, boundary)
         view = kernel.view()
         view.flags.writeable = False

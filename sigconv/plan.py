@@ -32,18 +32,18 @@ the absolute times. On that set the model's choice is within 1.3x of the
 fastest method everywhere, and within 1.2x on all but two small volumes.
 ``measure=True`` times the candidates instead.
 """
-import operator
 import time
 
 import numpy as np
 
-from ._backends import BACKENDS, METHODS
+from ._backends import BACKENDS, check_method
 from ._backends import fft as _fft
 from ._backends import oa as _oa
 from ._backends._layout import to_canonical
 from ._dtypes import result_dtype
 from ._problem import make_problem, normalize_axes
 from ._threads import resolve_workers
+from ._validate import as_int
 
 __all__ = ["choose_conv_method", "Convolver"]
 
@@ -551,13 +551,7 @@ class Convolver:
         if kernel.dtype.kind not in "biufc":
             raise TypeError("the kernel has dtype %s; sigconv works on bool, integer, "
                             "float and complex arrays" % (kernel.dtype,))
-        if method not in METHODS:
-            raise ValueError("method must be one of %s, got %r"
-                             % (", ".join(repr(m) for m in METHODS), method))
-        if method != "auto" and method not in BACKENDS:
-            raise NotImplementedError(
-                "method=%r is not implemented in this version of sigconv; "
-                "use method='direct', 'fft', 'oa' or 'auto'" % (method,))
+        check_method(method)
         ndim = kernel.ndim
         axes = normalize_axes(axes, ndim)
         shape = (shape,) if np.ndim(shape) == 0 else tuple(shape)
@@ -566,10 +560,7 @@ class Convolver:
         if len(shape) != len(axes):
             raise ValueError("shape has %d entries for %d convolved axes %s"
                              % (len(shape), len(axes), axes))
-        try:
-            shape = tuple(operator.index(n) for n in shape)
-        except TypeError:
-            raise TypeError("shape must hold integers, got %r" % (shape,)) from None
+        shape = tuple(as_int(n, "shape must hold integers") for n in shape)
         if any(n < 0 for n in shape):
             raise ValueError("shape must hold non-negative lengths, got %r" % (shape,))
         in_dtype = np.dtype(kernel.dtype if dtype is None else dtype)
@@ -597,7 +588,7 @@ class Convolver:
         self._kernel = kernel
         self._prepared = None
         self._flipped = None
-        empty = 0 in problem.out_shape or 0 in problem.x_shape or 0 in problem.k_shape
+        empty = problem.empty
         if problem.swapped or empty:
             return
         if method == "direct":
@@ -649,7 +640,7 @@ class Convolver:
         x = np.asarray(x)
         self._check(x)
         problem, signal, kernel = make_problem(x, self._kernel, **self._options)
-        if 0 in problem.out_shape or 0 in problem.x_shape or 0 in problem.k_shape:
+        if problem.empty:
             return np.zeros(problem.out_shape, dtype=problem.out_dtype)
         method = self.method
         if (self._auto and method != "direct"

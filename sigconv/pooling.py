@@ -18,6 +18,7 @@ import numpy as np
 from ._ext import _pool
 from ._problem import normalize_axes
 from ._threads import resolve_workers
+from ._validate import as_int
 
 __all__ = ["pool", "max_pool", "min_pool", "avg_pool", "lp_pool", "max_unpool"]
 
@@ -58,13 +59,7 @@ _Window = collections.namedtuple("_Window", "axes size stride padding dilation n
 
 
 def _index(value, name):
-    if isinstance(value, (bool, np.bool_)):
-        raise TypeError("%s must be an integer or a tuple of integers, got %r" % (name, value))
-    try:
-        return operator.index(value)
-    except TypeError:
-        raise TypeError("%s must be an integer or a tuple of integers, got %r"
-                        % (name, value)) from None
+    return as_int(value, "%s must be an integer or a tuple of integers" % name)
 
 
 def _per_axis(value, name, naxes, minimum):

@@ -16,8 +16,13 @@ exactly as a direct sum does; bool ones in int64, then ``> 0``.
   through :mod:`numpy.fft` (only for kernels no longer than the period).
 * :func:`batched` -- the ``axes=`` semantics: broadcast the other axes and
   loop a reference over every batch item.
+* :func:`naive_pool` -- :func:`sigconv.pool` by its definition, tap by tap
+  (no separability, no blocks), and :func:`out_length`, PyTorch's output
+  length written out independently; their own hand-computed tests are in
+  ``test_pooling_reference.py``.
 """
 import itertools
+import math
 
 import numpy as np
 
@@ -213,3 +218,133 @@ def batched(func, in1, in2, axes):
     items = [np.asarray(func(xb[i], hb[i])) for i in np.ndindex(*bshape)]
     out = np.stack(items).reshape(bshape + items[0].shape)
     return np.moveaxis(out, last, axes)
+
+
+# --------------------------------------------------------------------------
+# Pooling
+
+def out_length(n, k, s, p, d, ceil_mode):
+    """PyTorch's output length (pooling_output_shape), written out independently."""
+    eff = d * (k - 1) + 1
+    if ceil_mode:
+        m = math.ceil((n + 2 * p - eff) / s) + 1
+        if (m - 1) * s >= n + p:
+            m -= 1
+    else:
+        m = math.floor((n + 2 * p - eff) / s) + 1
+    return m
+
+
+def _params(x, size, stride, padding, dilation, axes):
+    if axes is None:
+        axes = tuple(range(x.ndim)) if np.ndim(size) == 0 else \
+            tuple(range(x.ndim - len(size), x.ndim))
+    axes = tuple(np.atleast_1d(axes) % x.ndim)
+    r = len(axes)
+
+    def per(v):
+        return (v,) * r if np.ndim(v) == 0 else tuple(v)
+    size = per(size)
+    stride = size if stride is None else per(stride)
+    return axes, size, stride, per(padding), per(dilation)
+
+
+def naive_pool(x, size, op="max", *, stride=None, padding=0, dilation=1, ceil_mode=False,
+               axes=None, p=2, count_include_pad=True, return_indices=False):
+    """The definition of :func:`sigconv.pool`, one tap of the window at a time.
+
+    For each combination of taps (in row-major order) the tapped element of
+    every window is gathered at once; taps outside the input are left out of
+    the reduction (and counted in the divisor of ``avg`` if inside the
+    padded input with ``count_include_pad``). Values are float64 (long
+    double for long double input, complex for complex sums), exact integers
+    for integer max/min/sum; indices follow PyTorch's rule (first of equal
+    extremes, last NaN).
+    """
+    x = np.asarray(x)
+    axes, size, stride, padding, dilation = _params(x, size, stride, padding, dilation, axes)
+    order = np.argsort(axes)
+    axes = tuple(int(axes[i]) for i in order)
+    size, stride, padding, dilation = (tuple(v[i] for i in order)
+                                       for v in (size, stride, padding, dilation))
+    r = len(axes)
+    # pooled axes last, in increasing order, as (batch, n_1, ..., n_r)
+    xm = np.moveaxis(x, axes, range(x.ndim - r, x.ndim))
+    batch_shape = xm.shape[:x.ndim - r]
+    n = xm.shape[x.ndim - r:]
+    xb = xm.reshape((-1,) + n)
+    m = [out_length(*a, ceil_mode) for a in zip(n, size, stride, padding, dilation)]
+    wide = x.dtype in (np.longdouble, np.clongdouble)   # references in long double
+    if op in ("max", "min"):
+        work = xb.astype(np.longdouble if wide else np.float64) if x.dtype.kind == "f" else xb
+    elif op == "sum" and x.dtype.kind in "biu":
+        work = xb.astype(np.uint64 if x.dtype.kind == "u" else np.int64)
+    elif x.dtype.kind == "c":
+        work = xb.astype(np.clongdouble if wide else np.complex128)
+    else:
+        work = xb.astype(np.longdouble if wide else np.float64)
+    if op == "lp":
+        work = np.abs(work)
+        if p != np.inf:
+            work = work ** p
+    out_shape = (xb.shape[0],) + tuple(m)
+    # per axis: the position of tap t of window o, whether it is in the input,
+    # whether it counts in an average's divisor
+    pos, inside, counted = [], [], []
+    for a in range(r):
+        q = (np.arange(m[a])[:, None] * stride[a] - padding[a]
+             + np.arange(size[a])[None, :] * dilation[a])
+        lo, hi = (-padding[a], n[a] + padding[a]) if count_include_pad else (0, n[a])
+        pos.append(q)
+        inside.append((q >= 0) & (q < n[a]))
+        counted.append(((q >= lo) & (q < hi)).sum(axis=1))
+    acc = None
+    have = np.zeros(out_shape, dtype=bool)
+    idx = np.full(out_shape, -1, dtype=np.int64)
+    for taps in itertools.product(*(range(k) for k in size)):
+        grids = np.meshgrid(*(pos[a][:, taps[a]] for a in range(r)), indexing="ij")
+        valid = np.ones(tuple(m), dtype=bool)
+        for a in range(r):
+            valid &= (grids[a] >= 0) & (grids[a] < n[a])
+        clipped = tuple(np.clip(g, 0, nn - 1) for g, nn in zip(grids, n))
+        vals = work[(slice(None),) + clipped]                  # (batch, m...)
+        valid = np.broadcast_to(valid, out_shape)
+        if op in ("max", "min") or (op == "lp" and p == np.inf):
+            if acc is None:
+                acc = np.zeros(out_shape, dtype=work.dtype)
+                better = np.ones(out_shape, dtype=bool)
+            else:
+                better = (vals > acc) if op != "min" else (vals < acc)
+            upd = valid & (~have | better | (vals != vals))
+            acc = np.where(upd, vals, acc)
+            if return_indices:
+                flat = np.ravel_multi_index(clipped, n)
+                idx = np.where(upd, np.broadcast_to(flat, out_shape), idx)
+        else:
+            acc = np.where(valid, vals, 0) + (0 if acc is None else acc)
+        have |= valid
+    if op in ("max", "min"):
+        # a window wholly in the padding: the identity (the type's extreme)
+        if acc.dtype.kind == "f":
+            empty = -np.inf if op == "max" else np.inf
+        elif acc.dtype.kind == "b":
+            empty = op == "min"
+        else:
+            info = np.iinfo(acc.dtype)
+            empty = info.min if op == "max" else info.max
+        acc = np.where(have, acc, np.asarray(empty, dtype=acc.dtype))
+    elif op == "lp":
+        if p == np.inf:
+            acc = np.where(have, acc, 0)
+        else:
+            acc = acc ** (1 / p)
+    elif op == "avg":
+        divisor = np.ones(tuple(m))
+        for a in range(r):
+            divisor = divisor * counted[a].reshape((-1,) + (1,) * (r - 1 - a))
+        acc = acc / divisor
+    out = np.moveaxis(acc.reshape(batch_shape + tuple(m)), range(x.ndim - r, x.ndim), axes)
+    if return_indices:
+        idx = np.moveaxis(idx.reshape(batch_shape + tuple(m)), range(x.ndim - r, x.ndim), axes)
+        return out, idx
+    return out

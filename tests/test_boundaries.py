@@ -12,7 +12,8 @@ import scipy.signal
 import sigconv
 from conftest import (OPS, SCIPY_2D_BOUNDARIES, assert_close, random_array, shape_mode_params,
                       shape_str)
-from reference import boundary_reference
+from reference import PAD_MODES, boundary_reference
+from sigconv._boundary import BOUNDARY_CODES, map_index
 
 # ------------------------------------------------------- the reference itself
 
@@ -259,3 +260,19 @@ def test_golden_3d_wrap_same_is_total():
     x = np.arange(27).reshape(3, 3, 3)
     got = sigconv.convolve(x, np.ones((3, 3, 3), dtype=int), "same", boundary="wrap")
     assert np.array_equal(got, np.full((3, 3, 3), 351))
+
+
+@pytest.mark.parametrize("boundary", sorted(BOUNDARY_CODES))
+@pytest.mark.parametrize("n", [1, 2, 3, 5])
+def test_index_map_is_numpy_pad(boundary, n):
+    # the one index map of the Python callers (the FFT method's buffer, the
+    # operator's adjoint) must give numpy.pad's extension, also for pads many
+    # times wider than the signal; -1 marks the fill value
+    x = np.arange(1, n + 1) * 10
+    pad = 4 * n + 3
+    mode = PAD_MODES.get(boundary, "wrap")          # 'circular' is wrap
+    extra = {"constant_values": -7} if mode == "constant" else {}
+    expected = np.pad(x, (pad, pad + 1), mode=mode, **extra)
+    index = map_index(np.arange(-pad, n + pad + 1), n, BOUNDARY_CODES[boundary])
+    got = np.where(index >= 0, x[index], -7)
+    np.testing.assert_array_equal(got, expected)

@@ -16,7 +16,6 @@ from conftest import (ALL_MODES, BOUNDARIES, INT_DTYPES, OPS, assert_close, fft_
 from reference import (batched, boundary_reference, circular_fft_reference,
                        circular_reference)
 from sigconv._backends import fft as fft_backend
-from sigconv._boundary import BOUNDARY_CODES, FILL, extend
 
 FLOATING = (np.float64, np.float32, np.complex128, np.complex64)
 
@@ -106,18 +105,6 @@ def test_complex_fill_with_real_signal(rng, op, mode):
     fill = 1.5 - 2j
     got = fft_call(op, x, h, mode, fillvalue=fill)
     check(got, boundary_reference(op, x, h, mode, "fill", fill), x, h, fillvalue=fill)
-
-
-@pytest.mark.parametrize("code", sorted(set(BOUNDARY_CODES.values()) - {FILL}))
-@pytest.mark.parametrize("n", [1, 2, 3, 5])
-def test_index_map_is_numpy_pad(code, n):
-    # the buffer is extended by index; it must be numpy.pad's extension,
-    # also for pads many times wider than the signal
-    x = np.arange(n) * 10
-    pad = 4 * n + 3
-    expected = extend(x, [(pad, pad + 1)], code)
-    got = x[fft_backend.source_index(np.arange(-pad, n + pad + 1), n, code)]
-    np.testing.assert_array_equal(got, expected)
 
 
 # ------------------------------------------------------------ axes, strides
@@ -578,13 +565,34 @@ def test_length_units():
     assert fft_backend.transform_units((8, 16), False) == 8 * 16 * (3 + 4)
 
 
-def test_lengths_chosen_together_in_nd():
-    shape = fft_backend.fast_lengths([2110, 2110], True, True)
-    assert all(m >= 2110 for m in shape)
-    best = fft_backend.transform_units(shape, True, True)
-    for a in fft_backend.good_lengths(2110, False, True, 3):
-        for b in fft_backend.good_lengths(2110, True, True, 3):
-            assert best <= fft_backend.transform_units((a, b), True, True)
+@pytest.mark.parametrize("sizes", [[2110, 2110], [257, 1025], [1000, 1000], [7, 4097, 33],
+                                   [100003, 9]])
+@pytest.mark.parametrize("single", [True, False])
+def test_lengths_chosen_together_in_nd(sizes, single):
+    # bounds that do not come from the search: each length fits its axis, is
+    # smooth, never passes the next power of two, and the shape is never
+    # worse by the model than scipy's next fast length on every axis
+    from scipy.fft import next_fast_len
+    shape = fft_backend.fast_lengths(sizes, True, single)
+    last = len(sizes) - 1
+    assert len(shape) == len(sizes)
+    for axis, (m, n) in enumerate(zip(shape, sizes)):
+        assert n <= m <= 1 << (n - 1).bit_length()
+        assert _smooth(m, (2, 3, 5) if axis == last else (2, 3, 5, 7, 11))
+    scipy_shape = [next_fast_len(n, real=(axis == last)) for axis, n in enumerate(sizes)]
+    assert (fft_backend.transform_units(shape, True, single)
+            <= fft_backend.transform_units(scipy_shape, True, single))
+
+
+@pytest.mark.parametrize("sizes, expected", [
+    ([256, 512], (256, 512)),           # powers of two are kept
+    ([64, 64, 64], (64, 64, 64)),
+    ([255, 1023], (256, 1024)),         # one short of a power of two: that power
+    ([8191, 8191], (8192, 8192)),
+    ([1000, 256], (1000, 256)),         # 1000 = 2^3 5^3: fast for a complex axis
+])
+def test_lengths_hand_table(sizes, expected):
+    assert tuple(fft_backend.fast_lengths(sizes, True, False)) == expected
 
 
 # ------------------------------------------- circular mode is the circulant matrix

@@ -6,6 +6,8 @@ short lengths, so that partial last blocks, transforms longer than a block
 needs (more good samples than the block keeps) and blocks on several axes
 at once are all exercised on small inputs.
 """
+import math
+
 import numpy as np
 import pytest
 import scipy.signal
@@ -119,16 +121,34 @@ def test_circular_is_the_fft_method(rng):
 # ------------------------------------------------- the block-length model
 
 
-def test_block_choice():
+def _smooth(n, primes=(2, 3, 5)):
+    for p in primes:
+        while n % p == 0:
+            n //= p
+    return n == 1
+
+
+@pytest.mark.parametrize("n, K", [(100000, 31), (2**20, 63), (2**20, 8191), (4096, 16),
+                                  (30000, 101), (2**18, 255)])
+def test_block_choice_long_signal_short_kernel(n, K):
+    # bounds that do not come from the cost model: the block transform holds a
+    # block and the kernel's overlap, is a fast length, is short next to the
+    # whole axis but a few kernels long, and the blocks' butterflies
+    # (P log2 P each) are fewer than those of one transform of the whole axis
     from scipy.fft import next_fast_len
-    # a long signal and a short kernel: blocks; the transform holds block + K - 1
-    B, P = oa.choose_block(100000, 31, True, next_fast_len(100000 + 30, True))
-    assert P >= B + 30 and B < 100000
-    cost = -(-100000 // B) * oa.transform_cost(P)
-    assert cost < oa.transform_cost(next_fast_len(100000 + 30, True))
-    # comparable lengths, or a kernel as long as the signal: one block
-    assert oa.choose_block(300, 200, True, next_fast_len(499, True)) is None
-    assert oa.choose_block(50, 50, True, next_fast_len(99, True)) is None
+    whole = next_fast_len(n + K - 1, True)
+    B, P = oa.choose_block(n, K, True, whole)
+    assert B == P - K + 1 and B < n
+    assert _smooth(P) and 2 * K <= P <= 64 * K and P < whole
+    blocks = -(-n // B)
+    assert blocks >= 2
+    assert blocks * P * math.log2(P) < whole * math.log2(whole)
+
+
+@pytest.mark.parametrize("n, K", [(300, 200), (50, 50), (480000, 96000), (10, 40)])
+def test_one_block_when_the_kernel_is_comparable(n, K):
+    from scipy.fft import next_fast_len
+    assert oa.choose_block(n, K, True, next_fast_len(n + K - 1, True)) is None
 
 
 @pytest.mark.parametrize("shape, kshape", [((30000,), (101,)), ((300, 256), (9, 7))])

@@ -13,7 +13,7 @@ import itertools
 import numpy as np
 import pytest
 from conftest import assert_close, random_array
-from test_pooling_reference import naive_pool
+from reference import naive_pool, out_length
 
 import sigconv
 import sigconv.pooling as pooling
@@ -501,15 +501,22 @@ def test_public_names():
         assert name in sigconv.__all__ and callable(getattr(sigconv, name))
 
 
-@pytest.mark.parametrize("size, stride, pad, dil, ceil", list(itertools.product(
-    [1, 2, 3, 4], [1, 2, 3], [0, 1, 2], [1, 2], [False, True])))
+#: (size, stride, padding, dilation, ceil_mode) with padding at most half the window
+LENGTH_CASES = [c for c in itertools.product([1, 2, 3, 4], [1, 2, 3], [0, 1, 2], [1, 2],
+                                             [False, True]) if c[2] <= c[0] // 2]
+
+
+@pytest.mark.parametrize("size, stride, pad, dil, ceil", LENGTH_CASES)
 def test_output_length_matches_reference(size, stride, pad, dil, ceil):
-    from test_pooling_reference import out_length
-    if pad > size // 2:
-        return
     for n in range(1, 12):
         m = out_length(n, size, stride, pad, dil, ceil)
         assert pooling.output_length(n, size, stride, pad, dil, ceil) == m
         if m >= 1:
             assert sigconv.pool(np.zeros(n), size, stride=stride, padding=pad, dilation=dil,
                                 ceil_mode=ceil).shape == (m,)
+
+
+@pytest.mark.parametrize("size, pad", [(1, 1), (1, 2), (2, 2), (3, 2)])
+def test_padding_beyond_half_the_window_is_refused(size, pad):
+    with pytest.raises(ValueError, match="at most half of the window"):
+        sigconv.pool(np.zeros(8), size, padding=pad)

@@ -40,17 +40,59 @@ def batch_indices(problem, x, w):
     return xi, wi, count
 
 
-def finish(out, problem):
-    """From the canonical result (compute or output dtype) to the final array."""
+def cast_result(a, dtype, out=None):
+    """``a`` in the output ``dtype`` (into ``out`` if given), by the one rounding rule.
+
+    A floating result of integer inputs (a transform's) is rounded to the
+    nearest integers in int64 first, and narrower integers then wrap, as the
+    direct method's sums do; any other result is cast as is (overflow to
+    inf, as numpy casts).
+    """
+    dtype = np.dtype(dtype)
+    if dtype.kind in "biu" and a.dtype.kind not in "biu":
+        exact = np.empty(a.shape, dtype=np.int64)
+        np.rint(a, out=exact, casting="unsafe")
+        a = exact
+        if out is None:
+            return exact.astype(dtype, copy=False)
+    if out is None:
+        if a.dtype == dtype:
+            return np.ascontiguousarray(a)
+        out = np.empty(a.shape, dtype=dtype)
+    with np.errstate(over="ignore", invalid="ignore"):
+        np.copyto(out, a, casting="unsafe")
+    return out
+
+
+def finish(view, problem, whole=None, out=None):
+    """The final array from (a view of) the canonical result: the one finishing step.
+
+    Undoes the canonical layout (reversed outputs, convolved axes last),
+    takes the conjugate a correlation asks for and casts to the output dtype
+    (:func:`cast_result`). When ``view`` is all of ``whole`` (the array it
+    views, which nothing else references) in the same layout and the output
+    dtype, ``whole`` is returned without a copy; any other view of ``whole``
+    is copied, so that the result does not hold on to ``whole``. ``out``: an
+    array of the result's shape and dtype (possibly a view) the result is
+    written into instead.
+    """
     nconv = len(problem.axes)
-    if problem.reverse_output:
-        out = out[(Ellipsis,) + (slice(None, None, -1),) * nconv]
-    if problem.conj_output and out.dtype.kind == "c":
-        out = np.conjugate(out)
     ndim = problem.ndim
+    if problem.reverse_output:
+        view = view[(Ellipsis,) + (slice(None, None, -1),) * nconv]
     if problem.axes != tuple(range(ndim - nconv, ndim)):
-        out = np.moveaxis(out, range(ndim - nconv, ndim), problem.axes)
-    if out.dtype != problem.out_dtype:
-        with np.errstate(over="ignore", invalid="ignore"):
-            return out.astype(problem.out_dtype, order="C")
-    return np.ascontiguousarray(out)
+        view = np.moveaxis(view, range(ndim - nconv, ndim), problem.axes)
+    dt = problem.out_dtype
+    conj = problem.conj_output and dt.kind == "c"
+    if (out is None and whole is not None and view.dtype == dt and view.shape == whole.shape
+            and view.strides == whole.strides and whole.flags.c_contiguous
+            and view.__array_interface__["data"][0] == whole.__array_interface__["data"][0]
+            and not conj):
+        return whole
+    if out is None and whole is not None:
+        out = np.empty(view.shape, dtype=dt)
+    out = cast_result(view, dt, out)
+    if conj:
+        # a fresh array unless nothing was cast: conjugate into a new one then
+        out = np.conjugate(out, out=out) if out is not view else np.conjugate(out)
+    return out

@@ -1,59 +1,26 @@
 """The FFT method: the convolution theorem through :mod:`scipy.fft`.
 
-A :class:`~sigconv._problem.Problem` asks, per convolved axis, for
+A :class:`~sigconv._problem.Problem` asks, per convolved axis, for the
+strided valid correlation ``out[o] = sum_k w[k] * X[o * step + lo + k]`` of
+the part ``x'`` of the extended signal under the windows; with ``v = w``
+reversed that is ``(x' * v)[n0 + o * step]``, a slice of a linear
+convolution, which a cyclic convolution of any period
+``P >= max(len(x') + K - 1 - n0, n1)`` reproduces on the outputs
+``[n0, n1)``. ``P`` is the fastest length above that bound by the
+transform-length model below (:func:`fast_lengths`).
 
-    out[o] = sum_k w[k] * X[o * step + lo + k],   o = 0 .. M - 1,
+The ``fill`` boundary with a zero fill value transforms a view of the signal
+(the transform's own zero padding is the extension); any other boundary is
+written into an array of the part's size by index arithmetic
+(:func:`sigconv._boundary.map_index`). ``circular`` mode transforms at the
+period, the kernel folded onto it. Forward transforms skip the lines that
+hold no data and inverse transforms crop to the kept outputs before the next
+axis; the spectrum product is formed in place (:mod:`sigconv._ext._spectral`).
+Integer and bool inputs are transformed in float64 and rounded back only
+when :func:`integer_error_bound` guarantees the exact integer.
 
-a strided *valid* correlation of the part ``X[lo : lo + E]``,
-``E = (M - 1) * step + K``, of the extended signal with ``w``. With
-``v = w`` reversed (``in2`` itself for a convolution, its reversed conjugate
-for a correlation) that is a slice of a linear convolution:
-
-    out[o] = (x' * v)[n0 + o * step],
-
-where ``x'`` is the transformed part of the signal and ``n0`` the offset of
-the first output. A cyclic convolution of period ``P`` equals the linear one
-wherever no other term aliases onto it: if the linear result is nonzero on
-``[0, L)`` (``L = len(x') + K - 1``) and the outputs lie in ``[n0, n1)``,
-any ``P >= max(L - n0, n1)`` will do. That is ``N + K - 1`` for ``full``,
-but only ``N`` for ``valid`` (the wrapped-around tail lands on the outputs
-``valid`` discards) and somewhat less than ``N + K - 1`` for ``same``.
-
-The boundary: with the ``fill`` boundary and a zero fill value, ``x'`` is
-the part of the signal under the window (a view), and the transform's own
-zero padding supplies the extension. Any other boundary is written into an
-array of the part's size by index arithmetic (the separable index map of
-:func:`sigconv._boundary.extend`, no padded copy of the whole signal).
-
-``circular`` mode is the cyclic convolution itself: the transform length is
-the period ``N`` (no padding), a kernel longer than the period is first
-folded (the sum of its period-length pieces), and a correlation multiplies by
-the conjugate spectrum.
-
-Transforms are pruned: the forward transform runs along the last axis only
-over the lines that hold data and pads each further axis inside its own
-transform (a small kernel in a large transform costs little more than its
-own rows' transforms); the inverse crops each complex axis to the kept
-outputs, strides included, before transforming the next.
-
-Memory: a call holds the two spectra (for real input about the bytes of the
-padded signal each), scipy.fft's padded copy of the input being transformed
-and, at the end, the inverse transform and the result; the product is formed
-in place in one of the spectra (:mod:`sigconv._ext._spectral`), the complex
-inverse transforms reuse their input, and the result is cropped with views
-and copied once. Peak memory measured with tracemalloc, relative to the
-output, in ``same`` mode: 2**20 float64 samples with 8191 taps 4.2
-(scipy.signal.fftconvolve 4.1: here the signal's and the kernel's transforms
-run concurrently, so both padded inputs exist at once), 2048x2048 float64
-with 63x63 3.1 (4.5), 256**3 float32 with 15**3 3.4 (4.7); the table in
-docs/fft_method.rst has the other methods.
-
-Precision: float32 and complex64 are transformed in single precision,
-float16 in float32, float64/complex128 in double and long double in long
-double (scipy.fft computes in each natively). Integer and bool inputs are
-transformed in float64 and rounded back only when the rounding error bound
-of :func:`integer_error_bound` guarantees the exact integer; otherwise
-``method='fft'`` raises :class:`ValueError`.
+The derivation, the transform-length model, the accuracy and the measured
+memory use are in ``docs/fft_method.rst``.
 """
 import functools
 import itertools
@@ -63,10 +30,10 @@ import threading
 import numpy as np
 import scipy.fft as sfft
 
-from .._boundary import EDGE, FILL, REFLECT, SYMMETRIC, WRAP
+from .._boundary import FILL, map_index
 from .._ext import _spectral
 from .._threads import resolve_workers
-from ._layout import batch_indices
+from ._layout import batch_indices, finish  # noqa: F401 (finish: also oa's)
 
 #: Relative L2 error of one transform, per factor of 2 of its size, in
 #: units of the unit roundoff (a generous form of the classical bound
@@ -273,29 +240,6 @@ def canonical_view(a, problem):
     return a if axes == last else np.moveaxis(a, axes, last)
 
 
-def source_index(p, n, boundary):
-    """Index into an axis of length ``n`` of extended positions ``p``.
-
-    The vectorised twin of ``map_index`` in ``sigconv/_ext/_common.pxd``
-    (positions in ``[0, n)`` map to themselves; wide extensions repeat
-    periodically, as :func:`numpy.pad` does).
-    """
-    p = np.asarray(p, dtype=np.intp)
-    if boundary == WRAP:
-        return p % n
-    if boundary == SYMMETRIC:
-        q = p % (2 * n)
-        return np.where(q < n, q, 2 * n - 1 - q)
-    if boundary == REFLECT:
-        if n == 1:
-            return np.zeros_like(p)
-        q = p % (2 * n - 2)
-        return np.where(q < n, q, 2 * n - 2 - q)
-    if boundary == EDGE:
-        return np.clip(p, 0, n - 1)
-    raise ValueError("boundary code %r has no index map" % (boundary,))
-
-
 def _segments(start, stop, N):
     """Pieces of ``[start, stop)``: (dest slice, source slice or index array)."""
     out = []
@@ -333,7 +277,7 @@ def load_signal(dest, x, spans, boundary, fill):
             continue
         src = x[lead + tuple(s if isinstance(s, slice) else slice(None) for _, s in combo)]
         for i in border:
-            idx = source_index(combo[i][1], x.shape[nb + i], boundary)
+            idx = map_index(combo[i][1], x.shape[nb + i], boundary)
             src = np.take(src, idx, axis=nb + i)
         dest[dsel] = src
 
@@ -463,42 +407,6 @@ def spectral_product(X, H, problem, conj, nthreads, block_rows=1, keep_h=False):
     real = np.finfo(X.dtype).dtype
     _spectral.multiply(X.reshape(-1, nf).view(real), H.reshape(-1, nf).view(real),
                        out.reshape(rows, nf).view(real), arow, brow, conj, 1.0, nthreads)
-    return out
-
-
-def finish(view, problem, whole=None, out=None):
-    """The result from a view of the canonical result: one copy, in place after it.
-
-    When ``view`` is all of ``whole`` (the array it views, which nothing
-    else references) in the same layout and the output dtype, ``whole`` is
-    returned without a copy. ``out``: an array of the result's shape and
-    dtype (possibly a view) the result is written into instead.
-    """
-    nconv = len(problem.axes)
-    ndim = problem.ndim
-    if problem.reverse_output:
-        view = view[(Ellipsis,) + (slice(None, None, -1),) * nconv]
-    if problem.axes != tuple(range(ndim - nconv, ndim)):
-        view = np.moveaxis(view, range(ndim - nconv, ndim), problem.axes)
-    dt = problem.out_dtype
-    if dt.kind in "biu":
-        exact = np.empty(view.shape, dtype=np.int64)
-        np.rint(view, out=exact, casting="unsafe")
-        # int64 -> narrower integers wraps, as the direct method does
-        if out is not None:
-            np.copyto(out, exact, casting="unsafe")
-            return out
-        return exact.astype(dt, copy=False)
-    if (out is None and whole is not None and view.dtype == dt and view.shape == whole.shape
-            and view.strides == whole.strides and whole.flags.c_contiguous
-            and view.__array_interface__["data"][0] == whole.__array_interface__["data"][0]
-            and not (problem.conj_output and dt.kind == "c")):
-        return whole
-    if out is None:
-        out = np.empty(view.shape, dtype=dt)
-    np.copyto(out, view, casting="unsafe")
-    if problem.conj_output and dt.kind == "c":
-        np.conjugate(out, out=out)
     return out
 
 

@@ -592,14 +592,14 @@ def _auto_finish(how, lengths, ranges, r):
 
 
 def autocorrelate(x, mode="full", *, maxlag=None, normalize=None, axes=None, method="auto",
-                  workers=None):
+                  workers=None, return_lags=False):
     """Autocorrelation of a Dask array along some or all of its axes, lazily.
 
     Parameters
     ----------
     x : dask.array.Array or array_like
         The input.
-    mode, maxlag, normalize, axes, method, workers
+    mode, maxlag, normalize, axes, method, workers, return_lags
         As in :func:`sigconv.autocorrelate`.
 
     Returns
@@ -607,6 +607,9 @@ def autocorrelate(x, mode="full", *, maxlag=None, normalize=None, axes=None, met
     r : dask.array.Array
         Lazy; equal, once computed, to ``sigconv.autocorrelate(x, ...)``.
         The batch axes keep their chunks; the lag axes are one chunk each.
+    lags : ndarray or tuple of ndarray
+        With ``return_lags``: the lags, as :func:`sigconv.autocorrelate`
+        gives them (numpy arrays).
 
     Raises
     ------
@@ -641,6 +644,9 @@ def autocorrelate(x, mode="full", *, maxlag=None, normalize=None, axes=None, met
     array([196., 240., 285., 240., 196.])
     >>> sigconv.dask.autocorrelate(x, normalize="coeff")[9:12].compute()
     array([1.        , 0.84210526, 0.6877193 ])
+    >>> r, lags = sigconv.dask.autocorrelate(x, maxlag=1, return_lags=True)
+    >>> lags
+    array([-1,  0,  1])
     """
     from . import correlation as c
     da = _dask_array()
@@ -662,10 +668,21 @@ def autocorrelate(x, mode="full", *, maxlag=None, normalize=None, axes=None, met
     lengths = [x.shape[a] for a in axes]
     ms = c._maxlags(maxlag, lengths, mode)
     ranges = [c._lag_range(n, mode, m) for n, m in zip(lengths, ms)]
+    r = _autocorrelate(da, x, mode, ms, normalize, axes, method, workers, out_dtype, lengths,
+                       ranges, maxlag is None)
+    if not return_lags:
+        return r
+    lags = tuple(np.arange(lo, hi + 1) for lo, hi in ranges)
+    return r, (lags[0] if len(axes) == 1 else lags)
+
+
+def _autocorrelate(da, x, mode, ms, normalize, axes, method, workers, out_dtype, lengths,
+                   ranges, whole):
+    from . import correlation as c
     out_shape = list(x.shape)
     for a, (lo, hi) in zip(axes, ranges):
         out_shape[a] = hi - lo + 1
-    if maxlag is None:
+    if whole:
         kwargs = dict(mode=mode, normalize=normalize, method=method, workers=workers)
         if normalize is None:
             dtype = out_dtype

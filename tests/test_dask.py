@@ -381,6 +381,21 @@ def test_autocorrelate(rng, mode, maxlag, normalize, axes):
     np.testing.assert_allclose(got, expected, rtol=1e-12, atol=1e-12 * np.abs(expected).max())
 
 
+@pytest.mark.parametrize("kwargs", [dict(), dict(maxlag=3), dict(axes=(0, 1), maxlag=(1, 2)),
+                                    dict(mode="same", axes=1)], ids=str)
+def test_autocorrelate_return_lags(rng, kwargs):
+    x = random_array(rng, (9, 8))
+    r, lags = sigconv.autocorrelate(x, return_lags=True, **kwargs)
+    dr, dlags = sd.autocorrelate(da.from_array(x, chunks=4), return_lags=True, **kwargs)
+    np.testing.assert_allclose(dr.compute(), r, rtol=1e-12, atol=1e-12 * np.abs(r).max())
+    if isinstance(lags, tuple):
+        assert len(dlags) == len(lags)
+        for a, b in zip(dlags, lags):
+            np.testing.assert_array_equal(a, b)
+    else:
+        np.testing.assert_array_equal(dlags, lags)
+
+
 @pytest.mark.parametrize("dtype", [np.int8, np.int32, np.complex128])
 def test_autocorrelate_maxlag_exact_integers_and_complex(rng, dtype):
     x = random_array(rng, (200,), dtype, full_range=dtype == np.int8)

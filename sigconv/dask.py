@@ -208,7 +208,9 @@ def _windowed_axis(x, a, n_out, lo, step, taps, boundary, anchor):
         o1 = o0 + m
         start, stop = o0 * step + lo, (o1 - 1) * step + lo + taps
         runs = _halo.axis_runs(start, stop, n, boundary)
-        blocks.append((_halo.pieces(runs, bounds), stop - start, None, m))
+        # the fill before and after the array's elements, if any
+        pads = (runs[0][2] if runs[0][1] < 0 else 0, runs[-1][2] if runs[-1][1] < 0 else 0)
+        blocks.append((_halo.pieces(runs, bounds), stop - start, pads, m))
         o0 = o1
     return blocks
 
@@ -233,12 +235,30 @@ def _check_method(method):
                          % (", ".join(repr(m) for m in METHODS), method))
 
 
-def _conv_block(op, method, axes, step, workers, block, infos, kernel):
+def _conv_block(op, method, axes, step, workers, zero_fill, block, infos, kernel):
     from . import convolution
-    sel = tuple(slice(None) if info is None else info for info in infos)
+    from .plan import _all_finite
+    sel = tuple(slice(None) if a in axes else info for a, info in enumerate(infos))
     func = convolution.convolve if op == "convolve" else convolution.correlate
-    return func(block, kernel[sel], "valid", method, axes=axes, stride=step,
-                workers=workers)
+    kernel = kernel[sel]
+    pads = [infos[a] for a in axes]
+    if zero_fill and any(p != (0, 0) for p in pads) and block.dtype.kind in "fc" and \
+            not _all_finite(kernel):
+        # as in memory: the zeros beyond the array contribute no terms (no
+        # 0 * inf); the 'full' result of the array's own elements, cropped
+        inner = [slice(None)] * block.ndim
+        for a, (p0, p1) in zip(axes, pads):
+            inner[a] = slice(p0, block.shape[a] - p1)
+        real = block[tuple(inner)]
+        full = func(real, kernel, "full", method, axes=axes, workers=workers)
+        crop = [slice(None)] * block.ndim
+        for i, (a, (p0, p1)) in enumerate(zip(axes, pads)):
+            k = kernel.shape[a]
+            m = -(-(block.shape[a] - k + 1) // step[i])
+            first = k - 1 - p0
+            crop[a] = slice(first, first + (m - 1) * step[i] + 1, step[i])
+        return np.ascontiguousarray(full[tuple(crop)])
+    return func(block, kernel, "valid", method, axes=axes, stride=step, workers=workers)
 
 
 def _conv_whole(op, mode, method, boundary, fillvalue, axes, stride, workers, block, infos,
@@ -279,7 +299,9 @@ def _run(op, in1, in2, mode, method, boundary, fillvalue, axes, stride, workers)
     fill = problem.fillvalue
     if problem.boundary == FILL and np.asarray(fill).astype(x.dtype) != fill:
         block_dtype = dtype
-    func = functools.partial(_conv_block, op, method, problem.axes, problem.step, workers)
+    zero_fill = problem.boundary == FILL and problem.fillvalue == 0
+    func = functools.partial(_conv_block, op, method, problem.axes, problem.step, workers,
+                             zero_fill)
     out = _blocked(x, blocks, func, dtype, op, kernel=k, fill=fill, block_dtype=block_dtype,
                    token_args=(mode, method, problem.boundary, problem.axes, problem.step,
                                workers))
@@ -372,7 +394,7 @@ correlate.__doc__ = """Cross-correlate a Dask array with an in-memory template, 
 
 def _ncc_block(axes, workers, block, infos, template):
     from .correlation import normalized_correlate as ncc
-    sel = tuple(slice(None) if info is None else info for info in infos)
+    sel = tuple(slice(None) if a in axes else info for a, info in enumerate(infos))
     return ncc(block, template[sel], "valid", axes=axes, workers=workers)
 
 

@@ -197,6 +197,20 @@ def test_batch_axes_and_broadcasting(rng):
     assert_close(got, expected, inputs=(x, h1))
 
 
+@pytest.mark.parametrize("mode", ["full", "same", "valid"])
+@pytest.mark.parametrize("op", ["convolve", "correlate"])
+def test_non_finite_kernel_with_a_zero_fill(rng, mode, op):
+    # the zeros beyond the array contribute no terms, as in memory: no 0 * inf
+    x = random_array(rng, (12, 10))
+    h = random_array(rng, (3, 4))
+    h[1, 2] = np.inf
+    h[0, 0] = np.nan if op == "correlate" else -np.inf
+    expected = getattr(sigconv, op)(x, h, mode, "direct", stride=(1, 2))
+    got = getattr(sd, op)(da.from_array(x, chunks=(5, 3)), h, mode, "direct",
+                          stride=(1, 2)).compute()
+    assert_close(got, expected, inputs=(x, h))
+
+
 def test_valid_with_the_larger_kernel_is_one_task(rng):
     x = random_array(rng, (4, 5))
     h = random_array(rng, (9, 7))

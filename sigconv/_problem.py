@@ -140,10 +140,13 @@ def _swap_needed(x_conv, k_conv):
 
 
 def make_problem(in1, in2, *, op, mode="full", boundary="fill", fillvalue=0,
-                 axes=None, stride=1, flavor="nd"):
+                 axes=None, stride=1, flavor="nd", check_memory=True):
     """Validate a call's arguments into a :class:`Problem`.
 
-    ``in1`` and ``in2`` must already be arrays. Returns
+    ``in1`` and ``in2`` must already be arrays (or anything with ``shape``,
+    ``ndim`` and ``dtype``). ``check_memory=False`` skips the test of the
+    output against this machine's memory, for callers that never hold the
+    whole output at once (chunked arrays, files processed by slabs). Returns
     ``(problem, signal, kernel)`` where signal and kernel are ``in1`` and
     ``in2``, or the other way round when ``valid`` mode swaps them.
     """
@@ -222,7 +225,7 @@ def make_problem(in1, in2, *, op, mode="full", boundary="fill", fillvalue=0,
         n_out *= v
     # result + per-part kernel outputs (complex: two parts and their products)
     need = n_out * (out_dtype.itemsize + compute.itemsize * (4 if is_complex else 1))
-    if need > MEMORY_LIMIT:
+    if check_memory and need > MEMORY_LIMIT:
         raise MemoryError("the output of shape %s (%s) needs about %.3g GiB, more than "
                           "this machine's %.3g GiB of memory"
                           % (out_shape, out_dtype, need / 2**30, MEMORY_LIMIT / 2**30))

@@ -30,6 +30,12 @@ def test_pages_found():
 
 @pytest.mark.parametrize("page", PAGES, ids=lambda p: p.relative_to(DOCS).as_posix())
 def test_page_examples(page):
+    # a page whose examples need optional packages says so in a comment:
+    # ".. doctest-requires: dask.array, nibabel"
+    for line in page.read_text(encoding="utf-8").splitlines():
+        if line.startswith(".. doctest-requires:"):
+            for name in line.split(":", 1)[1].split(","):
+                pytest.importorskip(name.strip())
     result = doctest.testfile(str(page), module_relative=False,
                               name=page.relative_to(DOCS).as_posix(), optionflags=FLAGS,
                               encoding="utf-8", report=True)

@@ -28,6 +28,9 @@ def test_the_public_modules_are_found():
 @pytest.mark.parametrize("name", MODULES)
 def test_docstring_examples(name):
     module = importlib.import_module(name)
+    # a module whose examples need an optional package names it here
+    for required in getattr(module, "__doctest_requires__", ()):
+        pytest.importorskip(required)
     finder = doctest.DocTestFinder(exclude_empty=True)
     out = io.StringIO()
     # the flags numpy and scipy run their docstrings with (and docs/ too)

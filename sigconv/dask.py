@@ -609,7 +609,7 @@ def _auto_partial(lags, conv, method, workers, block, infos, _):
 
 
 def _auto_finish(how, lengths, ranges, r):
-    from .correlation import _normalize
+    from ._backends.correlation import _normalize
     return _normalize(r, how, lengths, ranges, False)
 
 

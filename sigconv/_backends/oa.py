@@ -291,6 +291,9 @@ BLOCKS_NS_PER_UNIT = {(True, False): 1.2, (True, True): 0.55,
 #: engine when ducc0 is not installed)
 SCIPY_ENGINE_FACTOR = 1.5
 
+#: 1-D tiles are transformed in groups of this many (as lines of one batch)
+TILE_GROUP = 8
+
 #: the tile lengths considered: ``m * 2**e`` for these ``m``
 TILE_FACTORS = (1, 3, 5)
 #: the fewest points of a tile (the calls around a smaller one cost more
@@ -607,8 +610,13 @@ def _run_tiles(problem, signal, kernel, tiles, workers, prepared):
     rows = 1
     for n in problem.batch_shape:
         rows *= n
-    ntasks = rows * ntiles
-    nthreads = min(resolve_workers(workers, _fft.fft_work(ntasks, tiles.shape)), ntasks)
+    # 1-D tiles go in groups of TILE_GROUP, each group one batch of
+    # transforms (which vectorise across its lines)
+    group = TILE_GROUP if d == 1 else 1
+    ngroups = -(-ntiles // group)
+    ntasks = rows * ngroups
+    nthreads = min(resolve_workers(workers, _fft.fft_work(rows * ntiles, tiles.shape)),
+                   ntasks)
     if prepared is not None:
         _fft.check_prepared(prepared, problem)
         H, kb = prepared.H
@@ -628,7 +636,11 @@ def _run_tiles(problem, signal, kernel, tiles, workers, prepared):
     engine = tile_engine()
     cdt = np.result_type(dt, np.complex64)
     shape3 = (1,) * (3 - d) + tiles.shape
+    if d == 1:
+        shape3 = (1, group, shape3[2])
     n_last = shape3[2]
+    one = _UNIT_AXIS[0][0]
+    unit = _UNIT_AXIS[0][4]
 
     def work():
         tile = np.empty(shape3, dtype=dt)
@@ -637,6 +649,19 @@ def _run_tiles(problem, signal, kernel, tiles, workers, prepared):
         for t in counter:
             if t >= ntasks:
                 return
+            if d == 1:
+                r, q = divmod(t, ngroups)
+                line = info[2][q * group:(q + 1) * group]
+                k = len(line)
+                xr = x3[xi[r]]
+                for i, a2 in enumerate(line):
+                    _tiles.gather(xr, tile[:, i:i + 1], one, one, a2[0], fill)
+                spec = engine.forward(tile[:, :k], sbuf[:, :k], 1, None)
+                _tiles.multiply(spec.reshape(-1).view(dt), Hr[hi[r]])
+                y = engine.inverse(spec, ybuf[:, :k], 1, None, n_last)
+                for i, a2 in enumerate(line):
+                    _tiles.scatter(y[:, i:i + 1], o3[r], *unit, *unit, *a2[4])
+                continue
             r, j = divmod(t, ntiles)
             j0, j1, j2 = combos[j]
             a0, a1, a2 = info[0][j0], info[1][j1], info[2][j2]

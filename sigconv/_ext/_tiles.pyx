@@ -107,17 +107,24 @@ cdef inline void _copy_row(floating* o, const floating* s, Py_ssize_t n) noexcep
 
 
 def multiply(floating[::1] z, const floating[::1] h):
-    """``z *= h`` for complex arrays held as interleaved (real, imaginary) pairs."""
-    cdef Py_ssize_t f, n = z.shape[0] // 2
+    """``z *= h`` for complex arrays held as interleaved (real, imaginary) pairs.
+
+    ``z`` may hold several spectra of ``h``'s length one after another (a
+    group of 1-D tiles): each is multiplied by ``h``.
+    """
+    cdef Py_ssize_t f, r, n = h.shape[0] // 2, rows = z.shape[0] // h.shape[0]
     cdef floating zr, zi, hr, hi
+    cdef floating* zp
     with nogil:
-        for f in range(n):
-            zr = z[2 * f]
-            zi = z[2 * f + 1]
-            hr = h[2 * f]
-            hi = h[2 * f + 1]
-            z[2 * f] = zr * hr - zi * hi
-            z[2 * f + 1] = zr * hi + zi * hr
+        for r in range(rows):
+            zp = &z[r * 2 * n]
+            for f in range(n):
+                zr = zp[2 * f]
+                zi = zp[2 * f + 1]
+                hr = h[2 * f]
+                hi = h[2 * f + 1]
+                zp[2 * f] = zr * hr - zi * hi
+                zp[2 * f + 1] = zr * hi + zi * hr
 
 
 def scatter(const floating[:, :, :] y, floating[:, :, :] out,

@@ -277,14 +277,14 @@ TILE_CACHE_BYTES = 1 << 18
 TILE_CACHE_GROWTH = 0.1
 #: ns per tile, by convolved axes: the calls between the compiled steps
 #: (more passes, and more of them pruned, in 3-D)
-TILE_NS_PER_TILE = {1: 35000.0, 2: 70000.0, 3: 300000.0}
+TILE_NS_PER_TILE = {1: 35000.0, 2: 70000.0, 3: 600000.0}
 #: ns per transform unit of the batch of blocks (:func:`_run_blocks`) or the
 #: whole transform, the pipeline's alternative, by (one convolved axis,
 #: single precision); fitted like TILE_NS_PER_UNIT
 #: the pipeline is used where its modelled time is below this share of the
 #: alternative's, by convolved axes (the tile model is the less certain one,
 #: the more so in 3-D)
-TILE_MARGIN = {1: 1.0, 2: 0.9, 3: 0.85}
+TILE_MARGIN = {1: 0.8, 2: 0.9, 3: 0.9}
 BLOCKS_NS_PER_UNIT = {(True, False): 1.2, (True, True): 0.55,
                       (False, False): 1.08, (False, True): 0.66}
 #: how much slower scipy.fft's transforms are than ducc0's on tiles (the

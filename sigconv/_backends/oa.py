@@ -30,6 +30,18 @@ every axis, the call is the FFT method itself.
 
 ``circular`` mode is the cyclic convolution at the period: it is evaluated
 by the FFT method.
+
+Where a kernel is large, the batch of blocks streams every pass of every
+transform through memory; the *tile pipeline* (:func:`tile_plan`,
+:func:`_run_tiles`, the loops in :mod:`sigconv._ext._tiles`) instead takes
+one tile at a time, on each thread, through gather (boundary applied by
+index), forward transform (first pass over the lines holding data),
+product with the kernel spectrum, inverse transform (each pass over the
+kept lines only) and write-out, so that a tile's data stay in the core's
+cache. Its transforms come from ducc0 when installed, else scipy.fft. It
+covers real floating-point results in the linear modes over 1 to 3 axes,
+where its cost model (:func:`tile_ns`) beats the batch of blocks
+(:func:`blocks_ns`); docs/fft_method.rst has the measurements.
 """
 
 import concurrent.futures

@@ -519,6 +519,21 @@ def _nonzero(m):
     return (int(hold[0]), int(hold[-1]) + 1) if hold.size else (0, 0)
 
 
+def _zero_outside(spec, rows):
+    """Zero the lines of ``spec`` outside the ranges ``rows`` (axes 0 and 1)."""
+    (a0, b0), (a1, b1) = rows
+    spec[:a0] = 0
+    spec[b0:] = 0
+    spec[a0:b0, :a1] = 0
+    spec[a0:b0, b1:] = 0
+
+
+#: the first pass of a tile's forward transform is pruned to the lines that
+#: hold data when they are at most this share of the lines (else the whole
+#: tile, zeros included, is transformed in one call)
+PRUNE_SHARE = 0.75
+
+
 class _ScipyEngine:
     """Tile transforms by :mod:`scipy.fft` (pocketfft), one thread per call.
 
@@ -538,7 +553,7 @@ class _ScipyEngine:
         if rows is None:
             return sfft.rfftn(tile, axes=tuple(range(3 - d, 3)), workers=1)
         sel = (slice(*rows[0]), slice(*rows[1]))
-        spec[...] = 0
+        _zero_outside(spec, rows)
         spec[sel] = sfft.rfft(tile[sel], axis=2, workers=1)
         if d == 3:       # the middle axis over the planes that hold data
             a, b = rows[0]
@@ -571,7 +586,7 @@ class _DuccEngine:
         if rows is None:
             return fft.r2c(tile, axes=tuple(range(3 - d, 3)), out=spec)
         sel = (slice(*rows[0]), slice(*rows[1]))
-        spec[...] = 0
+        _zero_outside(spec, rows)
         fft.r2c(tile[sel], axes=(2,), out=spec[sel])
         if d == 3:
             a, b = rows[0]
@@ -678,7 +693,11 @@ def _run_tiles(problem, signal, kernel, tiles, workers, prepared):
             j0, j1, j2 = combos[j]
             a0, a1, a2 = info[0][j0], info[1][j1], info[2][j2]
             _tiles.gather(x3[xi[r]], tile, a0[0], a1[0], a2[0], fill)
-            rows = None if a0[1] is None and a1[1] is None else (a0[3], a1[3])
+            rows = None
+            if a0[1] is not None or a1[1] is not None:
+                (r0, r1), (q0, q1) = a0[3], a1[3]
+                if (r1 - r0) * (q1 - q0) <= PRUNE_SHARE * shape3[0] * shape3[1]:
+                    rows = (a0[3], a1[3])
             spec = engine.forward(tile, sbuf, d, rows)
             _tiles.multiply(spec.reshape(-1).view(dt), Hr[hi[r]])
             y = engine.inverse(spec, ybuf, d, (a0[2], a1[2]), n_last)

@@ -272,3 +272,18 @@ def test_index_map_matches_numpy(boundary_code, n):
 def test_engine_choice(monkeypatch):
     monkeypatch.setattr(oa, "ENGINE", "scipy")
     assert oa.tile_engine().name == "scipy"
+
+
+def test_concurrent_calls(rng, monkeypatch, engine, spy):
+    """Calls from several user threads at once (each with its own tile threads)."""
+    import concurrent.futures
+    force_tiles(monkeypatch, 6, 1)
+    xs = [random_array(rng, (40, 31), np.float64) for _ in range(4)]
+    h = random_array(rng, (9, 7), np.float64)
+    with concurrent.futures.ThreadPoolExecutor(4) as pool:
+        got = list(pool.map(lambda x: sigconv.convolve(x, h, "same", method="oa", workers=2),
+                            xs))
+    for x, y in zip(xs, got):
+        np.testing.assert_array_equal(y, sigconv.convolve(x, h, "same", method="oa",
+                                                          workers=1))
+    assert len(spy) == 8

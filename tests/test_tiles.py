@@ -243,6 +243,7 @@ def test_model_plan(rng, monkeypatch, spy, case):
     plan = oa.tile_plan(problem)
     assert plan is not None and np.prod(plan.counts) > 1
     assert oa.estimate_ns(problem) == plan.ns > 0
+    assert oa.estimate_ns(problem, 2) == plan.ns / 2
     check(sigconv.convolve(x, h, "same", method="oa"), scipy.signal.fftconvolve(
         x.astype(np.float64), h.astype(np.float64), "same"), x, h)
     assert spy

@@ -445,15 +445,26 @@ def tile_plan(problem):
     return TilePlan(plans, tuple(shape), B, counts, dtype, ns)
 
 
-def estimate_ns(problem):
-    """Modelled time of the tile pipeline on one thread, in ns; ``None``: not used.
+def estimate_ns(problem, nthreads=1):
+    """Modelled time of the tile pipeline, in ns; ``None`` where ``method='oa'`` does not tile.
 
-    For the method-choice model (same units, one thread): the pipeline's
-    tiles are independent tasks, so on ``n`` threads divide by ``n`` when
-    the tiles (times the batch) are many more than the threads.
+    The time of :func:`tile_ns` per tile times the tiles and the batch (one
+    thread), spread over ``nthreads``: the tiles are independent tasks, so
+    on ``n`` threads the time is the one-thread time over ``min(n, tasks)``
+    (1-D tiles go in groups of :data:`TILE_GROUP` per task). The kernel's
+    spectrum (one tile-sized transform per kernel) is left out.
     """
     plan = tile_plan(problem)
-    return None if plan is None else plan.ns
+    if plan is None:
+        return None
+    tasks = 1
+    for c in plan.counts:
+        tasks *= c
+    if len(plan.counts) == 1:
+        tasks = -(-tasks // TILE_GROUP)
+    for n in problem.batch_shape:
+        tasks *= n
+    return plan.ns / max(1, min(int(nthreads), tasks))
 
 
 def _spectrum(problem, kernel, tiles, nthreads):

@@ -288,3 +288,14 @@ def test_concurrent_calls(rng, monkeypatch, engine, spy):
         np.testing.assert_array_equal(y, sigconv.convolve(x, h, "same", method="oa",
                                                           workers=1))
     assert len(spy) == 8
+
+
+def test_convolver_after_engine_change(rng, monkeypatch, spy):
+    """A spectrum kept for one path is not used by the other."""
+    force_tiles(monkeypatch, 70, 3)
+    x = random_array(rng, (300, 280), np.float64)
+    h = random_array(rng, (31, 25), np.float64)
+    conv = sigconv.Convolver(h, x.shape, "same", method="oa")
+    monkeypatch.setattr(oa, "tile_plan", lambda problem: None)
+    check(conv(x), scipy.signal.fftconvolve(x, h, "same"), x, h)
+    assert not spy

@@ -162,6 +162,8 @@ def run(problem, signal, kernel, workers=None, prepared=None):
     the others.
     """
     tiles = tile_plan(problem)
+    if prepared is not None and isinstance(prepared.H, tuple) != (tiles is not None):
+        prepared = None   # made for the other path (the engine changed): recompute
     if tiles is not None:
         return _run_tiles(problem, signal, kernel, tiles, workers, prepared)
     return _run_blocks(problem, signal, kernel, workers, prepared)
@@ -658,6 +660,8 @@ def _run_tiles(problem, signal, kernel, tiles, workers, prepared):
     if prepared is not None:
         _fft.check_prepared(prepared, problem)
         H, kb = prepared.H
+        if H.shape[1:] != tiles.shape[:-1] + (tiles.shape[-1] // 2 + 1,):
+            H, kb = _spectrum(problem, kernel, tiles, nthreads)
     else:
         H, kb = _spectrum(problem, kernel, tiles, nthreads)
     xi, hi, _ = batch_indices(problem, np.empty(x.shape[:nb] + (0,) * d),

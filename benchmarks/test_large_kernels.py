@@ -31,7 +31,8 @@ def _sigconv(method):
     return prepare
 
 
-def _same_crop(x, k, full_shape):
+def _same_crop(x, k):
+    """The ``same`` part of a full convolution of ``x`` with ``k``."""
     return tuple(slice((b - 1) // 2, (b - 1) // 2 + a) for a, b in zip(x.shape, k.shape))
 
 
@@ -41,7 +42,7 @@ def _ducc0(w, x, k):
     threads = cpu_count()
     shape = [fft.good_size(a + b - 1, True) for a, b in zip(x.shape, k.shape)]
     axes = tuple(range(x.ndim))
-    crop = _same_crop(x, k, shape)
+    crop = _same_crop(x, k)
 
     def call():
         xp = np.zeros(shape, x.dtype)

@@ -16,7 +16,7 @@ import pytest
 import scipy.signal
 
 import sigconv
-from conftest import BOUNDARIES, MODES, OPS, assert_close, fft_tolerance, random_array
+from conftest import MODES, OPS, assert_close, fft_tolerance, random_array
 from reference import boundary_reference, circular_reference
 from sigconv._backends import fft as fft_backend
 from sigconv._backends import oa

@@ -230,7 +230,7 @@ def test_convolver_reuses_spectrum(rng, monkeypatch, engine, spy):
 
 
 @pytest.mark.parametrize("case", [
-    ((512, 512), (41, 41), np.float32), ((600, 500), (63, 63), np.float64),
+    ((1024, 768), (41, 41), np.float32), ((1000, 900), (63, 63), np.float64),
     ((128, 128, 128), (15, 15, 15), np.float32)], ids=["2d-single", "2d", "3d"])
 def test_model_plan(rng, monkeypatch, spy, case):
     """Large kernels: the model picks several tiles (ducc0's transforms), and they are right."""

@@ -301,6 +301,8 @@ TILE_NS_PER_TILE = {1: 35000.0, 2: 70000.0, 3: 600000.0}
 TILE_MARGIN = {1: 0.8, 2: 0.9, 3: 0.9}
 BLOCKS_NS_PER_UNIT = {(True, False): 1.2, (True, True): 0.55,
                       (False, False): 1.08, (False, True): 0.66}
+#: ns per call: starting the threads, the kernel's spectrum, the index maps
+TILE_NS_PER_CALL = 2.0e6
 #: how much slower scipy.fft's transforms are than ducc0's on tiles (the
 #: engine when ducc0 is not installed)
 SCIPY_ENGINE_FACTOR = 1.5
@@ -403,7 +405,7 @@ def choose_tiles(plans, rows, single, engine="ducc0"):
             count *= -(-p.count // min(P - p.K + 1, p.count))
         if points < MIN_TILE_POINTS:
             continue
-        ns = count * tile_ns(shape, single, engine)
+        ns = count * tile_ns(shape, single, engine) + TILE_NS_PER_CALL
         if best is None or ns < best[1]:
             best = (shape, ns)
     return best

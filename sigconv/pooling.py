@@ -189,7 +189,8 @@ def _check_dtype(dtype):
 
 def _float_compute(dtype):
     """Compute dtype of a float dtype: float16 in float32, others as they are."""
-    return np.dtype(np.float32) if dtype == np.float16 else dtype.newbyteorder("=")
+    # float16 in either byte order: there is no half-precision kernel
+    return np.dtype(np.float32) if dtype.itemsize == 2 else dtype.newbyteorder("=")
 
 
 # --------------------------------------------------------------------------
@@ -595,7 +596,8 @@ def _pool_lp(x, win, p, nthreads):
     if p == 2:
         np.sqrt(out, out=out)
     elif p != 1:
-        np.power(out, compute.type(1 / p), out=out)
+        # 1/p in the compute precision (a double 1/p limits longdouble to double accuracy)
+        np.power(out, compute.type(1) / compute.type(p), out=out)
     return out.astype(out_dtype, copy=False)
 
 

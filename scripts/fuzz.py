@@ -81,7 +81,11 @@ def main(argv=None):
     deadline = start + args.max_minutes * 60 if args.max_minutes else float("inf")
     for i, (fn, n) in enumerate(plan.items()):
         t0 = time.monotonic()
-        run_function(fn, n, args.seed + i, record, deadline)
+        try:
+            run_function(fn, n, args.seed + i, record, deadline)
+        except Exception as exc:  # the generator failed: report it, go on
+            counts[fn]["mismatch"] += 1
+            mismatches[fn].append(({"fn": fn}, "the case generator failed: %r" % (exc,)))
         c = counts[fn]
         print("%-22s %7d cases  %6d ok  %5d expected  %4d mismatches  %6.1f s"
               % (fn, sum(c.values()), c["ok"], c["expected"], c["mismatch"],

@@ -90,6 +90,8 @@ def _prepare(kernel, shape, mode, boundary):
     out_dtype, sum_dtype = _entry_dtype(kernel.dtype)
     w = np.ascontiguousarray(kernel[(slice(None, None, -1),) * kernel.ndim].reshape(-1),
                              dtype=sum_dtype)
+    if not w.flags.aligned:  # the kernels load whole elements
+        w = w.copy()
     args = (shape, kernel.shape, problem.out_conv_shape, problem.lo, problem.step,
             problem.boundary)
     return problem, w, out_dtype, sum_dtype, args

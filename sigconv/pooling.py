@@ -504,6 +504,10 @@ def pool(x, size, op="max", *, stride=None, padding=0, dilation=1, ceil_mode=Fal
     """
     x = np.asarray(x)
     _check_dtype(x.dtype)
+    if not x.flags.aligned:
+        # the kernels load whole elements: a misaligned buffer (a view into
+        # bytes at an odd offset) would be undefined behaviour
+        x = x.copy()
     if not isinstance(op, str) or op not in OPS:
         raise ValueError("op must be one of %s, got %r" % (", ".join(map(repr, OPS)), op))
     if return_indices and op not in ("max", "min"):

@@ -23,6 +23,7 @@ reported as ``expected`` rather than as mismatches. ``scripts/fuzz.py``
 runs many cases and prints a summary; ``tests/test_fuzz.py`` a fixed-seed
 sample.
 """
+import functools
 import itertools
 import json
 import math
@@ -1401,17 +1402,49 @@ FUNCTIONS = tuple(CHECKS)
 # strategies
 # --------------------------------------------------------------------------
 
+@functools.lru_cache(maxsize=None)
+def _ints(lo, hi):
+    return st.integers(lo, hi)
+
+
+def _pick(options):
+    options = tuple(options)
+    try:
+        return _pick_cached(options)
+    except TypeError:  # unhashable options (lists in the table of bad arguments)
+        return st.sampled_from(options)
+
+
+@functools.lru_cache(maxsize=None)
+def _pick_cached(options):
+    return st.sampled_from(options)
+
+
+@functools.lru_cache(maxsize=None)
+def _perm(n):
+    return st.permutations(range(n))
+
+
+_BOOL = st.booleans()
+
+
+@functools.lru_cache(maxsize=None)
+def _stride(nconv):
+    return st.one_of(_ints(1, 3), st.lists(_ints(1, 3), min_size=nconv, max_size=nconv))
+
+
 @st.composite
 def array_spec(draw, shape, dtypes=DTYPES, values=VALUES):
-    return {"shape": list(shape), "dtype": draw(st.sampled_from(dtypes)),
-            "layout": draw(st.sampled_from(LAYOUTS)), "values": draw(st.sampled_from(values)),
-            "seed": draw(st.integers(0, 2**32 - 1))}
+    return {"shape": list(shape), "dtype": draw(_pick(dtypes)),
+            "layout": draw(_pick(LAYOUTS)), "values": draw(_pick(values)),
+            "seed": draw(_ints(0, 2**32 - 1))}
 
 
+@functools.lru_cache(maxsize=None)
 def _length(max_len):
     # 0 and 1 often, small lengths mostly, occasionally long (aspect ratios)
-    return st.one_of(st.sampled_from([0, 1, 1, 2]), st.integers(1, max_len),
-                     st.integers(1, max_len), st.integers(max_len, 4 * max_len))
+    return st.one_of(_pick([0, 1, 1, 2]), _ints(1, max_len),
+                     _ints(1, max_len), _ints(max_len, 4 * max_len))
 
 
 @st.composite
@@ -1427,53 +1460,51 @@ def shapes(draw, ndim, max_len=8, min_len=0, budget=400):
 
 @st.composite
 def conv_case(draw, fn):
-    ndim = 2 if fn.endswith("2d") else draw(st.sampled_from([1, 1, 2, 2, 3]))
-    if fn in ("convolve", "correlate") and draw(st.integers(0, 30)) == 0:
+    ndim = 2 if fn.endswith("2d") else draw(_pick([1, 1, 2, 2, 3]))
+    if fn in ("convolve", "correlate") and draw(_ints(0, 30)) == 0:
         ndim = 0
     xs = draw(shapes(ndim))
     ks = list(draw(shapes(ndim, max_len=5, budget=60)))
-    nd_kernel_fits = draw(st.booleans())
+    nd_kernel_fits = draw(_BOOL)
     for i in range(ndim):
         if nd_kernel_fits and ks[i] > xs[i] > 0:
             ks[i] = max(1, xs[i])
     axes = None
-    if ndim >= 2 and fn not in ("convolve2d", "correlate2d") and draw(st.booleans()):
-        naxes = draw(st.integers(1, ndim - 1))
-        axes = sorted(draw(st.permutations(range(ndim)))[:naxes])
+    if ndim >= 2 and fn not in ("convolve2d", "correlate2d") and draw(_BOOL):
+        naxes = draw(_ints(1, ndim - 1))
+        axes = sorted(draw(_perm(ndim))[:naxes])
         for a in range(ndim):  # broadcastable batch axes, sometimes 1 on one side
             if a not in axes:
-                c = draw(st.integers(0, 3))
+                c = draw(_ints(0, 3))
                 ks[a] = 1 if c == 0 else xs[a]
                 if c == 1:
                     xs[a] = 1 if xs[a] else 0
-                    ks[a] = draw(st.integers(1, 3))
-        if draw(st.integers(0, 3)) == 0:
+                    ks[a] = draw(_ints(1, 3))
+        if draw(_ints(0, 3)) == 0:
             axes = [a - ndim for a in axes]
-        if len(axes) == 1 and draw(st.booleans()):
+        if len(axes) == 1 and draw(_BOOL):
             axes = axes[0]
-    if draw(st.integers(0, 20)) == 0 and ndim:
+    if draw(_ints(0, 20)) == 0 and ndim:
         xs, ks = ks, xs  # the kernel larger than the signal on every axis
-    if ndim and draw(st.integers(0, 25)) == 0:
+    if ndim and draw(_ints(0, 25)) == 0:
         ks = ks[:-1] if len(ks) > 1 else ks + [1]  # ndim mismatch: invalid
-    sym = draw(st.integers(0, 3)) == 0
-    da = draw(st.sampled_from(DTYPES))
-    db = da if sym else draw(st.sampled_from(DTYPES))
+    sym = draw(_ints(0, 3)) == 0
+    da = draw(_pick(DTYPES))
+    db = da if sym else draw(_pick(DTYPES))
     case = {"fn": fn, "a": draw(array_spec(xs, dtypes=[da])), "b": draw(array_spec(ks, dtypes=[db]))}
     modes = ["full", "same", "valid"]
     if fn in ("convolve", "correlate", "Convolver", "convolve2d", "correlate2d"):
         modes = modes + ["circular"]
-    case["mode"] = draw(st.sampled_from(modes))
+    case["mode"] = draw(_pick(modes))
     if fn in ("convolve", "correlate", "Convolver"):
-        case["method"] = draw(st.sampled_from(["auto", "direct", "fft", "oa", "toeplitz"]))
+        case["method"] = draw(_pick(["auto", "direct", "fft", "oa", "toeplitz"]))
     if fn in ("convolve", "correlate", "Convolver", "convolve2d", "correlate2d"):
-        case["boundary"] = draw(st.sampled_from(["fill", "fill", "wrap", "symm", "constant",
+        case["boundary"] = draw(_pick(["fill", "fill", "wrap", "symm", "constant",
                                                  "symmetric", "reflect", "edge"]))
-        case["fillvalue"] = draw(st.sampled_from([0, 0, 0, 1, -2, 2.5]))
+        case["fillvalue"] = draw(_pick([0, 0, 0, 1, -2, 2.5]))
         nconv = ndim if axes is None else (1 if isinstance(axes, int) else len(axes))
-        if draw(st.integers(0, 2)) == 0 and nconv:
-            case["stride"] = draw(st.one_of(st.integers(1, 3),
-                                            st.lists(st.integers(1, 3), min_size=nconv,
-                                                     max_size=nconv)))
+        if draw(_ints(0, 2)) == 0 and nconv:
+            case["stride"] = draw(_stride(nconv))
     if axes is not None and fn not in ("convolve2d", "correlate2d"):
         case["axes"] = axes
     return case
@@ -1492,46 +1523,46 @@ def choose_case(draw):
 
 @st.composite
 def lags_case(draw, fn):
-    c = {"fn": fn, "n1": draw(st.integers(-1 if fn == "autocorrelation_lags" else 0, 60)),
-         "mode": draw(st.sampled_from(["full", "same", "valid", "circular"]
+    c = {"fn": fn, "n1": draw(_ints(-1 if fn == "autocorrelation_lags" else 0, 60)),
+         "mode": draw(_pick(["full", "same", "valid", "circular"]
                                       if fn == "autocorrelation_lags" else
                                       ["full", "same", "valid", "full", "bogus"]))}
     if fn == "correlation_lags":
-        c["n2"] = draw(st.integers(0, 60))
-    elif draw(st.booleans()):
-        c["maxlag"] = draw(st.integers(0, 65))
+        c["n2"] = draw(_ints(0, 60))
+    elif draw(_BOOL):
+        c["maxlag"] = draw(_ints(0, 65))
     return c
 
 
 @st.composite
 def auto_case(draw):
-    ndim = draw(st.sampled_from([1, 1, 2, 3]))
+    ndim = draw(_pick([1, 1, 2, 3]))
     xs = draw(shapes(ndim, max_len=10, min_len=0, budget=120))
     c = {"fn": "autocorrelate", "a": draw(array_spec(xs)),
-         "mode": draw(st.sampled_from(["full", "same", "valid", "circular"])),
-         "method": draw(st.sampled_from(["auto", "direct", "fft"])),
-         "normalize": draw(st.sampled_from([None, None, "biased", "unbiased", "coeff"]))}
-    if ndim > 1 and draw(st.booleans()):
-        c["axes"] = sorted(draw(st.permutations(range(ndim)))[:draw(st.integers(1, ndim - 1))])
-    if draw(st.integers(0, 2)) == 0:
+         "mode": draw(_pick(["full", "same", "valid", "circular"])),
+         "method": draw(_pick(["auto", "direct", "fft"])),
+         "normalize": draw(_pick([None, None, "biased", "unbiased", "coeff"]))}
+    if ndim > 1 and draw(_BOOL):
+        c["axes"] = sorted(draw(_perm(ndim))[:draw(_ints(1, ndim - 1))])
+    if draw(_ints(0, 2)) == 0:
         c["mode"] = "full"
-        c["maxlag"] = draw(st.integers(0, 8))
+        c["maxlag"] = draw(_ints(0, 8))
     return c
 
 
 @st.composite
 def ncc_case(draw):
-    ndim = draw(st.sampled_from([1, 1, 2, 2, 3]))
+    ndim = draw(_pick([1, 1, 2, 2, 3]))
     xs = draw(shapes(ndim, max_len=9, min_len=1, budget=150))
-    ts = [max(1, min(draw(st.integers(1, 4)), n + draw(st.integers(0, 1)))) for n in xs]
+    ts = [max(1, min(draw(_ints(1, 4)), n + draw(_ints(0, 1)))) for n in xs]
     axes = None
-    if ndim > 1 and draw(st.integers(0, 2)) == 0:
-        axes = sorted(draw(st.permutations(range(ndim)))[:draw(st.integers(1, ndim - 1))])
+    if ndim > 1 and draw(_ints(0, 2)) == 0:
+        axes = sorted(draw(_perm(ndim))[:draw(_ints(1, ndim - 1))])
         for a in range(ndim):
             if a not in axes:
-                ts[a] = draw(st.sampled_from([1, xs[a]]))
+                ts[a] = draw(_pick([1, xs[a]]))
     c = {"fn": "normalized_correlate", "a": draw(array_spec(xs, dtypes=REAL + ("D",))),
-         "b": draw(array_spec(ts, dtypes=REAL)), "mode": draw(st.sampled_from(["valid", "same",
+         "b": draw(array_spec(ts, dtypes=REAL)), "mode": draw(_pick(["valid", "same",
                                                                               "full"]))}
     if axes is not None:
         c["axes"] = axes
@@ -1540,23 +1571,23 @@ def ncc_case(draw):
 
 @st.composite
 def matrix_case(draw, fn):
-    ndim = draw(st.sampled_from([1, 1, 2, 3]))
+    ndim = draw(_pick([1, 1, 2, 3]))
     ks = draw(shapes(ndim, max_len=4, min_len=1, budget=16))
     sh = draw(shapes(ndim, max_len=6, min_len=1, budget=36))
-    if draw(st.integers(0, 30)) == 0:
+    if draw(_ints(0, 30)) == 0:
         sh[0] = 0  # invalid
     c = {"fn": fn, "a": draw(array_spec(ks)), "shape": sh[0] if ndim == 1 and draw(
-        st.booleans()) else sh}
+        _BOOL) else sh}
     if fn in ("convolution_matrix", "ConvolutionOperator"):
-        c["mode"] = draw(st.sampled_from(["full", "same", "valid", "circular"]))
-        c["boundary"] = draw(st.sampled_from(["fill", "wrap", "symm", "reflect", "edge",
+        c["mode"] = draw(_pick(["full", "same", "valid", "circular"]))
+        c["boundary"] = draw(_pick(["fill", "wrap", "symm", "reflect", "edge",
                                               "constant", "symmetric"]))
     if fn == "convolution_matrix":
-        c["sparse"] = draw(st.booleans())
+        c["sparse"] = draw(_BOOL)
     if fn == "ConvolutionOperator":
-        c["a"]["dtype"] = draw(st.sampled_from([d for d in DTYPES]))
-        c["method"] = draw(st.sampled_from(["auto", "direct", "fft", "oa", "toeplitz"]))
-        c["adjoint"] = draw(st.booleans())
+        c["a"]["dtype"] = draw(_pick([d for d in DTYPES]))
+        c["method"] = draw(_pick(["auto", "direct", "fft", "oa", "toeplitz"]))
+        c["adjoint"] = draw(_BOOL)
         n_in = int(np.prod(sh))
         # the output length, from the definitions (the vector may also be wrong on purpose)
         outs = []
@@ -1565,7 +1596,7 @@ def matrix_case(draw, fn):
                          "circular": n}[c["mode"]])
         n_out = int(np.prod(outs))
         length = n_out if c["adjoint"] else n_in
-        if draw(st.integers(0, 30)) == 0:
+        if draw(_ints(0, 30)) == 0:
             length += 1
         c["b"] = draw(array_spec([length], dtypes=("f", "d", "F", "D", "i4", "e", "g", "?")))
     return c
@@ -1573,47 +1604,47 @@ def matrix_case(draw, fn):
 
 @st.composite
 def pool_case(draw, fn):
-    ndim = draw(st.sampled_from([1, 2, 2, 3, 4]))
+    ndim = draw(_pick([1, 2, 2, 3, 4]))
     xs = draw(shapes(ndim, max_len=9, min_len=1, budget=300))
-    naxes = draw(st.integers(1, min(ndim, 3)))
+    naxes = draw(_ints(1, min(ndim, 3)))
     c = {"fn": fn}
     if fn == "max_unpool":
         c["fn"], c["op"], c["unpool"], c["return_indices"] = "pool", "max", True, True
-        c["op"] = draw(st.sampled_from(["max", "min"]))
+        c["op"] = draw(_pick(["max", "min"]))
     elif fn == "pool":
-        c["op"] = draw(st.sampled_from(["max", "min", "sum", "avg", "lp"]))
+        c["op"] = draw(_pick(["max", "min", "sum", "avg", "lp"]))
     op = c.get("op", {"max_pool": "max", "min_pool": "min", "avg_pool": "avg",
                       "lp_pool": "lp"}.get(fn))
     dtypes = DTYPES if op in ("sum", "avg", "lp") else REAL
-    if draw(st.integers(0, 40)) == 0:
+    if draw(_ints(0, 40)) == 0:
         dtypes = DTYPES
     c["a"] = draw(array_spec(xs, dtypes=dtypes))
     axes = None
-    if draw(st.booleans()):
-        axes = list(draw(st.permutations(range(ndim)))[:naxes])
-        if draw(st.integers(0, 3)) == 0:
+    if draw(_BOOL):
+        axes = list(draw(_perm(ndim))[:naxes])
+        if draw(_ints(0, 3)) == 0:
             axes = [a - ndim for a in axes]
     pooled = [xs[a] for a in (axes if axes is not None else range(ndim - naxes, ndim))]
-    size = [draw(st.integers(1, max(1, min(n, 4)) + (draw(st.integers(0, 12)) == 0)))
+    size = [draw(_ints(1, max(1, min(n, 4)) + (draw(_ints(0, 12)) == 0)))
             for n in pooled]
-    c["size"] = size[0] if (naxes == 1 and draw(st.booleans()) and axes is not None) else size
+    c["size"] = size[0] if (naxes == 1 and draw(_BOOL) and axes is not None) else size
     if axes is None and isinstance(c["size"], list) and len(c["size"]) == ndim and \
-            draw(st.booleans()) and len(set(size)) == 1:
+            draw(_BOOL) and len(set(size)) == 1:
         c["size"] = size[0]
     if axes is not None:
-        c["axes"] = axes if len(axes) > 1 or draw(st.booleans()) else axes[0]
-    if draw(st.booleans()):
-        c["stride"] = draw(st.integers(1, 3))
+        c["axes"] = axes if len(axes) > 1 or draw(_BOOL) else axes[0]
+    if draw(_BOOL):
+        c["stride"] = draw(_ints(1, 3))
     if c.get("fn") != "pool" or not c.get("unpool"):
-        if draw(st.booleans()):
-            c["padding"] = draw(st.integers(0, max(1, min(size) // 2)))
-        if draw(st.integers(0, 3)) == 0:
-            c["dilation"] = draw(st.integers(1, 3))
-        c["ceil_mode"] = draw(st.booleans())
-    c["count_include_pad"] = draw(st.booleans())
-    c["p"] = draw(st.sampled_from([1, 2, 3, 1.5, math.inf, 0.5]))
+        if draw(_BOOL):
+            c["padding"] = draw(_ints(0, max(1, min(size) // 2)))
+        if draw(_ints(0, 3)) == 0:
+            c["dilation"] = draw(_ints(1, 3))
+        c["ceil_mode"] = draw(_BOOL)
+    c["count_include_pad"] = draw(_BOOL)
+    c["p"] = draw(_pick([1, 2, 3, 1.5, math.inf, 0.5]))
     if op in ("max", "min") and not c.get("unpool"):
-        c["return_indices"] = draw(st.booleans())
+        c["return_indices"] = draw(_BOOL)
     return c
 
 
@@ -1637,15 +1668,15 @@ _BAD = {
 
 @st.composite
 def errors_case(draw):
-    target = draw(st.sampled_from(sorted(_BAD)))
-    bad = list(draw(st.sampled_from(_BAD[target])))
+    target = draw(_pick(sorted(_BAD)))
+    bad = list(draw(_pick(_BAD[target])))
     if target == "convolution_matrix" and bad[0] == "shape":
         bad = ["mode", "bogus"]
     if target == "normalized_correlate" and bad[0] == "template":
         bad = ["mode", "bogus"]
     ndim = 2
     xs = draw(shapes(ndim, max_len=8, min_len=3, budget=64))
-    dt = draw(st.sampled_from([d for d in DTYPES if np.dtype(d).kind != "c"]))
+    dt = draw(_pick([d for d in DTYPES if np.dtype(d).kind != "c"]))
     return {"fn": "errors", "target": target, "bad": bad,
             "a": draw(array_spec(xs, dtypes=[dt]))}
 

@@ -409,6 +409,13 @@ def _k_swapped_half(case, msg):
     return swapped and (fn in ("fftconvolve", "oaconvolve") or method in ("fft", "oa", "auto"))
 
 
+@known("flat-window-ncc",
+       "issue 10 (flat-window NCC promise): a window that is exactly flat must score 0; "
+       "its variance, from running window sums, comes out as rounding noise instead")
+def _k_flat(case, msg):
+    return case["fn"] == "normalized_correlate" and "expected np.float64(0.0)" in msg
+
+
 def known_issue(case, msg):
     for name, pred, reason in KNOWN:
         if pred(case, msg):
@@ -1111,7 +1118,14 @@ def check_operator(case, h, v):
 
     def call():
         A = sigconv.ConvolutionOperator(h, shape, mode, boundary=boundary, method=method)
-        return A.rmatvec(v) if adjoint else A.matvec(v)
+        try:
+            return A.rmatvec(v) if adjoint else A.matvec(v)
+        except ValueError as exc:
+            # as convolve: the transforms refuse integers they cannot make exact
+            if method in ("fft", "oa") and "exact" in str(exc) and \
+                    np.result_type(h.dtype, v.dtype).kind in "biu":
+                return None
+            raise
 
     def reference():
         sh = _matrix_prelude(h, shape, mode, boundary)
@@ -1130,6 +1144,8 @@ def check_operator(case, h, v):
 
     def check(got, ref):
         r, out_dtype = ref
+        if got is None:
+            return
         if out_dtype.kind in "biu":
             if got.dtype.kind not in "iu" or got.shape != r.shape or not all(
                     int(a) == int(b) for a, b in zip(got.ravel(), r.ravel())):

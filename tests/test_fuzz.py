@@ -164,6 +164,12 @@ KNOWN_CASES = {
               "values": "normal", "seed": 1},
         "b": {"shape": [5, 2], "dtype": np.dtype("e").newbyteorder("S").str, "layout": "C",
               "values": "normal", "seed": 2}},
+    "flat-window-ncc": {
+        "fn": "normalized_correlate", "mode": "full", "axes": [0],
+        "a": {"shape": [1, 36], "dtype": ">i8", "layout": "readonly", "values": "normal",
+              "seed": 256},
+        "b": {"shape": [2, 36], "dtype": "f", "layout": "negative", "values": "normal",
+              "seed": 2304}},
 }
 
 
@@ -206,6 +212,21 @@ FOUND_CASES = {
     # returned zeros (scipy: fillvalue * sum(kernel))
     "2d-empty-fill": {"fn": "correlate2d", "mode": "full", "boundary": "fill",
                       "fillvalue": 2.5, "a": _spec((9, 0), "d"), "b": _spec((4, 9), "D")},
+    # the spectral product wrote into a C-ordered copy of a spectrum that a
+    # transform had left in another layout, and returned the unmultiplied one
+    # (wrong values), or failed to view it as (re, im) pairs
+    "fft-spectrum-layout-values": {
+        "fn": "correlate", "mode": "valid", "method": "fft",
+        "a": _spec((7, 8), ">c16", "small", "F", seed=1609804),
+        "b": _spec((6, 7), ">f4", "small", seed=8186888)},
+    "fft-spectrum-layout-view": {
+        "fn": "convolve", "mode": "valid", "method": "fft", "axes": [0],
+        "a": _spec((8, 3), "F", "full", "unaligned", seed=94059),
+        "b": _spec((3, 3), "F", seed=30)},
+    # a full-mode length of -1 (two inputs empty along an axis) became 0 with a stride
+    "2d-negative-length-stride": {
+        "fn": "convolve2d", "mode": "full", "stride": [3, 3],
+        "a": _spec((0, 8), "i4", "const"), "b": _spec((0, 1), "f", "const")},
 }
 
 

@@ -76,11 +76,14 @@ export LD_PRELOAD="$asan_rt${LD_PRELOAD:+:$LD_PRELOAD}"
 export ASAN_OPTIONS="detect_leaks=0:abort_on_error=1${ASAN_OPTIONS:+:$ASAN_OPTIONS}"
 export UBSAN_OPTIONS="print_stacktrace=1:halt_on_error=1${UBSAN_OPTIONS:+:$UBSAN_OPTIONS}"
 config="$("$PY" -c "import sigconv; sigconv.show_config()")"
-case "$config" in
-    *-fsanitize=address*) ;;
-    *) echo "sanitize.sh: the copy did not import a sanitized build:" >&2
-       echo "$config" >&2; exit 1 ;;
-esac
+# the flags shown are those _buildinfo was built with: checked when it was sanitized
+if [ -z "${SIGCONV_ONLY:-}" ] || [[ ",${SIGCONV_ONLY// /}," == *,_buildinfo,* ]]; then
+    case "$config" in
+        *-fsanitize=address*) ;;
+        *) echo "sanitize.sh: the copy did not import a sanitized build:" >&2
+           echo "$config" >&2; exit 1 ;;
+    esac
+fi
 start=$(date +%s)
 # --capture=sys: the sanitizers write to file descriptor 2, which pytest's
 # default capture would swallow when a report halts the process

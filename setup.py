@@ -7,6 +7,13 @@ SIGCONV_PORTABLE=1   build for the baseline ISA of the platform instead of the
 SIGCONV_DEBUG=1      turn Cython's boundscheck, wraparound and
                      initializedcheck back on and compile with ``-O0 -g``.
 SIGCONV_NO_OPENMP=1  build serial kernels even when the compiler has OpenMP.
+SIGCONV_SANITIZE=1   (GCC/Clang) instrument the kernels with AddressSanitizer and
+                     UndefinedBehaviorSanitizer: ``-fsanitize=address,undefined
+                     -fno-omit-frame-pointer -O1 -g``, the sanitizer runtimes
+                     linked in. Python itself is not instrumented, so the ASan
+                     runtime must be loaded first: scripts/sanitize.sh builds a
+                     copy of the tree this way and runs the tests under
+                     ``LD_PRELOAD=$(gcc -print-file-name=libasan.so)``.
 SIGCONV_ONLY=a,b     (development) build only the named kernel modules, e.g.
                      ``SIGCONV_ONLY=_pool python setup.py build_ext --inplace``.
 """
@@ -30,6 +37,8 @@ def _flag(name):
 DEBUG = _flag("SIGCONV_DEBUG")
 PORTABLE = _flag("SIGCONV_PORTABLE")
 NO_OPENMP = _flag("SIGCONV_NO_OPENMP")
+SANITIZE = _flag("SIGCONV_SANITIZE")
+SANITIZE_FLAGS = ["-fsanitize=address,undefined", "-fno-omit-frame-pointer"]
 
 
 def _compiler_accepts(cc, args, source="int main(void){return 0;}\n", run=False):
@@ -70,12 +79,17 @@ class BuildExt(build_ext):
         self.force = True
         cc = list(self.compiler.compiler_so[:1]) or [sysconfig.get_config_var("CC") or "cc"]
         is_msvc = self.compiler.compiler_type == "msvc"
+        if SANITIZE and is_msvc:
+            raise RuntimeError("SIGCONV_SANITIZE=1 needs GCC or Clang")
         compile_args, link_args = [], []
         if is_msvc:
             compile_args += ["/Od"] if DEBUG else ["/O2"]
             openmp = (not NO_OPENMP, ["/openmp"], [])
         else:
-            compile_args += ["-O0", "-g"] if DEBUG else ["-O3"]
+            compile_args += ["-O0", "-g"] if DEBUG else ["-O1", "-g"] if SANITIZE else ["-O3"]
+            if SANITIZE:
+                compile_args += SANITIZE_FLAGS
+                link_args += SANITIZE_FLAGS
             if not DEBUG and not PORTABLE and _compiler_accepts(cc, ["-march=native"]):
                 compile_args.append("-march=native")
             if _compiler_accepts(cc, ["-fno-math-errno"]):

@@ -205,6 +205,10 @@ def make_problem(in1, in2, *, op, mode="full", boundary="fill", fillvalue=0,
             L, l0 = N - K + 1, 0
         else:  # circular
             L, l0 = N, (-(K - 1) if op == "convolve" else 0)
+        if L < 0:
+            # the 2-D twins' full mode of two inputs empty along one axis
+            raise ValueError("negative dimensions are not allowed: 'full' mode of inputs "
+                             "of lengths %d and %d has %d outputs" % (N, K, L))
         M = -(-L // s)
         if correlate_swapped:
             # the result is reversed afterwards: sample the unreversed one

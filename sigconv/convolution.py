@@ -42,7 +42,18 @@ def _run(op, in1, in2, mode, method, boundary, fillvalue, axes, stride, workers,
     method = _choose_method(method, problem, signal, kernel, workers)
     if problem.empty:
         # nothing to sum: an empty result, or sums over an empty kernel
-        return np.zeros(problem.out_shape, dtype=problem.out_dtype)
+        out = np.zeros(problem.out_shape, dtype=problem.out_dtype)
+        if 0 in problem.x_shape and out.size and problem.k_shape and \
+                0 not in problem.k_shape and problem.fillvalue != 0:
+            # the 2-D twins of an empty input: every tap reads the fill value,
+            # so every output is fillvalue * sum(kernel), as in scipy.signal
+            dt = problem.out_dtype.newbyteorder("=")
+            w = kernel.astype(dt)
+            if problem.conj_kernel:
+                w = np.conjugate(w)
+            out[...] = w.sum(dtype=dt, keepdims=True).ravel() * np.asarray(
+                [problem.fillvalue], dtype=dt)
+        return out
     if (method in ("direct", "toeplitz") and problem.flavor == "nd"
             and problem.mode in ("full", "same")
             and problem.boundary == FILL and problem.fillvalue == 0

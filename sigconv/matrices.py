@@ -88,6 +88,8 @@ def _prepare(kernel, shape, mode, boundary):
     out_dtype, sum_dtype = _entry_dtype(kernel.dtype)
     w = np.ascontiguousarray(kernel[(slice(None, None, -1),) * kernel.ndim].reshape(-1),
                              dtype=sum_dtype)
+    if not w.flags.aligned:  # the kernels load whole elements
+        w = w.copy()
     args = (shape, kernel.shape, problem.out_conv_shape, problem.lo, problem.step,
             problem.boundary)
     return problem, w, out_dtype, sum_dtype, args
@@ -160,7 +162,8 @@ def convolution_matrix(kernel, shape, mode="full", *, boundary="fill", sparse=Fa
     kernel of length ``K`` and inputs of length ``N`` the shape is
     ``(N + K - 1, N)`` (full), ``(N, N)`` (same, circular) or
     ``(N - K + 1, N)`` (valid). A sparse matrix has at most ``K`` entries
-    per row (``prod(K)`` in N-D).
+    per row (``prod(K)`` in N-D); for a float16 kernel it is float32, as
+    :mod:`scipy.sparse` has no float16 arithmetic.
 
     Examples
     --------
@@ -224,6 +227,9 @@ def convolution_matrix(kernel, shape, mode="full", *, boundary="fill", sparse=Fa
 
 
 def _sparse(w, rows, cols, taps, out_dtype, sum_dtype, args):
+    if out_dtype.kind == "f" and out_dtype.itemsize == 2:
+        # scipy.sparse has no float16 arithmetic (sum_duplicates, products)
+        out_dtype = np.dtype(np.float32)
     room = rows * taps
     need = room * (sum_dtype.itemsize + 8) + (rows + 1) * 8
     if need > MEMORY_LIMIT:
@@ -369,6 +375,10 @@ def circulant_eigenvalues(kernel, n):
     n = _as_shape(n, kernel.ndim, "n")
     if kernel.dtype.kind in "biu":
         kernel = kernel.astype(np.float64)
+    else:  # the fold sums in a native dtype, float16 in float32 (complex64 out)
+        half = kernel.dtype.kind == "f" and kernel.dtype.itemsize == 2
+        kernel = kernel.astype(np.float32 if half else kernel.dtype.newbyteorder("="),
+                               copy=False)
     return scipy.fft.fftn(_fold(kernel, n))
 
 

@@ -184,7 +184,8 @@ def _check_dtype(dtype):
 
 def _float_compute(dtype):
     """Compute dtype of a float dtype: float16 in float32, others as they are."""
-    return np.dtype(np.float32) if dtype == np.float16 else dtype.newbyteorder("=")
+    # float16 in either byte order: there is no half-precision kernel
+    return np.dtype(np.float32) if dtype.itemsize == 2 else dtype.newbyteorder("=")
 
 
 # --------------------------------------------------------------------------
@@ -498,6 +499,10 @@ def pool(x, size, op="max", *, stride=None, padding=0, dilation=1, ceil_mode=Fal
     """
     x = np.asarray(x)
     _check_dtype(x.dtype)
+    if not x.flags.aligned:
+        # the kernels load whole elements: a misaligned buffer (a view into
+        # bytes at an odd offset) would be undefined behaviour
+        x = x.copy()
     if not isinstance(op, str) or op not in OPS:
         raise ValueError("op must be one of %s, got %r" % (", ".join(map(repr, OPS)), op))
     if return_indices and op not in ("max", "min"):
@@ -590,7 +595,8 @@ def _pool_lp(x, win, p, nthreads):
     if p == 2:
         np.sqrt(out, out=out)
     elif p != 1:
-        np.power(out, compute.type(1 / p), out=out)
+        # 1/p in the compute precision (a double 1/p limits longdouble to double accuracy)
+        np.power(out, compute.type(1) / compute.type(p), out=out)
     return out.astype(out_dtype, copy=False)
 
 

@@ -15,7 +15,14 @@ def to_canonical(a, problem, dtype, flip=False):
         a = np.moveaxis(a, axes, range(ndim - len(axes), ndim))
     if flip:
         a = a[(Ellipsis,) + (slice(None, None, -1),) * len(axes)]
-    return np.ascontiguousarray(a, dtype=dtype)
+    return aligned(np.ascontiguousarray(a, dtype=dtype))
+
+
+def aligned(a):
+    """``a``, or an aligned copy of it: the kernels load whole elements, and a
+    misaligned load (a view into a bytes buffer at an odd offset) is
+    undefined behaviour."""
+    return a if a.flags.aligned else a.copy()
 
 
 def batch_indices(problem, x, w):

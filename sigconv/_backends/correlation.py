@@ -454,7 +454,8 @@ def normalized_scores(x, t, mode, axes, fdt, workers):
     inside = (Ellipsis,) + tuple(slice(p0, p0 + N) for (p0, _), N in zip(pads, xc.shape[nb:]))
     if d.shape != xc.shape:
         d.fill(-center)
-    np.subtract(xc, center, out=d[inside], casting="unsafe")
+    # in the score dtype: float16 data minus a Python float would round in float16
+    np.subtract(xc, center, out=d[inside], dtype=fdt, casting="unsafe")
     # the mean square of the shifted signal, the scale of the flat-window
     # test (a dot product: an accurate enough scale at the cost of one read)
     flat_d = d.reshape(-1)

@@ -388,6 +388,12 @@ def spectral_product(X, H, problem, conj, nthreads, block_rows=1, keep_h=False):
     else into a new array (``keep_h``: never into ``H``, a kept spectrum).
     """
     nb = len(problem.batch_shape)
+    # the kernel reads C-ordered rows of (re, im) pairs; a transform keeps its
+    # input's layout, which a moved-axis view of an unaligned input is not
+    if not X.flags.c_contiguous:
+        X = np.ascontiguousarray(X)
+    if not H.flags.c_contiguous:
+        H = np.ascontiguousarray(H)
     xi, wi, count = batch_indices(problem, X, H)
     nf = 1
     for n in H.shape[nb:]:

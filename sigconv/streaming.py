@@ -38,6 +38,50 @@ from ._ext import _stream
 
 __all__ = ["StreamConvolver", "plan_partition"]
 
+
+def _public_transforms():
+    import scipy.fft
+
+    def rfft_into(x, out):
+        out[...] = scipy.fft.rfft(x, axis=-1)
+
+    def irfft_into(y, n, out):
+        # unscaled inverse: the partitions' spectra carry the 1 / n
+        out[...] = scipy.fft.irfft(y, n, axis=-1, norm="forward")
+    return rfft_into, irfft_into
+
+
+def _transforms():
+    """Real transforms along the last axis writing into preallocated arrays.
+
+    scipy.fft's own pocketfft binding takes an output array (its public
+    functions allocate one per call) and releases the GIL; when it is not
+    there, or does not behave as expected, the public functions (and a copy)
+    do the same work.
+    """
+    try:
+        from scipy.fft._pocketfft import pypocketfft as pp
+
+        def rfft_into(x, out):
+            pp.r2c(x, (x.ndim - 1,), True, 0, out, 1)
+
+        def irfft_into(y, n, out):
+            pp.c2r(y, (y.ndim - 1,), n, False, 0, out, 1)
+
+        x = np.arange(8.0, dtype=np.float32).reshape(1, 8)
+        spec = np.empty((1, 5), np.complex64)
+        back = np.empty((1, 8), np.float32)
+        rfft_into(x, spec)
+        irfft_into(spec, 8, back)
+        if np.allclose(spec, np.fft.rfft(x), atol=1e-4) and np.allclose(back, 8 * x, atol=1e-3):
+            return rfft_into, irfft_into
+    except Exception:  # any failure of a private binding: use the public API
+        pass
+    return _public_transforms()
+
+
+_rfft_into, _irfft_into = _transforms()
+
 #: Modelled nanoseconds (one core, float32; ratios are what matter): per
 #: multiply-add of the direct head, per complex multiply-add of a delay
 #: line, per ``N log2 N`` of one real transform of ``N`` points, per call of
@@ -199,7 +243,8 @@ class _Level:
         for p in range(n):
             chunk = seg[:, p * P:(p + 1) * P]
             part[p, :, :chunk.shape[1]] = chunk
-        spectra = np.fft.rfft(part, axis=-1).astype(ctype)
+        # the inverse transforms are unscaled: the spectra carry the 1 / N
+        spectra = (np.fft.rfft(part, axis=-1) / N).astype(ctype)
         self.spectra = spectra.view(dtype)                     # (n, nh, 2 nb)
         self.fdl = np.zeros((n, n_in, nb), ctype)
         self.fdl_real = self.fdl.view(dtype)
@@ -438,9 +483,9 @@ class StreamConvolver:
         R = self._R
         s = (t - 2 * P) % R
         lv.newest = lv.newest + 1 if lv.newest + 1 < lv.n else 0
-        np.fft.rfft(self._hist[:, s:s + 2 * P], axis=-1, out=lv.slots[lv.newest])
+        _rfft_into(self._hist[:, s:s + 2 * P], lv.slots[lv.newest])
         _stream.spectral_mac(lv.fdl_real, lv.spectra, lv.newest, self._pairs, lv.y_real)
-        np.fft.irfft(lv.y, 2 * P, axis=-1, out=lv.out)
+        _irfft_into(lv.y, 2 * P, lv.out)
         _stream.ring_add(self._acc, t - P + lv.off, lv.out, P)
 
     def _shape_out(self, x, k):

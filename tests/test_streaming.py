@@ -246,3 +246,16 @@ def test_bad_blocks():
         sc.process(np.ones((2, 4), complex))
     with pytest.raises(ValueError, match="flush"):
         StreamConvolver(np.ones(3), 4).flush()
+
+
+def test_public_transform_fallback(monkeypatch):
+    # the same results through scipy.fft's public functions
+    import sigconv.streaming as streaming
+    rfft_into, irfft_into = streaming._public_transforms()
+    monkeypatch.setattr(streaming, "_rfft_into", rfft_into)
+    monkeypatch.setattr(streaming, "_irfft_into", irfft_into)
+    rng = np.random.default_rng(9)
+    x = rng.standard_normal((2, 3000)).astype(np.float32)
+    ir = rng.standard_normal((2, 900)).astype(np.float32)
+    y = _stream(StreamConvolver(ir, 32, partition=(32, 32, 128)), x, [100, 1000])
+    np.testing.assert_allclose(y, _reference(x, ir), atol=_atol(x, ir, np.float32))

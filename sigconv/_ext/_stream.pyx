@@ -42,20 +42,45 @@ cdef enum:
 
 cdef inline void _head_tile(float_t* y, const float_t* x, const float_t* w,
                             Py_ssize_t H) noexcept nogil:
-    """y[u] += sum_j w[j] * x[u - j] for u < TILE (a block of outputs in registers)."""
-    cdef float_t acc[TILE]
+    """y[u] += sum_j w[j] * x[u - j] for u < TILE (a block of outputs in registers).
+
+    Four partial sums, one per tap modulo 4, so that consecutive
+    multiply-adds do not wait for each other (their latency, not the
+    arithmetic, would bound the loop with one).
+    """
+    cdef float_t a0[TILE]
+    cdef float_t a1[TILE]
+    cdef float_t a2[TILE]
+    cdef float_t a3[TILE]
     cdef Py_ssize_t u, j
-    cdef float_t a
+    cdef float_t w0, w1, w2, w3
     cdef const float_t* xs
     for u in range(TILE):
-        acc[u] = 0
-    for j in range(H):
-        a = w[j]
+        a0[u] = 0
+        a1[u] = 0
+        a2[u] = 0
+        a3[u] = 0
+    j = 0
+    while j + 4 <= H:
+        w0 = w[j]
+        w1 = w[j + 1]
+        w2 = w[j + 2]
+        w3 = w[j + 3]
         xs = x - j
         for u in range(TILE):
-            acc[u] = acc[u] + a * xs[u]
+            a0[u] = a0[u] + w0 * xs[u]
+            a1[u] = a1[u] + w1 * xs[u - 1]
+            a2[u] = a2[u] + w2 * xs[u - 2]
+            a3[u] = a3[u] + w3 * xs[u - 3]
+        j = j + 4
+    while j < H:
+        w0 = w[j]
+        xs = x - j
+        for u in range(TILE):
+            a0[u] = a0[u] + w0 * xs[u]
+        j = j + 1
     for u in range(TILE):
-        y[u] = y[u] + acc[u]
+        y[u] = y[u] + ((a0[u] + a1[u]) + (a2[u] + a3[u]))
 
 
 def chunk(const float_t[:, :] x, float_t[:, ::1] hist, Py_ssize_t t,

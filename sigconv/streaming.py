@@ -369,6 +369,7 @@ class StreamConvolver:
         self.dtype = dtype
         self._ctype = np.complex64 if dtype == np.float32 else np.complex128
         self.axis = axis
+        self._channels_last_axis = axis in (-1, 1)
         self.block_size = block_size
         self.m = h.shape[-1]
         self._partition = partition
@@ -464,6 +465,19 @@ class StreamConvolver:
         """Process (channels, k) input into (outputs, k) output."""
         k = x2.shape[1]
         step = self._step
+        t = self.time
+        if k <= step - t % step:   # one chunk: no slicing
+            if k == 0:
+                return
+            _stream.chunk(x2, self._hist, t, self._head, self._pairs, self._acc,
+                          self._scratch, out2)
+            t += k
+            self.time = t
+            if t % step == 0:
+                for lv in self._levels:
+                    if t % lv.P == 0:
+                        self._run_level(lv, t)
+            return
         pos = 0
         while pos < k:
             t = self.time
@@ -512,6 +526,15 @@ class StreamConvolver:
             samples at the block's times, with the block's layout (output
             channels in place of input channels).
         """
+        if (out is not None and type(block) is np.ndarray and block.ndim == 2
+                and block.dtype == self.dtype and self._channels_last_axis
+                and block.shape[0] == self.n_inputs and type(out) is np.ndarray
+                and out.shape == (self.n_outputs, block.shape[1])
+                and out.dtype == self.dtype):
+            # the steady state of a real-time loop: (channels, samples) in and out
+            self._last_ndim = 2
+            self._run(block, out)
+            return out
         x, x2 = self._as_channels(block)
         self._last_ndim = x.ndim
         k = x2.shape[1]

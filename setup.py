@@ -120,7 +120,8 @@ DIRECTIVES = {
     "embedsignature": True,
 }
 
-MODULES = ["_buildinfo", "_direct", "_spectral", "_toeplitz", "_correlation", "_pool", "_tiles"]
+MODULES = ["_buildinfo", "_direct", "_spectral", "_toeplitz", "_correlation", "_pool",
+           "_tiles", "_stream"]
 if os.environ.get("SIGCONV_ONLY", "").strip():
     MODULES = [m for m in MODULES if m in os.environ["SIGCONV_ONLY"].replace(" ", "").split(",")]
 

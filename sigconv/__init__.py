@@ -12,6 +12,7 @@ from .matrices import (ConvolutionOperator, circulant_eigenvalues, circulant_mat
                        convolution_matrix)
 from .correlation import autocorrelate, autocorrelation_lags, normalized_correlate
 from .pooling import avg_pool, lp_pool, max_pool, max_unpool, min_pool, pool
+from .streaming import StreamConvolver
 
 __version__ = "0.1.0"
 
@@ -21,3 +22,4 @@ __all__ = ["convolve", "correlate", "convolve2d", "correlate2d", "fftconvolve",
 __all__ += ["convolution_matrix", "circulant_matrix", "circulant_eigenvalues",
             "ConvolutionOperator"]
 __all__ += ["pool", "max_pool", "min_pool", "avg_pool", "lp_pool", "max_unpool"]
+__all__ += ["StreamConvolver"]

@@ -1,4 +1,4 @@
-"""The ``sigconv`` command: ``sigconv bench``, ``sigconv config``, ``sigconv --version``.
+"""The ``sigconv`` command: ``sigconv bench``, ``sigconv convolve``, ``sigconv config``, ``sigconv --version``.
 
 Examples
 --------
@@ -10,6 +10,8 @@ Examples
     sigconv bench --list
     sigconv bench --plot bench.png     # speed-up bars and the scaling sweep
     sigconv bench --from results.json --plot bench.png   # redraw a saved run
+    sigconv convolve dry.wav hall.wav -o wet.wav --mix 0.3 --normalize -1
+    sigconv convolve speech.flac --kernel bandpass:low=300,high=3400 -o phone.flac
     python -m sigconv config
 """
 import argparse
@@ -70,7 +72,41 @@ def _parser():
     bench.set_defaults(full=False)
 
     sub.add_parser("config", help="print how sigconv was built (sigconv.show_config())")
+    _add_convolve(sub)
     return parser
+
+
+def _add_convolve(sub):
+    conv = sub.add_parser(
+        "convolve", help="convolve a file (audio: WAV, FLAC, OGG, ...) with an impulse "
+                         "response or a kernel",
+        description="Convolve IN with the impulse response IR and/or a --kernel, streamed "
+                    "block by block in constant memory, and write OUT. Audio: IR and IN "
+                    "must share their sample rate; IR has one channel, one per input "
+                    "channel, or (with --matrix) outputs x inputs channels.")
+    conv.add_argument("input", metavar="IN", help="input file")
+    conv.add_argument("ir", metavar="IR", nargs="?", help="impulse response file")
+    conv.add_argument("-o", "--output", metavar="OUT", required=True, help="output file")
+    conv.add_argument("--kernel", metavar="NAME:ARGS",
+                      help="a kernel from sigconv.kernels, e.g. lowpass:cutoff=4000,numtaps=255 "
+                           "or gaussian:sigma=2 (with IR: applied after it)")
+    conv.add_argument("--mix", type=float, default=1.0, metavar="W",
+                      help="wet/dry mix from 0 (input) to 1 (convolved; default)")
+    conv.add_argument("--gain", type=float, default=0.0, metavar="DB",
+                      help="gain in dB applied to the output (default 0)")
+    conv.add_argument("--normalize", type=float, nargs="?", const=0.0, metavar="DBFS",
+                      help="scale the output's peak to DBFS (default 0 dBFS); takes a first "
+                           "pass to measure it")
+    conv.add_argument("--no-tail", action="store_true",
+                      help="stop at the input's length (default: keep the tail)")
+    conv.add_argument("--matrix", action="store_true",
+                      help="IR channels are an outputs x inputs matrix (true stereo: 4 "
+                           "channels LL, LR, RL, RR for a stereo input)")
+    conv.add_argument("--subtype", metavar="FORMAT",
+                      help="output sample format: PCM_16, PCM_24, PCM_32, FLOAT, DOUBLE, "
+                           "PCM_U8 (default: the input's)")
+    conv.add_argument("--block-size", type=int, default=4096, metavar="N",
+                      help="frames per block (default 4096)")
 
 
 def _list_workloads(out):
@@ -177,6 +213,9 @@ def main(argv=None):
     args.argv = argv
     if args.command == "bench":
         return _bench(args)
+    if args.command == "convolve":
+        from ._apps import files
+        return files.run(args)
     if args.command == "config":
         from . import show_config
         show_config()

@@ -50,6 +50,7 @@ PUBLIC = [sigconv.convolve, sigconv.correlate, sigconv.convolve2d, sigconv.corre
 PUBLIC += [sigconv.convolution_matrix, sigconv.circulant_matrix, sigconv.circulant_eigenvalues,
            sigconv.ConvolutionOperator]
 PUBLIC += [sigconv.autocorrelate, sigconv.autocorrelation_lags, sigconv.normalized_correlate]
+PUBLIC += [sigconv.StreamConvolver]
 PUBLIC += [sigconv.pool, sigconv.max_pool, sigconv.min_pool, sigconv.avg_pool, sigconv.lp_pool,
            sigconv.max_unpool]
 

@@ -1,0 +1,580 @@
+"""Block-by-block convolution of an unbounded signal: :class:`StreamConvolver`.
+
+The impulse response ``h`` (``m`` taps) is cut into a *head* and a list of
+*partitions*:
+
+* the head, taps ``[0, H)``, is summed directly, sample by sample, from a
+  history of the input (a compiled loop); it makes every output sample
+  available as soon as its input sample is, whatever the block length;
+* the rest is cut into levels of equal partitions: level ``l`` holds
+  ``n_l`` partitions of ``P_l`` taps starting at tap ``off_l``, computed by
+  overlap-save with transforms of ``2 P_l`` points and a frequency-domain
+  delay line (the spectra of the last ``n_l`` input blocks, multiplied by
+  the partitions' spectra and summed). A level runs each time ``P_l`` new
+  input samples are in and adds ``P_l`` samples to an accumulator of future
+  output, starting ``off_l - P_l >= 0`` samples after the newest input, so
+  its work is always done before its output is due.
+
+With ``H = P`` and one level of partitions of ``P`` taps this is the
+uniformly partitioned convolution with a one-partition direct head (its
+load the same at every block of ``P`` samples); with levels of growing
+sizes (``P, 2P, 4P, ...``) it is a non-uniformly partitioned one, which
+needs far less work per sample for long responses at small blocks, at the
+price of an uneven load (a level of ``P_l`` taps does its transforms once
+every ``P_l`` samples). ``partition="auto"`` picks the schedule with the
+least modelled work per sample (see :func:`plan_partition`).
+
+The output is exactly the offline convolution ``convolve(x, h)[:len(x)]``
+(to the dtype's rounding) however the signal is cut into blocks: there is
+no delay, and the latency of a real-time system using it is the length of
+its blocks.
+"""
+import math
+import operator
+
+import numpy as np
+
+from ._ext import _stream
+
+__all__ = ["StreamConvolver", "plan_partition"]
+
+
+def _public_transforms():
+    import scipy.fft
+
+    def rfft_into(x, out):
+        out[...] = scipy.fft.rfft(x, axis=-1)
+
+    def irfft_into(y, n, out):
+        # unscaled inverse: the partitions' spectra carry the 1 / n
+        out[...] = scipy.fft.irfft(y, n, axis=-1, norm="forward")
+    return rfft_into, irfft_into
+
+
+def _transforms():
+    """Real transforms along the last axis writing into preallocated arrays.
+
+    scipy.fft's own pocketfft binding takes an output array (its public
+    functions allocate one per call) and releases the GIL; when it is not
+    there, or does not behave as expected, the public functions (and a copy)
+    do the same work.
+    """
+    try:
+        from scipy.fft._pocketfft import pypocketfft as pp
+
+        def rfft_into(x, out):
+            pp.r2c(x, (x.ndim - 1,), True, 0, out, 1)
+
+        def irfft_into(y, n, out):
+            pp.c2r(y, (y.ndim - 1,), n, False, 0, out, 1)
+
+        x = np.arange(8.0, dtype=np.float32).reshape(1, 8)
+        spec = np.empty((1, 5), np.complex64)
+        back = np.empty((1, 8), np.float32)
+        rfft_into(x, spec)
+        irfft_into(spec, 8, back)
+        if np.allclose(spec, np.fft.rfft(x), atol=1e-4) and np.allclose(back, 8 * x, atol=1e-3):
+            return rfft_into, irfft_into
+    except Exception:  # any failure of a private binding: use the public API
+        pass
+    return _public_transforms()
+
+
+_rfft_into, _irfft_into = _transforms()
+
+#: Modelled nanoseconds (one core, float32; ratios are what matter): per
+#: multiply-add of the direct head, per complex multiply-add of a delay
+#: line, per ``N log2 N`` of one real transform of ``N`` points, per call of
+#: a level (its transforms, products and accumulation: Python overhead),
+#: and per chunk of input (one call of the head kernel).
+HEAD_NS = 0.045
+MAC_NS = 0.45
+FFT_NS = 0.35
+LEVEL_CALL_NS = 18000.0
+CHUNK_NS = 2500.0
+
+#: the partition sizes "auto" considers (powers of two)
+MIN_PARTITION = 32
+MAX_PARTITION = 1 << 16
+
+
+def _counts(sizes, head, m):
+    """Levels ``[(P, n, off)]`` for partition sizes ``sizes`` after a head of ``head`` taps."""
+    levels = []
+    off = head
+    for idx, P in enumerate(sizes):
+        if off >= m:
+            break
+        if idx + 1 < len(sizes):
+            nxt = sizes[idx + 1]
+            n = max(1, -(-(nxt - off) // P))
+        else:
+            n = -(-(m - off) // P)
+        n = min(n, -(-(m - off) // P))
+        levels.append((P, n, off))
+        off += n * P
+    return levels
+
+
+def _cost(head, levels, npairs, n_in, n_out):
+    """Modelled nanoseconds per sample of a schedule."""
+    ns = HEAD_NS * head * npairs
+    for P, n, off in levels:
+        N = 2 * P
+        per_call = (LEVEL_CALL_NS + FFT_NS * N * math.log2(N) * (n_in + n_out)
+                    + MAC_NS * n * npairs * (P + 1))
+        ns += per_call / P
+    chunk = levels[0][0] if levels else max(head, 1)
+    return ns + CHUNK_NS / min(chunk, 4096)
+
+
+def _check_schedule(head, levels, m):
+    off = head
+    for P, n, o in levels:
+        if o != off or P < 1 or n < 1 or off < P:
+            raise ValueError("invalid partition schedule: a level of %d-tap partitions "
+                             "must start at a tap >= %d, after the head and the levels "
+                             "before it (head %d)" % (P, P, head))
+        off += n * P
+    if off < m:
+        raise ValueError("the partition schedule covers %d of %d taps" % (off, m))
+
+
+def plan_partition(m, block_size, *, partition="auto", channels=(1, 1, 1),
+                   max_partition=None):
+    """The schedule of a :class:`StreamConvolver`: the head and the levels.
+
+    Parameters
+    ----------
+    m : int
+        Length of the impulse response.
+    block_size : int
+        The expected block length (the partition of the uniform schedule).
+    partition : {"auto", "uniform"} or sequence of int
+        ``"uniform"``: a head of ``block_size`` taps and partitions of
+        ``block_size`` taps. ``"auto"``: the schedule of least modelled work
+        per sample among uniform ones and those whose partition sizes grow
+        by 2 or 4 from a power of two (``MIN_PARTITION`` to
+        ``MAX_PARTITION``). A sequence ``(H, P1, P2, ...)``: a head of ``H``
+        taps, then levels of partitions of ``P1``, ``P2``, ... taps, as few
+        of each as the next level allows (a level of ``P`` taps starts at a
+        tap ``>= P``), the last taking the rest; each ``P`` must be a
+        multiple of ``P1``, and ``H >= P1``.
+    channels : tuple of int
+        ``(pairs, inputs, outputs)``: channel pairs, input and output
+        channels (they weigh the terms of the cost model).
+    max_partition : int, optional
+        The largest partition ``"auto"`` may use, bounding the work done at
+        any one block (real-time use).
+
+    Returns
+    -------
+    head : int
+        Taps summed directly.
+    levels : list of (P, n, off)
+        Partition size, count and first tap of each level.
+
+    Examples
+    --------
+    >>> plan_partition(1000, 128, partition="uniform")
+    (128, [(128, 7, 128)])
+    >>> plan_partition(5000, 64, partition=(256, 256, 1024))
+    (256, [(256, 3, 256), (1024, 4, 1024)])
+    >>> plan_partition(40, 64)       # short responses are summed directly
+    (40, [])
+    """
+    m = operator.index(m)
+    block_size = operator.index(block_size)
+    if m < 1 or block_size < 1:
+        raise ValueError("the impulse response and the blocks need at least one sample")
+    npairs, n_in, n_out = channels
+    if isinstance(partition, str):
+        if partition == "uniform":
+            head = min(block_size, m)
+            return head, _counts([block_size], head, m)
+        if partition != "auto":
+            raise ValueError("partition must be 'auto', 'uniform' or a sequence of sizes, "
+                             "not %r" % (partition,))
+        cap = MAX_PARTITION if max_partition is None else operator.index(max_partition)
+        candidates = [(m, [])]  # all direct
+        if block_size < m:
+            candidates.append((block_size, _counts([block_size], block_size, m)))
+        P1 = MIN_PARTITION
+        while P1 <= min(cap, m):
+            for growth in (2, 4):
+                sizes = [P1]
+                while True:
+                    levels = _counts(sizes, P1, m)
+                    candidates.append((P1, levels))
+                    if sizes[-1] * growth > cap or levels[-1][2] + levels[-1][0] >= m:
+                        break
+                    sizes.append(sizes[-1] * growth)
+            P1 *= 2
+        if max_partition is not None:
+            candidates = [c for c in candidates if all(P <= cap for P, _, _ in c[1])] or \
+                candidates[:1]
+        head, levels = min(candidates, key=lambda c: _cost(c[0], c[1], npairs, n_in, n_out))
+        return head, levels
+    sizes = [operator.index(s) for s in partition]
+    if len(sizes) < 1 or min(sizes) < 1:
+        raise ValueError("a partition schedule is (head, P1, P2, ...) with positive sizes")
+    head, sizes = min(sizes[0], m), sizes[1:]
+    if sizes and any(P % sizes[0] for P in sizes):
+        raise ValueError("every partition size must be a multiple of the first, %d"
+                         % sizes[0])
+    if head < m and not sizes:
+        raise ValueError("a head of %d taps leaves %d taps and no partitions for them"
+                         % (head, m - head))
+    levels = _counts(sizes, head, m)
+    _check_schedule(head, levels, m)
+    return head, levels
+
+
+class _Level:
+    """One level of equal partitions: its delay line, spectra and buffers."""
+
+    def __init__(self, P, n, off, taps, dtype, ctype, n_in, n_out):
+        self.P, self.n, self.off = P, n, off
+        N = 2 * P
+        nb = P + 1
+        nh = taps.shape[0]
+        part = np.zeros((n, nh, N))
+        seg = taps[:, off:off + n * P]
+        for p in range(n):
+            chunk = seg[:, p * P:(p + 1) * P]
+            part[p, :, :chunk.shape[1]] = chunk
+        # the inverse transforms are unscaled: the spectra carry the 1 / N
+        spectra = (np.fft.rfft(part, axis=-1) / N).astype(ctype)
+        self.spectra = spectra.view(dtype)                     # (n, nh, 2 nb)
+        self.fdl = np.zeros((n, n_in, nb), ctype)
+        self.fdl_real = self.fdl.view(dtype)
+        self.slots = [self.fdl[s] for s in range(n)]
+        self.y = np.zeros((n_out, nb), ctype)
+        self.y_real = self.y.view(dtype)
+        self.out = np.zeros((n_out, N), dtype)
+        self.newest = n - 1
+
+    def reset(self):
+        self.fdl.fill(0)
+        self.newest = self.n - 1
+
+
+class StreamConvolver:
+    """Convolution of an unbounded signal with an impulse response, block by block.
+
+    Parameters
+    ----------
+    ir : array_like
+        The impulse response, time along the last axis: shape ``(m,)`` (one
+        response for every channel), ``(channels, m)`` (one per channel) or
+        ``(out_channels, in_channels, m)`` (a full matrix: output channel
+        ``o`` sums every input channel ``i`` convolved with ``ir[o, i]``, as
+        a true-stereo reverb does).
+    block_size : int
+        The expected length of the blocks. Blocks of any other length are
+        accepted too (the output is the same); this length only steers the
+        partition schedule.
+    axis : int, optional
+        The time axis of the blocks (default the last: channels first, as
+        ``(channels, samples)``). A block has one axis (one channel) or two.
+    partition : {"auto", "uniform"} or sequence of int, optional
+        The partition schedule (see :func:`plan_partition`): ``"auto"``
+        (default) picks the least modelled work per sample, ``"uniform"``
+        partitions of ``block_size`` taps with an even load at every block.
+    max_partition : int, optional
+        For ``"auto"``: the largest partition, bounding the work done at any
+        one block.
+    dtype : {None, numpy.float32, numpy.float64}, optional
+        The precision of the computation and of the output; blocks are cast
+        to it. Default: float32 for a float32 response, float64 otherwise.
+    channels : int, optional
+        The number of channels, for a response of shape ``(m,)``; by default
+        the first block's.
+
+    Attributes
+    ----------
+    head : int
+        Taps summed directly.
+    levels : list of (P, n, off)
+        Levels of the partitioned part: partition size, count, first tap.
+    n_inputs, n_outputs : int or None
+        Channel counts (None until known).
+    time : int
+        Samples processed since the start or the last :meth:`reset`.
+
+    Notes
+    -----
+    ``process(x[a:b])`` for consecutive pieces of a signal ``x`` returns the
+    consecutive pieces of ``convolve(x, ir)[:len(x)]`` (per channel, or
+    summed over the input channels of a matrix); :meth:`flush` returns the
+    remaining ``m - 1`` samples, so the concatenation is the full
+    convolution. Nothing is allocated per block after the first one except
+    the returned array (pass ``out=`` to avoid that too), and the compiled
+    loops and the transforms run without the GIL, so a block computed in one
+    thread does not stall the others.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sigconv import StreamConvolver
+    >>> sc = StreamConvolver([1.0, 0.5, 0.25], block_size=2)
+    >>> sc.process([1.0, 0.0])
+    array([1. , 0.5])
+    >>> sc.process([0.0, 2.0, 0.0])
+    array([0.25, 2.  , 1.  ])
+    >>> sc.flush()
+    array([0.5, 0. ])
+
+    Two channels, one response each, with blocks of varying length:
+
+    >>> x = np.random.default_rng(0).standard_normal((2, 1000))
+    >>> ir = np.random.default_rng(1).standard_normal((2, 300))
+    >>> sc = StreamConvolver(ir, block_size=64)
+    >>> y = np.concatenate([sc.process(x[:, a:b])
+    ...                     for a, b in [(0, 10), (10, 500), (500, 1000)]], axis=1)
+    >>> ref = np.stack([np.convolve(x[c], ir[c])[:1000] for c in range(2)])
+    >>> bool(np.allclose(y, ref))
+    True
+    """
+
+    def __init__(self, ir, block_size, *, axis=-1, partition="auto", max_partition=None,
+                 dtype=None, channels=None):
+        h = np.asarray(ir)
+        if h.dtype.kind not in "biuf":
+            raise TypeError("the impulse response must be real (got dtype %s)" % h.dtype)
+        if h.ndim not in (1, 2, 3):
+            raise ValueError("the impulse response must have shape (m,), (channels, m) or "
+                             "(out_channels, in_channels, m), not %r" % (h.shape,))
+        if h.shape[-1] < 1 or h.size == 0:
+            raise ValueError("the impulse response is empty")
+        if not np.all(np.isfinite(h)):
+            raise ValueError("the impulse response contains NaN or infinity")
+        try:
+            block_size = operator.index(block_size)
+        except TypeError:
+            raise TypeError("block_size must be an integer, not %r" % (block_size,)) from None
+        if block_size < 1:
+            raise ValueError("block_size must be at least 1, not %d" % block_size)
+        try:
+            axis = operator.index(axis)
+        except TypeError:
+            raise TypeError("axis must be an integer, not %r" % (axis,)) from None
+        if axis not in (-2, -1, 0, 1):
+            raise ValueError("axis must be 0, 1, -1 or -2 (a block has one or two axes)")
+        if dtype is None:
+            dtype = np.float32 if h.dtype == np.float32 else np.float64
+        dtype = np.dtype(dtype)
+        if dtype not in (np.float32, np.float64):
+            raise TypeError("dtype must be float32 or float64, not %s" % dtype)
+        self.dtype = dtype
+        self._ctype = np.complex64 if dtype == np.float32 else np.complex128
+        self.axis = axis
+        self._channels_last_axis = axis in (-1, 1)
+        self.block_size = block_size
+        self.m = h.shape[-1]
+        self._partition = partition
+        self._max_partition = max_partition
+        self._taps = h.reshape(-1, self.m).astype(np.float64)
+        self._layout = ("mono", "per-channel", "matrix")[h.ndim - 1]
+        if h.ndim == 1:
+            self.n_inputs = self.n_outputs = None
+            # the schedule is planned with the first block; check it now
+            self.head, self.levels = plan_partition(self.m, block_size, partition=partition,
+                                                    max_partition=max_partition)
+            if channels is not None:
+                channels = operator.index(channels)
+                if channels < 1:
+                    raise ValueError("channels must be at least 1")
+                self._setup(channels)
+        else:
+            if h.ndim == 2:
+                n_in = n_out = h.shape[0]
+            else:
+                n_out, n_in = h.shape[0], h.shape[1]
+            if channels is not None and operator.index(channels) != n_in:
+                raise ValueError("channels=%d but the impulse response has %d input channels"
+                                 % (channels, n_in))
+            self._setup(n_in, n_out)
+
+    # -- setup ---------------------------------------------------------------
+    def _setup(self, n_in, n_out=None):
+        n_out = n_in if n_out is None else n_out
+        self.n_inputs, self.n_outputs = n_in, n_out
+        if self._layout == "mono":
+            pairs = [(c, c, 0) for c in range(n_in)]
+        elif self._layout == "per-channel":
+            pairs = [(c, c, c) for c in range(n_in)]
+        else:
+            pairs = [(o, i, o * n_in + i) for o in range(n_out) for i in range(n_in)]
+        self._pairs = np.array(pairs, dtype=np.intp).reshape(-1, 3)
+        head, levels = plan_partition(self.m, self.block_size, partition=self._partition,
+                                      channels=(len(pairs), n_in, n_out),
+                                      max_partition=self._max_partition)
+        self.head, self.levels = head, levels
+        dt = self.dtype
+        taps = self._taps
+        self._head = np.ascontiguousarray(taps[:, :head], dtype=dt)
+        self._levels = [_Level(P, n, off, taps, dt, self._ctype, n_in, n_out)
+                        for P, n, off in levels]
+        # chunks end at multiples of the smallest partition, where levels run
+        self._step = levels[0][0] if levels else max(min(self.block_size, 4096), 1)
+        Pmax = max([P for P, _, _ in levels], default=1)
+        R = max(2 * Pmax, head + self._step)
+        R = -(-R // self._step) * self._step
+        self._R = R
+        self._hist = np.zeros((n_in, 2 * R), dt)
+        A = max([off + P for P, _, off in levels], default=1) + self._step
+        self._acc = np.zeros((n_out, A), dt)
+        self._scratch = np.zeros((n_out, self._step), dt)
+        self._zeros = np.zeros((n_in, self._step), dt)
+        self.time = 0
+        self._last_ndim = 2
+
+    def reset(self):
+        """Forget the signal: the next block starts a new one (keeps the plan)."""
+        if self.n_inputs is None:
+            return
+        self._hist.fill(0)
+        self._acc.fill(0)
+        for lv in self._levels:
+            lv.reset()
+        self.time = 0
+
+    # -- processing ----------------------------------------------------------
+    def _as_channels(self, block, name="block"):
+        """The block as a (channels, samples) view in the stream dtype."""
+        x = np.asarray(block)
+        if x.dtype.kind not in "biuf":
+            raise TypeError("%s must be real, not of dtype %s" % (name, x.dtype))
+        if x.ndim == 1:
+            x2 = x[np.newaxis]
+        elif x.ndim == 2:
+            x2 = x if self.axis in (-1, 1) else x.T
+        else:
+            raise ValueError("%s must have one or two axes, not shape %r" % (name, x.shape))
+        if self.n_inputs is None:
+            self._setup(x2.shape[0])
+        if x2.shape[0] != self.n_inputs:
+            raise ValueError("%s has %d channels, the stream has %d" % (
+                name, x2.shape[0], self.n_inputs))
+        if x2.dtype != self.dtype:
+            x2 = x2.astype(self.dtype)
+        return x, x2
+
+    def _run(self, x2, out2):
+        """Process (channels, k) input into (outputs, k) output."""
+        k = x2.shape[1]
+        step = self._step
+        t = self.time
+        if k <= step - t % step:   # one chunk: no slicing
+            if k == 0:
+                return
+            _stream.chunk(x2, self._hist, t, self._head, self._pairs, self._acc,
+                          self._scratch, out2)
+            t += k
+            self.time = t
+            if t % step == 0:
+                for lv in self._levels:
+                    if t % lv.P == 0:
+                        self._run_level(lv, t)
+            return
+        pos = 0
+        while pos < k:
+            t = self.time
+            n = min(k - pos, step - t % step)
+            _stream.chunk(x2[:, pos:pos + n], self._hist, t, self._head, self._pairs,
+                          self._acc, self._scratch, out2[:, pos:pos + n])
+            t += n
+            self.time = t
+            pos += n
+            if t % step == 0:
+                for lv in self._levels:
+                    if t % lv.P == 0:
+                        self._run_level(lv, t)
+
+    def _run_level(self, lv, t):
+        P = lv.P
+        R = self._R
+        s = (t - 2 * P) % R
+        lv.newest = lv.newest + 1 if lv.newest + 1 < lv.n else 0
+        _rfft_into(self._hist[:, s:s + 2 * P], lv.slots[lv.newest])
+        _stream.spectral_mac(lv.fdl_real, lv.spectra, lv.newest, self._pairs, lv.y_real)
+        _irfft_into(lv.y, 2 * P, lv.out)
+        _stream.ring_add(self._acc, t - P + lv.off, lv.out, P)
+
+    def _shape_out(self, x, k):
+        n_out = self.n_outputs
+        if x.ndim == 1 and n_out == 1:
+            return (k,)
+        return (n_out, k) if self.axis in (-1, 1) else (k, n_out)
+
+    def process(self, block, out=None):
+        """Convolve the next block of the signal.
+
+        Parameters
+        ----------
+        block : array_like
+            ``(samples,)`` for one channel or two axes with time along
+            ``axis``. Any number of samples, including none.
+        out : ndarray, optional
+            Where to write the result (its shape and the stream's dtype).
+
+        Returns
+        -------
+        ndarray
+            The same number of samples as ``block``: the convolution's
+            samples at the block's times, with the block's layout (output
+            channels in place of input channels).
+        """
+        if (out is not None and type(block) is np.ndarray and block.ndim == 2
+                and block.dtype == self.dtype and self._channels_last_axis
+                and block.shape[0] == self.n_inputs and type(out) is np.ndarray
+                and out.shape == (self.n_outputs, block.shape[1])
+                and out.dtype == self.dtype):
+            # the steady state of a real-time loop: (channels, samples) in and out
+            self._last_ndim = 2
+            self._run(block, out)
+            return out
+        x, x2 = self._as_channels(block)
+        self._last_ndim = x.ndim
+        k = x2.shape[1]
+        shape = self._shape_out(x, k)
+        if out is None:
+            out = np.empty(shape, self.dtype)
+        elif not isinstance(out, np.ndarray) or out.shape != shape or out.dtype != self.dtype:
+            raise ValueError("out must be an array of shape %r and dtype %s" % (
+                shape, self.dtype))
+        out2 = out.reshape(1, k) if out.ndim == 1 else (
+            out if self.axis in (-1, 1) else out.T)
+        self._run(x2, out2)
+        return out
+
+    def flush(self):
+        """The tail: the last ``m - 1`` samples of the convolution, then :meth:`reset`.
+
+        Returns
+        -------
+        ndarray
+            ``m - 1`` samples in the layout of the blocks (two axes unless
+            the blocks had one and the stream has one output channel).
+        """
+        if self.n_inputs is None:
+            raise ValueError("flush() before any block: the channel count is unknown")
+        k = self.m - 1
+        zeros = self._zeros
+        one = self._last_ndim == 1
+        out = np.empty((self.n_outputs, k), self.dtype)
+        pos = 0
+        while pos < k:
+            n = min(k - pos, zeros.shape[1])
+            self._run(zeros[:, :n], out[:, pos:pos + n])
+            pos += n
+        self.reset()
+        if one and self.n_outputs == 1:
+            return out[0]
+        return out if self.axis in (-1, 1) else out.T
+
+    def __repr__(self):
+        return "StreamConvolver(m=%d, block_size=%d, head=%d, levels=%r, dtype=%s)" % (
+            self.m, self.block_size, getattr(self, "head", 0), getattr(self, "levels", None),
+            self.dtype.name)

@@ -78,12 +78,14 @@ def _parser():
 
 def _add_convolve(sub):
     conv = sub.add_parser(
-        "convolve", help="convolve a file (audio: WAV, FLAC, OGG, ...) with an impulse "
-                         "response or a kernel",
+        "convolve", help="convolve a file (audio: WAV, FLAC, OGG, ...; volumes: .npy, "
+                         ".zarr, .nii, .nii.gz) with an impulse response or a kernel",
         description="Convolve IN with the impulse response IR and/or a --kernel, streamed "
                     "block by block in constant memory, and write OUT. Audio: IR and IN "
                     "must share their sample rate; IR has one channel, one per input "
-                    "channel, or (with --matrix) outputs x inputs channels.")
+                    "channel, or (with --matrix) outputs x inputs channels. Volumes are "
+                    "processed slab by slab with halos in bounded memory; their kernel is "
+                    "a .npy file (IR) and/or --kernel.")
     conv.add_argument("input", metavar="IN", help="input file")
     conv.add_argument("ir", metavar="IR", nargs="?", help="impulse response file")
     conv.add_argument("-o", "--output", metavar="OUT", required=True, help="output file")
@@ -107,6 +109,14 @@ def _add_convolve(sub):
                            "PCM_U8 (default: the input's)")
     conv.add_argument("--block-size", type=int, default=4096, metavar="N",
                       help="frames per block (default 4096)")
+    vol = conv.add_argument_group("volumes (.npy, .zarr, .nii, .nii.gz)")
+    vol.add_argument("--mode", default="same", choices=("same", "full", "valid", "circular"),
+                     help="output mode (default same)")
+    vol.add_argument("--boundary", default="fill",
+                     help="boundary rule: fill, wrap, symm, reflect, edge (default fill)")
+    vol.add_argument("--method", default="auto", help="method of each slab (default auto)")
+    vol.add_argument("--memory-limit", type=float, metavar="MIB",
+                     help="memory the slabs may take, in MiB (default: a quarter of RAM)")
 
 
 def _list_workloads(out):

@@ -53,7 +53,7 @@ from ._boundary import FILL
 from ._problem import MEMORY_LIMIT, make_problem
 from ._progress import progress as _progress_bar
 
-__all__ = ["convolve_file", "volume_format", "SlabReport"]
+__all__ = ["convolve_file", "volume_format", "volume_info", "SlabReport"]
 
 #: what :func:`convolve_file` returns
 SlabReport = namedtuple("SlabReport", ["shape", "dtype", "slabs", "planes_per_slab",
@@ -253,6 +253,21 @@ class _NiftiWriter:
 
 
 _READERS = {"npy": _NpyReader, "zarr": _ZarrReader, "nifti": _NiftiReader}
+
+
+def volume_info(path):
+    """Shape and dtype of the volume stored at ``path`` (from its header only).
+
+    Examples
+    --------
+    >>> import os, tempfile
+    >>> path = os.path.join(tempfile.mkdtemp(), "v.npy")
+    >>> np.save(path, np.zeros((4, 5, 6), np.float32))
+    >>> volume_info(path)
+    ((4, 5, 6), dtype('float32'))
+    """
+    reader = _READERS[volume_format(path)](path)
+    return tuple(reader.shape), np.dtype(reader.dtype)
 _WRITERS = {"npy": _NpyWriter, "zarr": _ZarrWriter, "nifti": _NiftiWriter}
 
 

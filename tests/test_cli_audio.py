@@ -178,8 +178,8 @@ def test_flac_through_soundfile(tmp_path, capsys):
     np.testing.assert_array_equal(y, x)
 
 
-@pytest.mark.parametrize("name,match", [("vol.nii", "not supported yet"),
-                                        ("data.npy", "not supported yet"),
+@pytest.mark.parametrize("name,match", [("table.csv", "not supported yet"),
+                                        ("notes.txt", "not supported yet"),
                                         ("noext", "not supported yet")])
 def test_unsupported_inputs(tmp_path, capsys, name, match):
     (tmp_path / name).write_bytes(b"")

@@ -17,7 +17,8 @@ import scipy.fft as sfft
 
 from . import plan as _plan
 from ._backends import fft as _fft
-from ._dtypes import kernel_dtype, result_dtype
+from ._dtypes import exact_sum_dtype, kernel_dtype, result_dtype
+from ._exact import operand_norms, round_to_integers, transform_is_exact
 from ._ext import _correlation, _spectral
 from ._problem import MEMORY_LIMIT, normalize_axes
 from ._threads import resolve_workers
@@ -250,9 +251,8 @@ def _fft_lengths(lengths, ranges, real, circular):
 
 
 def _integer_bound_ok(part, nconv, shape):
-    nb = part.ndim - nconv
-    norms = _fft.row_norms(np.asarray(part, dtype=np.float64), nb)
-    return _fft.integer_error_bound(norms, norms, shape) < _fft.INTEGER_BOUND
+    norms = operand_norms(part, part.ndim - nconv)
+    return transform_is_exact(norms, norms, shape)
 
 
 @functools.lru_cache(maxsize=2)
@@ -323,10 +323,11 @@ def _split_autocorrelation(x, M, nthreads):
     return half
 
 
-def _run_fft(xc, nconv, ranges, out_dtype, circular, workers, checked=False):
+def _run_fft(xc, nconv, ranges, out_dtype, circular, workers):
     """Wiener-Khinchin: one forward transform, ``|X|**2``, one inverse.
 
-    ``checked``: the integer exactness bound was verified already.
+    Integers are rounded by the rule of :mod:`sigconv._exact` (exact where
+    ``method='auto'`` takes this path).
     """
     lengths = xc.shape[xc.ndim - nconv:]
     real, dt = _transform_dtype(out_dtype)
@@ -335,10 +336,6 @@ def _run_fft(xc, nconv, ranges, out_dtype, circular, workers, checked=False):
     shape = _fft_lengths(lengths, ranges, real, circular)
     nb = xc.ndim - nconv
     axes = tuple(range(nb, xc.ndim))
-    if out_dtype.kind in "biu" and not checked:
-        # ValueError unless rounding gives the exact integers
-        norms = _fft.row_norms(np.asarray(part, np.float64), nb)
-        _fft.check_exact_norms(norms, norms, shape)
     rows = 1
     for v in xc.shape[:nb]:
         rows *= v
@@ -395,9 +392,7 @@ def _run_fft(xc, nconv, ranges, out_dtype, circular, workers, checked=False):
 def _finish_fft(out, out_dtype):
     """The transform's result in the output dtype (integers rounded back)."""
     if out_dtype.kind in "biu":
-        exact = np.empty(out.shape, dtype=np.int64)
-        np.rint(out, out=exact, casting="unsafe")
-        return exact.astype(out_dtype, copy=False)
+        return round_to_integers(out, out_dtype)
     return out if out.dtype == out_dtype else out.astype(out_dtype)
 
 
@@ -482,7 +477,8 @@ _NORMALIZE_TEXT = r"""
 
         ``None`` (default)
            :math:`R[l] = \sum_n x[n + l]\, \overline{x[n]}`, in the input's
-           dtype (exact for integers);
+           dtype for floating data; integer and bool data give the exact
+           sums in an integer dtype that holds them (below);
         ``'biased'``
            :math:`R[l] / \prod_a N_a`;
         ``'unbiased'``
@@ -538,7 +534,10 @@ _NORMALIZE_TEXT = r"""
         :math:`|X|^2`, one inverse transform. ``auto`` (default) picks the
         cheaper by the cost model of :func:`choose_conv_method`, keeping to
         ``direct`` where the transform's error bound does not guarantee an
-        exact integer result and for data holding NaN or Inf.
+        exact integer result and for data holding NaN or Inf. An explicit
+        ``fft`` on integers rounds the float64 result (exact when the bound
+        of :func:`sigconv._exact.integer_error_bound` is below 0.25, as for
+        :func:`convolve`).
     workers : int, optional
         Threads, as in :func:`convolve`.
     return_lags : bool, optional
@@ -548,9 +547,16 @@ _NORMALIZE_TEXT = r"""
     -------
     r : ndarray
         The autocorrelation, the autocorrelated axes replaced by their lags
-        (in the same positions), the batch axes unchanged. Its dtype is
-        that of ``scipy.signal.correlate(x, x)`` (integers stay integers,
-        exact) unless ``normalize`` is given.
+        (in the same positions), the batch axes unchanged. Floating and
+        complex data keep their dtype (as ``scipy.signal.correlate(x,
+        x)``); integer and bool data give the exact sums, never wrapped
+        where they fit in 64 bits: the smallest integer dtype of the input's
+        signedness (bool counting as unsigned) that holds ``N`` times the
+        largest product of two input values, ``N`` the number of samples
+        autocorrelated (int64/uint64 at most, which wrap modulo ``2**64``
+        beyond) -- the rule of the pooling sums,
+        :func:`sigconv._dtypes.exact_sum_dtype`. ``normalize`` gives
+        floating results.
     lags : ndarray or tuple of ndarray
         With ``return_lags``: the lags along the autocorrelated axis (one
         axis), or a tuple of them per axis (several), as
@@ -561,8 +567,7 @@ _NORMALIZE_TEXT = r"""
     ValueError
         0-d or empty input; unknown ``mode``, ``normalize`` or ``method``;
         ``maxlag`` negative, larger than ``N - 1`` or with a mode other than
-        ``full``; ``axes`` out of range or repeated; ``method='fft'`` on
-        integers too large for an exact result.
+        ``full``; ``axes`` out of range or repeated.
     TypeError
         Object or other non-numeric dtypes; a non-integer ``maxlag``.
     MemoryError
@@ -593,6 +598,11 @@ _NORMALIZE_TEXT = r"""
     >>> import sigconv
     >>> sigconv.autocorrelate([1, 2, 3])
     array([ 3,  8, 14,  8,  3])
+
+    Integers give their exact sums in a dtype that holds them:
+
+    >>> sigconv.autocorrelate(np.array([200, 100, 50], dtype=np.uint8))
+    array([10000, 25000, 52500, 25000, 10000], dtype=uint32)
     >>> sigconv.autocorrelate([1.0, 2.0, 3.0], normalize="coeff")
     array([0.21428571, 0.57142857, 1.        , 0.57142857, 0.21428571])
     >>> sigconv.autocorrelate([1.0, 2.0, 3.0], normalize="unbiased")
@@ -629,8 +639,14 @@ def autocorrelate(x, mode="full", *, maxlag=None, normalize=None, axes=None,
     axes = normalize_axes(axes, x.ndim)
     if x.size == 0:
         raise ValueError("autocorrelate needs a non-empty array, got shape %s" % (x.shape,))
-    if normalize is not None and out_dtype.kind in "biu":
-        # the raw sums of normalised results must not wrap (nor be bool)
+    exact_dtype = None
+    if out_dtype.kind in "biu":
+        # sums in int64 (wrapping arithmetic, exact modulo 2**64), returned in
+        # the dtype that holds them (sigconv._dtypes.exact_sum_dtype)
+        terms = 1
+        for a in axes:
+            terms *= x.shape[a]
+        exact_dtype = exact_sum_dtype(x.dtype, terms, x.dtype)
         x = x.astype(np.int64)
         out_dtype = x.dtype
     lengths = [x.shape[a] for a in axes]
@@ -648,8 +664,7 @@ def autocorrelate(x, mode="full", *, maxlag=None, normalize=None, axes=None,
     circular = mode == "circular"
     chosen = _choose(method, xc, nconv, ranges, out_dtype, circular)
     if chosen == "fft":
-        r = _run_fft(xc, nconv, ranges, out_dtype, circular, workers,
-                     checked=(method == "auto"))
+        r = _run_fft(xc, nconv, ranges, out_dtype, circular, workers)
     elif circular:
         conv = tuple(range(xc.ndim - nconv, xc.ndim))
         r = correlate(xc, xc, "circular", "direct", axes=conv, workers=workers)
@@ -657,6 +672,8 @@ def autocorrelate(x, mode="full", *, maxlag=None, normalize=None, axes=None,
         r = _run_direct(xc, nconv, ranges, workers)
     if normalize is not None:
         r = _normalize(r, normalize, lengths, ranges, circular)
+    elif exact_dtype is not None and r.dtype != exact_dtype:
+        r = r.astype(exact_dtype)
     if axes != tuple(range(x.ndim - nconv, x.ndim)):
         r = np.ascontiguousarray(np.moveaxis(r, range(x.ndim - nconv, x.ndim), axes))
     if not return_lags:
@@ -786,7 +803,9 @@ def _window_sums(d, kshape, nthreads):
     score : ndarray
         The coefficients, float32 if both inputs are float16/float32,
         float64 otherwise (as scikit-image computes). A window or template
-        of zero variance (flat) scores 0: no NaN, no division warning.
+        of zero variance (flat) scores exactly 0 on every machine: no NaN,
+        no division warning. Other scores are right to rounding only (see
+        Notes).
 
     Raises
     ------
@@ -816,6 +835,16 @@ def _window_sums(d, kshape, nthreads):
     ``1e-9`` times its mean square about the global mean plus the global
     variance; a template when its variance is at most ``1e-9`` times its
     mean square.
+
+    What is exact and what is rounded: flat windows and flat templates
+    score exactly 0, by that test, whatever the machine. Every other score
+    is the coefficient to rounding -- about ``1e-12`` for float64 scores
+    and ``2e-4`` for float32 on well-scaled data -- and its last bits
+    depend on the build (vector width, fused multiply-adds) and the method
+    :func:`correlate` picks: a window whose covariance with the template
+    cancels exactly, though its variance does not, scores a rounding-level
+    value such as ``-2.3e-17`` rather than 0. Compare scores with a
+    tolerance, or test flatness yourself, rather than against exact 0.
 
     Examples
     --------
@@ -903,7 +932,9 @@ def normalized_correlate(x, template, mode="valid", *, axes=None, workers=None):
     inside = (Ellipsis,) + tuple(slice(p0, p0 + N) for (p0, _), N in zip(pads, xc.shape[nb:]))
     if d.shape != xc.shape:
         d.fill(-center)
-    np.subtract(xc, center, out=d[inside], casting="unsafe")
+    # in the scores' precision (a float32 x minus a Python float would be
+    # computed in float32 whatever fdt is)
+    np.subtract(xc, center, out=d[inside], dtype=fdt, casting="unsafe")
     # the mean square of the shifted signal, the scale of the flat-window
     # test (a dot product: an accurate enough scale at the cost of one read)
     flat_d = d.reshape(-1)

@@ -84,22 +84,38 @@ class Problem(namedtuple("Problem", _PROBLEM_FIELDS)):
         return 0 in self.out_shape or 0 in self.x_shape or 0 in self.k_shape
 
 
+class AxesTypeError(TypeError, ValueError):
+    """Non-integer ``axes``: a TypeError, and the ValueError scipy raises."""
+
+
 def normalize_axes(axes, ndim):
-    """Increasing tuple of distinct non-negative axes (all axes for None)."""
+    """Increasing tuple of distinct non-negative axes (all axes for None).
+
+    The messages contain scipy's wording (``when provided, axes cannot be
+    empty``, ``axes must be a scalar or iterable of integers``, ``axes
+    exceeds dimensionality of input``, ``all axes must be unique``) so code
+    matching on scipy's messages keeps working.
+    """
     if axes is None:
         return tuple(range(ndim))
     if isinstance(axes, int) or np.ndim(axes) == 0:
         axes = (axes,)
     out = []
     for a in axes:
-        a = as_int(a, "axes must be integers")
+        try:
+            a = as_int(a, "axes must be integers")
+        except TypeError:
+            raise AxesTypeError("axes must be integers, got %r (axes must be a scalar or "
+                                "iterable of integers)" % (a,)) from None
         if not -ndim <= a < ndim:
-            raise ValueError("axis %d is out of range for arrays of dimension %d" % (a, ndim))
+            raise ValueError("axis %d is out of range for arrays of dimension %d (axes "
+                             "exceeds dimensionality of input)" % (a, ndim))
         out.append(a % ndim)
     if len(set(out)) != len(out):
-        raise ValueError("axes must be unique, got %r" % (tuple(axes),))
+        raise ValueError("all axes must be unique, got %r" % (tuple(axes),))
     if not out:
-        raise ValueError("axes must name at least one axis")
+        raise ValueError("axes must name at least one axis (when provided, axes cannot "
+                         "be empty)")
     return tuple(sorted(out))
 
 

@@ -5,12 +5,11 @@ output dtype and shape; sigconv adds keyword-only options.
 """
 import numpy as np
 
-from ._backends import BACKENDS, METHODS, check_method
+from ._backends import BACKENDS, METHODS, check_method, evaluate
 from ._dtypes import kernel_dtype
 from ._problem import make_problem, normalize_axes
-from ._boundary import FILL
 from ._validate import as_int
-from .plan import _all_finite, auto_method
+from .plan import auto_method
 
 __all__ = ["convolve", "correlate", "convolve2d", "correlate2d", "fftconvolve",
            "oaconvolve", "correlation_lags"]
@@ -54,38 +53,7 @@ def _run(op, in1, in2, mode, method, boundary, fillvalue, axes, stride, workers,
             out[...] = w.sum(dtype=dt, keepdims=True).ravel() * np.asarray(
                 [problem.fillvalue], dtype=dt)
         return out
-    if (method in ("direct", "toeplitz") and problem.flavor == "nd"
-            and problem.mode in ("full", "same")
-            and problem.boundary == FILL and problem.fillvalue == 0
-            and problem.out_dtype.kind in "fc" and not _all_finite(kernel)
-            and _all_finite(signal)):
-        return _swapped_full(op, problem, signal, kernel, method, workers)
-    return BACKENDS[method](problem, signal, kernel, workers)
-
-
-def _swapped_full(op, problem, signal, kernel, method, workers):
-    """The call with the roles of the inputs swapped, for a non-finite kernel.
-
-    The zero fill around the signal contributes no terms; a kernel holding
-    Inf would turn those zeros into NaN (``0 * inf``) in the sums. With the
-    roles swapped the fill multiplies the finite signal instead: the full
-    result of the swapped call, reversed and conjugated for a correlation,
-    cropped to the call's outputs.
-    """
-    axes = problem.axes
-    full = _run(op, kernel, signal, "full", method, "fill", 0, axes, 1, workers)
-    sel = [slice(None)] * problem.ndim
-    if op == "correlate":
-        for a in axes:
-            sel[a] = slice(None, None, -1)
-        full = full[tuple(sel)]
-        if full.dtype.kind == "c":
-            full = np.conjugate(full)
-    for i, a in enumerate(axes):
-        start = problem.lo[i] + problem.k_shape[i] - 1
-        M, step = problem.out_conv_shape[i], problem.step[i]
-        sel[a] = slice(start, start + (M - 1) * step + 1, step)
-    return np.ascontiguousarray(full[tuple(sel)])
+    return evaluate(method, problem, signal, kernel, workers)
 
 
 _SHARED_PARAMS = """
@@ -152,9 +120,12 @@ _SHARED_PARAMS = """
 _DTYPE_NOTES = """
     The output dtype is ``numpy.result_type(in1, in2)``, as in scipy:
     float32 stays float32 and is computed in single precision; integer and
-    bool inputs give exact results in their own dtype (wrapping on overflow,
-    like scipy's direct method); complex inputs are computed as sums of real
-    products. Inputs of any strides, including negative strides and
+    bool inputs give exact results in that dtype, which *wraps around* where
+    a sum does not fit in it (``uint8`` inputs summing past 255, ``int64``
+    past 2**63), exactly as scipy's direct method does -- convert the inputs
+    to a wider type (or use :func:`autocorrelate` and the other functions
+    scipy does not define, whose integer results hold the exact sums) to
+    avoid it; complex inputs are computed as sums of real products. Inputs of any strides, including negative strides and
     read-only views, are accepted and never modified; the output is a new
     C-contiguous array. With the direct method NaN and Inf propagate only to
     the outputs whose sums include them; the zero fill around the inputs
@@ -168,10 +139,13 @@ _DTYPE_NOTES = """
     precision, float16 in float32 and the other floating types in their own
     precision; their error grows with the transform length and the inputs'
     norms rather than with each output's own sum, and a NaN or Inf spreads
-    to the whole output (for ``'oa'``, to the outputs of its block). They
-    compute integers in float64 and round the result back only when a bound
-    on the rounding error guarantees the exact integers; otherwise they
-    raise :class:`ValueError`."""
+    to the whole output (for ``'oa'``, to the outputs of its block), with a
+    :class:`RuntimeWarning` worded as scipy's. They compute integers in
+    float64 and round the result to integers: the exact result when the
+    bound of ``sigconv._exact.integer_error_bound`` on the rounding error is
+    below 1/4 (``method='auto'`` takes a transform for integers only then);
+    past it, as ``scipy.signal.convolve(..., method='fft')``, the rounded
+    result, off by at most that bound plus 1/2."""
 
 
 @_doc(r"""Convolve two N-dimensional arrays.
@@ -199,8 +173,7 @@ _DTYPE_NOTES = """
         Unknown ``mode``, ``method`` or ``boundary``; inputs of different
         dimensionality or incompatible broadcast lengths; ``axes`` out of
         range or repeated; ``stride`` < 1; ``valid`` mode where neither input
-        is as large as the other; empty inputs; ``method='fft'`` or ``'oa'``
-        on integers too large for an exact result.
+        is as large as the other; empty inputs.
     TypeError
         Object, string or other non-numeric dtypes; non-integer ``stride``.
     MemoryError
@@ -364,7 +337,9 @@ def convolve2d(in1, in2, mode="full", boundary="fill", fillvalue=0, *, stride=1,
     -----
     Identical to ``convolve(in1, in2, mode, method="direct", boundary=...,
     fillvalue=...)``, except that empty inputs give a result of zeros (as
-    scipy's ``convolve2d`` does) instead of an error.
+    scipy's ``convolve2d`` does) instead of an error. The output dtype is
+    scipy's, ``numpy.result_type(in1, in2)``: integer sums that do not fit
+    in it wrap around, as in scipy (a ``uint8`` image summed past 255).
 
     Examples
     --------
@@ -413,7 +388,9 @@ def correlate2d(in1, in2, mode="full", boundary="fill", fillvalue=0, *, stride=1
     ``full`` outputs from ``K // 2`` on (``correlate`` from
     ``(K - 1) // 2``); and in ``valid`` mode with ``in2`` the larger, the
     result is ``correlate2d(in2, in1)`` reversed, without the final
-    conjugation ``correlate`` applies.
+    conjugation ``correlate`` applies. The output dtype is scipy's,
+    ``numpy.result_type(in1, in2)``: integer sums that do not fit in it
+    wrap around, as in scipy.
 
     Examples
     --------
@@ -453,7 +430,8 @@ def _spectral_convolve(method, in1, in2, mode, axes):
     if in1.size == 0 or in2.size == 0:
         return np.array([])
     if mode not in ("full", "same", "valid"):
-        raise ValueError("mode must be one of 'full', 'same', 'valid', got %r" % (mode,))
+        raise ValueError("mode must be one of 'full', 'same', 'valid', got %r (acceptable "
+                         "mode flags are 'valid', 'same', or 'full')" % (mode,))
     axes = normalize_axes(axes, in1.ndim)
     # As in scipy: an axis where either input has length 1 is not
     # transformed but broadcast (the convolution along it is a product).
@@ -461,7 +439,7 @@ def _spectral_convolve(method, in1, in2, mode, axes):
     for a in range(in1.ndim):
         n1, n2 = in1.shape[a], in2.shape[a]
         if a not in conv and n1 != n2 and 1 not in (n1, n2):
-            raise ValueError("in1 and in2 have incompatible shapes %s and %s (axis %d is "
+            raise ValueError("incompatible shapes for in1 and in2: %s and %s (axis %d is "
                              "not convolved)" % (in1.shape, in2.shape, a))
     if mode == "same":
         # 'same' keeps in1's length on every axis, broadcast ones included:
@@ -664,4 +642,5 @@ def correlation_lags(in1_len, in2_len, mode="full"):
     if mode == "valid":
         d = in1_len - in2_len
         return np.arange(d + 1) if d >= 0 else np.arange(d, 1)
-    raise ValueError("mode must be one of 'full', 'same', 'valid', got %r" % (mode,))
+    raise ValueError("mode must be one of 'full', 'same', 'valid', got %r (Mode %s is "
+                     "invalid)" % (mode, mode))

@@ -14,7 +14,7 @@ import numpy as np
 
 from . import plan as _plan
 from ._backends import correlation as _backend
-from ._dtypes import result_dtype
+from ._dtypes import exact_sum_dtype, result_dtype
 from ._problem import MEMORY_LIMIT, normalize_axes
 from ._validate import as_int
 from .convolution import _doc, correlation_lags
@@ -151,7 +151,8 @@ _NORMALIZE_TEXT = r"""
 
         ``None`` (default)
            :math:`R[l] = \sum_n x[n + l]\, \overline{x[n]}`, in the input's
-           dtype (exact for integers);
+           dtype for floating data; integer and bool data give the exact
+           sums in an integer dtype that holds them (below);
         ``'biased'``
            :math:`R[l] / \prod_a N_a`;
         ``'unbiased'``
@@ -207,7 +208,10 @@ _NORMALIZE_TEXT = r"""
         :math:`|X|^2`, one inverse transform. ``auto`` (default) picks the
         cheaper by the cost model of :func:`choose_conv_method`, keeping to
         ``direct`` where the transform's error bound does not guarantee an
-        exact integer result and for data holding NaN or Inf.
+        exact integer result and for data holding NaN or Inf. An explicit
+        ``fft`` on integers rounds the float64 result (exact when the bound
+        of :func:`sigconv._exact.integer_error_bound` is below 0.25, as for
+        :func:`convolve`).
     workers : int, optional
         Threads, as in :func:`convolve`.
     return_lags : bool, optional
@@ -217,9 +221,16 @@ _NORMALIZE_TEXT = r"""
     -------
     r : ndarray
         The autocorrelation, the autocorrelated axes replaced by their lags
-        (in the same positions), the batch axes unchanged. Its dtype is
-        that of ``scipy.signal.correlate(x, x)`` (integers stay integers,
-        exact) unless ``normalize`` is given.
+        (in the same positions), the batch axes unchanged. Floating and
+        complex data keep their dtype (as ``scipy.signal.correlate(x,
+        x)``); integer and bool data give the exact sums, never wrapped
+        where they fit in 64 bits: the smallest integer dtype of the input's
+        signedness (bool counting as unsigned) that holds ``N`` times the
+        largest product of two input values, ``N`` the number of samples
+        autocorrelated (int64/uint64 at most, which wrap modulo ``2**64``
+        beyond) -- the rule of the pooling sums,
+        :func:`sigconv._dtypes.exact_sum_dtype`. ``normalize`` gives
+        floating results.
     lags : ndarray or tuple of ndarray
         With ``return_lags``: the lags along the autocorrelated axis (one
         axis), or a tuple of them per axis (several), as
@@ -230,8 +241,7 @@ _NORMALIZE_TEXT = r"""
     ValueError
         0-d or empty input; unknown ``mode``, ``normalize`` or ``method``;
         ``maxlag`` negative, larger than ``N - 1`` or with a mode other than
-        ``full``; ``axes`` out of range or repeated; ``method='fft'`` on
-        integers too large for an exact result.
+        ``full``; ``axes`` out of range or repeated.
     TypeError
         Object or other non-numeric dtypes; a non-integer ``maxlag``.
     MemoryError
@@ -262,6 +272,11 @@ _NORMALIZE_TEXT = r"""
     >>> import sigconv
     >>> sigconv.autocorrelate([1, 2, 3])
     array([ 3,  8, 14,  8,  3])
+
+    Integers give their exact sums in a dtype that holds them:
+
+    >>> sigconv.autocorrelate(np.array([200, 100, 50], dtype=np.uint8))
+    array([10000, 25000, 52500, 25000, 10000], dtype=uint32)
     >>> sigconv.autocorrelate([1.0, 2.0, 3.0], normalize="coeff")
     array([0.21428571, 0.57142857, 1.        , 0.57142857, 0.21428571])
     >>> sigconv.autocorrelate([1.0, 2.0, 3.0], normalize="unbiased")
@@ -298,8 +313,14 @@ def autocorrelate(x, mode="full", *, maxlag=None, normalize=None, axes=None,
     axes = normalize_axes(axes, x.ndim)
     if x.size == 0:
         raise ValueError("autocorrelate needs a non-empty array, got shape %s" % (x.shape,))
-    if normalize is not None and out_dtype.kind in "biu":
-        # the raw sums of normalised results must not wrap (nor be bool)
+    exact_dtype = None
+    if out_dtype.kind in "biu":
+        # sums in int64 (wrapping arithmetic, exact modulo 2**64), returned in
+        # the dtype that holds them (sigconv._dtypes.exact_sum_dtype)
+        terms = 1
+        for a in axes:
+            terms *= x.shape[a]
+        exact_dtype = exact_sum_dtype(x.dtype, terms, x.dtype)
         x = x.astype(np.int64)
         out_dtype = x.dtype
     lengths = [x.shape[a] for a in axes]
@@ -316,6 +337,8 @@ def autocorrelate(x, mode="full", *, maxlag=None, normalize=None, axes=None,
                           "%.3g GiB of memory" % (out_shape, MEMORY_LIMIT / 2**30))
     r = _backend.autocorrelation(xc, nconv, ranges, out_dtype, mode, method, normalize,
                                  lengths, workers)
+    if normalize is None and exact_dtype is not None and r.dtype != exact_dtype:
+        r = r.astype(exact_dtype)
     if axes != tuple(range(x.ndim - nconv, x.ndim)):
         r = np.ascontiguousarray(np.moveaxis(r, range(x.ndim - nconv, x.ndim), axes))
     if not return_lags:
@@ -390,7 +413,9 @@ def _score_dtype(d):
     score : ndarray
         The coefficients, float32 if both inputs are float16/float32,
         float64 otherwise (as scikit-image computes). A window or template
-        of zero variance (flat) scores 0: no NaN, no division warning.
+        of zero variance (flat) scores exactly 0 on every machine: no NaN,
+        no division warning. Other scores are right to rounding only (see
+        Notes).
 
     Raises
     ------
@@ -420,6 +445,16 @@ def _score_dtype(d):
     ``1e-9`` times its mean square about the global mean plus the global
     variance; a template when its variance is at most ``1e-9`` times its
     mean square.
+
+    What is exact and what is rounded: flat windows and flat templates
+    score exactly 0, by that test, whatever the machine. Every other score
+    is the coefficient to rounding -- about ``1e-12`` for float64 scores
+    and ``2e-4`` for float32 on well-scaled data -- and its last bits
+    depend on the build (vector width, fused multiply-adds) and the method
+    :func:`correlate` picks: a window whose covariance with the template
+    cancels exactly, though its variance does not, scores a rounding-level
+    value such as ``-2.3e-17`` rather than 0. Compare scores with a
+    tolerance, or test flatness yourself, rather than against exact 0.
 
     Examples
     --------

@@ -8,7 +8,6 @@ eigenvalues, :func:`circulant_eigenvalues` -- and wraps it as a
 whose products are fast convolutions and whose adjoint is exact.
 """
 import math
-import operator
 
 import numpy as np
 import scipy.fft
@@ -16,6 +15,7 @@ import scipy.sparse
 from scipy.sparse.linalg import LinearOperator
 
 from ._boundary import FILL, map_index
+from ._dtypes import exact_sum_dtype
 from ._ext import _toeplitz
 from ._problem import MEMORY_LIMIT, make_problem
 from ._threads import resolve_workers
@@ -37,12 +37,18 @@ _ENTRY_DTYPES = {"f": np.float32, "d": np.float64, "g": np.longdouble, "F": np.c
                  "D": np.complex128, "G": np.clongdouble, "e": np.float32}
 
 
-def _entry_dtype(dtype):
-    """(dtype the matrix has, dtype its entries are summed in)."""
-    if dtype.kind == "b":
-        return np.dtype(np.int64), np.dtype(np.int64)
-    if dtype.kind in "iu":
-        return dtype, np.dtype(np.int64)
+def _entry_dtype(dtype, terms=1):
+    """(dtype the matrix has, dtype its entries are summed in).
+
+    An entry is the sum of up to ``terms`` kernel taps (several taps read
+    the same extended sample with a boundary other than the zero fill):
+    integer and bool kernels give the integer dtype that holds every such
+    sum (:func:`sigconv._dtypes.exact_sum_dtype`, the rule of the functions
+    scipy does not define), floating kernels keep their dtype.
+    """
+    dtype = dtype.newbyteorder("=")
+    if dtype.kind in "biu":
+        return exact_sum_dtype(dtype, terms), np.dtype(np.int64)
     return dtype, np.dtype(_ENTRY_DTYPES[dtype.char])
 
 
@@ -85,7 +91,8 @@ def _prepare(kernel, shape, mode, boundary):
     kernel = _as_kernel(kernel)
     shape = _as_shape(shape, kernel.ndim)
     problem = _geometry(kernel, shape, mode, boundary)
-    out_dtype, sum_dtype = _entry_dtype(kernel.dtype)
+    out_dtype, sum_dtype = _entry_dtype(kernel.dtype,
+                                        1 if problem.boundary == FILL else kernel.size)
     w = np.ascontiguousarray(kernel[(slice(None, None, -1),) * kernel.ndim].reshape(-1),
                              dtype=sum_dtype)
     if not w.flags.aligned:  # the kernels load whole elements
@@ -128,9 +135,14 @@ def convolution_matrix(kernel, shape, mode="full", *, boundary="fill", sparse=Fa
     -------
     A : ndarray or scipy.sparse.csr_matrix
         Shape ``(prod(out_shape), prod(shape))``, ``out_shape`` the shape of
-        ``convolve(x, kernel, mode)``. The dtype is the kernel's (int64 for
-        bool kernels); integer entries that sum several taps wrap like the
-        integer convolution.
+        ``convolve(x, kernel, mode)``. Floating kernels give their own
+        dtype (in native byte order). Integer and bool kernels give an
+        integer matrix whose entries never wrap: the smallest integer dtype
+        of the kernel's signedness (bool counting as unsigned) that holds
+        the sum of every tap that can meet in one entry (the kernel's own
+        dtype for the zero fill, where no taps meet; bool kernels give
+        uint8) -- the rule of the pooling sums and
+        :func:`autocorrelate`, ``sigconv._dtypes.exact_sum_dtype``.
 
     Raises
     ------
@@ -294,7 +306,9 @@ def circulant_matrix(kernel, n):
     Returns
     -------
     C : ndarray
-        Shape ``(prod(n), prod(n))``, the kernel's dtype (int64 for bool).
+        Shape ``(prod(n), prod(n))``, the dtype :func:`convolution_matrix`
+        gives in ``circular`` mode (integer kernels: one that holds the sums
+        of the taps a period folds together).
 
     Raises
     ------
@@ -444,9 +458,10 @@ class ConvolutionOperator(LinearOperator):
         ``(prod(output_shape), prod(input_shape))``.
     dtype : numpy.dtype
         The kernel's dtype (float32 for float16), float64 for integer and
-        bool kernels: the dtype of the products with vectors of that dtype
-        (as for :func:`convolve`, the products' dtype is
-        ``numpy.result_type`` of the vector and the kernel).
+        bool kernels. A product with a vector ``x`` has dtype
+        ``numpy.result_type(dtype, x.dtype)`` (as a matrix of ``dtype``
+        would give): integer vectors are computed in floating point and
+        never wrap around.
     kernel : ndarray
         The kernel (read-only view).
     input_shape, output_shape : tuple
@@ -555,14 +570,20 @@ class ConvolutionOperator(LinearOperator):
         return convolve(x, kernel.reshape((1,) + kernel.shape), mode, method=self.method,
                         boundary=boundary, axes=tuple(range(1, d + 1)))
 
-    def _forward(self, x, nbatch=None):
+    def _operand(self, x):
+        """``x`` in ``numpy.result_type(self.dtype, x.dtype)``: integer data never wraps."""
         x = np.asarray(x)
+        dt = np.result_type(self.dtype, x.dtype)
+        return x if x.dtype == dt else x.astype(dt)
+
+    def _forward(self, x, nbatch=None):
+        x = self._operand(x)
         shape = self.input_shape if nbatch is None else (nbatch,) + self.input_shape
         out = self._convolve(x.reshape(shape), self.kernel, self.mode, self.boundary, nbatch)
         return out
 
     def _backward(self, y, nbatch=None):
-        y = np.asarray(y)
+        y = self._operand(y)
         shape = self.output_shape if nbatch is None else (nbatch,) + self.output_shape
         z = self._convolve(y.reshape(shape), self._adjoint_kernel, "full", "fill", nbatch)
         first = 0 if nbatch is None else 1

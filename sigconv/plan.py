@@ -36,11 +36,12 @@ import time
 
 import numpy as np
 
-from ._backends import BACKENDS, check_method
+from ._backends import BACKENDS, all_finite, check_method, evaluate
 from ._backends import fft as _fft
 from ._backends import oa as _oa
 from ._backends._layout import to_canonical
 from ._dtypes import result_dtype
+from ._exact import operand_norms, transform_is_exact
 from ._problem import make_problem, normalize_axes
 from ._threads import resolve_workers
 from ._validate import as_int
@@ -238,26 +239,15 @@ def _transform_is_exact(problem, signal, kernel):
         shape = problem.x_shape
     else:
         shape = _fft.fast_lengths([p.size for p in _fft.linear_axes(problem)], True)
-    x = _fft.canonical_view(signal, problem).astype(np.float64)
-    v = _fft.canonical_view(kernel, problem).astype(np.float64)
-    xn, hn = _fft.row_norms(x, nb), _fft.row_norms(v, nb)
+    xn = operand_norms(_fft.canonical_view(signal, problem), nb)
+    hn = operand_norms(_fft.canonical_view(kernel, problem), nb)
     if problem.mode == "circular":
         hn = (hn[0], hn[0])
-    bound = 2 ** len(shape) * _fft.integer_error_bound(xn, hn, shape)
-    return bound < _fft.INTEGER_BOUND
+    return transform_is_exact(xn, hn, shape, margin=2 ** len(shape))
 
 
-def _all_finite(a):
-    """Whether ``a`` holds no NaN or Inf: one summing pass, no temporary.
-
-    A NaN or Inf makes the sum non-finite; so may an overflow of finite
-    values, which the element-wise test then tells apart.
-    """
-    if a.dtype.kind not in "fc":
-        return True
-    with np.errstate(over="ignore", invalid="ignore"):
-        total = np.add.reduce(a, axis=None)
-    return bool(np.isfinite(total)) or bool(np.isfinite(a).all())
+#: the finiteness test (kept under this name for the modules that use it)
+_all_finite = all_finite
 
 
 def _kernel_rows(problem, kernel):
@@ -365,7 +355,7 @@ def choose_conv_method(in1, in2, mode="full", measure=False):
     transform
 
     * for integer or bool inputs whose exact result the transforms cannot
-      guarantee (:func:`sigconv._backends.fft.integer_error_bound`); the
+      guarantee (:func:`sigconv._exact.integer_error_bound`); the
       direct method is exact for any integers;
     * for inputs holding NaN or Inf, which a transform spreads over every
       output (the direct method keeps them to the outputs whose sums
@@ -646,9 +636,5 @@ class Convolver:
         if (self._auto and method != "direct"
                 and not (self._kernel_finite and _all_finite(signal))):
             method = "direct"
-        if method == "direct":
-            if self._flipped is not None:
-                return BACKENDS["direct"](problem._replace(flip_kernel=False), signal,
-                                          self._flipped, workers)
-            return BACKENDS["direct"](problem, signal, kernel, workers)
-        return BACKENDS[method](problem, signal, kernel, workers, prepared=self._prepared)
+        return evaluate(method, problem, signal, kernel, workers, prepared=self._prepared,
+                        flipped=self._flipped, stacklevel=3)

@@ -16,6 +16,7 @@ import operator
 import numpy as np
 
 from ._ext import _pool
+from ._dtypes import exact_sum_dtype
 from ._problem import normalize_axes
 from ._threads import resolve_workers
 from ._validate import as_int
@@ -156,24 +157,13 @@ def sum_dtype(dtype, taps):
     The smallest integer type of the same signedness (bool counts as
     unsigned) that holds ``taps`` times the type's extremes, so no window's
     sum overflows; int64 / uint64 at most (sums beyond them wrap around
-    modulo 2**64, as in numpy).
+    modulo 2**64, as in numpy). The rule of :func:`sigconv._dtypes.exact_sum_dtype`,
+    shared with the other functions scipy does not define.
 
     >>> sum_dtype(np.dtype(np.int8), 4), sum_dtype(np.dtype(np.uint8), 258)
     (dtype('int16'), dtype('uint32'))
     """
-    if dtype.kind == "b":
-        lo, hi, family = 0, 1, (np.uint8, np.uint16, np.uint32, np.uint64)
-    else:
-        info = np.iinfo(dtype)
-        lo, hi = int(info.min), int(info.max)
-        family = ((np.int8, np.int16, np.int32, np.int64) if dtype.kind == "i"
-                  else (np.uint8, np.uint16, np.uint32, np.uint64))
-    for cand in family:
-        ci = np.iinfo(cand)
-        if np.dtype(cand).itemsize >= dtype.itemsize and taps * hi <= ci.max \
-                and taps * lo >= ci.min:
-            return np.dtype(cand)
-    return np.dtype(family[-1])
+    return exact_sum_dtype(dtype, taps)
 
 
 def _check_dtype(dtype):

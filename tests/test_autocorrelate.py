@@ -21,6 +21,27 @@ DTYPES = (np.float32, np.float64, np.complex64, np.complex128, np.int8, np.int16
           np.int64, np.uint8, np.bool_)
 
 
+def exact_dtype(x, axes=None):
+    """The dtype autocorrelate promises for integer/bool ``x``: the smallest
+    integer type of x's signedness (bool: unsigned), at least as wide, that
+    holds N times the largest product of two values (N the samples summed)."""
+    d = x.dtype
+    if d.kind == "b":
+        lo, hi = 0, 1
+    else:
+        lo, hi = int(np.iinfo(d).min), int(np.iinfo(d).max)
+    terms = x.size if axes is None else int(np.prod([x.shape[a] for a in np.atleast_1d(axes)]))
+    prods = [lo * lo, lo * hi, hi * hi]
+    family = ("int8", "int16", "int32", "int64") if d.kind == "i" else \
+        ("uint8", "uint16", "uint32", "uint64")
+    for name in family:
+        info = np.iinfo(name)
+        if np.dtype(name).itemsize >= d.itemsize and info.min <= terms * min(prods) \
+                and terms * max(prods) <= info.max:
+            return np.dtype(name)
+    return np.dtype(family[-1])
+
+
 def _wide(x):
     return x.astype(np.complex128 if x.dtype.kind == "c" else np.float64)
 
@@ -43,8 +64,7 @@ def reference(x, mode="full", axes=None):
     out = np.stack(outs).reshape(batch + outs[0].shape)
     out = np.moveaxis(out, range(len(other)), other)
     if x.dtype.kind in "biu":
-        with np.errstate(over="ignore"):
-            return out.astype(sigconv.correlate(x.reshape(-1)[:1], x.reshape(-1)[:1]).dtype)
+        return out.astype(exact_dtype(x, axes))   # exact: no wrap-around
     return out
 
 
@@ -97,8 +117,8 @@ def test_circular_is_the_inverse_of_the_power_spectrum(rng, shape, dtype, method
     ref = np.fft.ifftn(X * X.conj())
     r = sigconv.autocorrelate(x, "circular", method=method)
     if x.dtype.kind in "biu":
-        assert r.dtype == x.dtype
-        np.testing.assert_array_equal(r, np.rint(ref.real).astype(x.dtype))
+        assert r.dtype == exact_dtype(x)
+        np.testing.assert_array_equal(r, np.rint(ref.real).astype(np.int64))
     else:
         _check(r, ref if x.dtype.kind == "c" else ref.real, x)
 
@@ -109,6 +129,8 @@ def test_maxlag_crops_full(rng, dtype, method):
     for shape in [(9,), (40,), (6, 7), (5, 4, 6)]:
         x = random_array(rng, shape, dtype)
         full = reference(x)
+        if x.dtype.kind in "biu":
+            full = full.astype(exact_dtype(x))
         for m in (0, 1, 3):
             ms = [min(m, n - 1) for n in shape]
             r = sigconv.autocorrelate(x, maxlag=ms, method=method)
@@ -135,7 +157,8 @@ def test_maxlag_long_signal_direct_equals_fft(rng):
     xi = rng.integers(-1000, 1000, size=50003).astype(np.int32)
     ri = sigconv.autocorrelate(xi, maxlag=7, method="direct")
     ref = np.correlate(xi.astype(np.int64), xi.astype(np.int64), "full")[50002 - 7:50002 + 8]
-    np.testing.assert_array_equal(ri, ref.astype(np.int32))   # int32 wraps, as in scipy
+    np.testing.assert_array_equal(ri, ref)   # exact, where scipy's int32 result wraps
+    assert ri.dtype == np.int64
 
 
 def _explicit(x, how, mode="full", maxlag=None):
@@ -211,12 +234,30 @@ def test_integers_are_exact_and_wrap(rng):
     ref = scipy.signal.correlate(big, big, method="direct")   # wraps in int64
     np.testing.assert_array_equal(sigconv.autocorrelate(big), ref)
     np.testing.assert_array_equal(sigconv.autocorrelate(big, method="direct"), ref)
-    with pytest.raises(ValueError, match="exact"):
-        sigconv.autocorrelate(big, method="fft")
+    # an explicit transform rounds its float64 result (as scipy's method='fft')
+    assert sigconv.autocorrelate(big, method="fft").dtype == np.int64
     small = rng.integers(-100, 100, size=(40, 30)).astype(np.int8)
-    ref = scipy.signal.correlate(small, small, method="direct")
+    wide = small.astype(np.int64)
+    ref = scipy.signal.correlate(wide, wide, method="direct")
     for method in METHODS:
-        np.testing.assert_array_equal(sigconv.autocorrelate(small, method=method), ref)
+        got = sigconv.autocorrelate(small, method=method)
+        assert got.dtype == np.int32   # 1200 * 128**2 does not fit int16
+        np.testing.assert_array_equal(got, ref)   # scipy's int8 result wraps; this does not
+
+
+@pytest.mark.parametrize("method", METHODS)
+def test_integers_never_wrap_where_the_sums_fit(method):
+    x = np.array([200, 100, 50], np.uint8)
+    got = sigconv.autocorrelate(x, method=method)
+    assert got.dtype == np.uint32
+    assert got.tolist() == [10000, 25000, 52500, 25000, 10000]
+    assert sigconv.autocorrelate(x, maxlag=1, method=method).tolist() == [25000, 52500, 25000]
+    b = np.ones(300, dtype=bool)
+    got = sigconv.autocorrelate(b, mode="valid", method=method)
+    assert got.dtype == np.uint16 and got.tolist() == [300]
+    i8 = np.full(3, -128, np.int8)
+    got = sigconv.autocorrelate(i8, method=method)
+    assert got.dtype == np.int32 and got.tolist() == [16384, 32768, 49152, 32768, 16384]
 
 
 @pytest.mark.parametrize("n,mode", [(n, m) for n in (1, 2, 5, 8) for m in
@@ -380,7 +421,8 @@ if given is not None:
         r = sigconv.autocorrelate(x, method=method)
         np.testing.assert_array_equal(
             r, scipy.signal.correlate(x.astype(np.int64), x.astype(np.int64),
-                                      method="direct").astype(np.int16))
+                                      method="direct"))
+        assert r.dtype == exact_dtype(x)
 
 
 @pytest.mark.parametrize("method", ["direct", "fft", "oa", "auto"])
@@ -427,7 +469,7 @@ def test_long_real_signals_split_over_two_threads(rng, n, dtype):
     wide = x.astype(np.float64)
     full = scipy.signal.fftconvolve(wide, wide[::-1])   # (a direct sum would take seconds)
     if x.dtype.kind == "i":
-        full = np.rint(full).astype(np.int64).astype(x.dtype)   # small values: exact
+        full = np.rint(full).astype(np.int64).astype(exact_dtype(x))   # exact
     for kw in ({}, {"maxlag": n - 1}, {"maxlag": n // 2 + 5}, {"mode": "same"}):
         one = sigconv.autocorrelate(x, method="fft", workers=1, **kw)
         two = sigconv.autocorrelate(x, method="fft", workers=2, **kw)

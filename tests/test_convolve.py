@@ -235,3 +235,21 @@ def test_medium_matches_scipy(rng):
 def test_method_toeplitz_is_implemented(method):
     np.testing.assert_allclose(sigconv.convolve([1.0, 2.0], [1.0, 3.0], method=method),
                                [1.0, 5.0, 6.0])
+
+
+# --------------------------------------------- non-finite kernels, every path
+
+
+@pytest.mark.parametrize("method", ["direct", "toeplitz", "auto"])
+@pytest.mark.parametrize("mode", ["full", "same"])
+@pytest.mark.parametrize("op", ["convolve", "correlate"])
+def test_convolver_with_inf_kernel_equals_convolve(method, mode, op):
+    # the zero fill contributes no terms, in a plan as in a call
+    x = np.arange(1.0, 9.0)
+    k = np.array([1.0, np.inf, 2.0])
+    expected = getattr(sigconv, op)(x, k, mode, method=method)
+    ref = np.convolve(x, k if op == "convolve" else k[::-1], mode)
+    np.testing.assert_array_equal(expected, ref)
+    if op == "convolve":
+        plan = sigconv.Convolver(k, x.shape, mode, method=method)
+        np.testing.assert_array_equal(plan(x), expected)

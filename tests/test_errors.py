@@ -226,11 +226,20 @@ def test_complex_fillvalue_with_zero_imaginary_part_is_accepted():
 
 
 @pytest.mark.parametrize("func", FUNCS)
-@pytest.mark.parametrize("fill", [np.array([1.0, 2.0]), [0.0], np.zeros((1, 1))],
-                         ids=["vector", "list", "matrix"])
+@pytest.mark.parametrize("fill", [np.array([1.0, 2.0]), [], np.zeros((2, 1))],
+                         ids=["vector", "empty", "matrix"])
 def test_fillvalue_array(func, fill):
-    with pytest.raises(ValueError, match="fillvalue must be a scalar, got an array of shape"):
+    with pytest.raises(ValueError, match="`fillvalue` must be scalar or an array with one "
+                                         "element, got an array of shape"):
         func(X, H, "same", fillvalue=fill)
+
+
+@pytest.mark.parametrize("func", FUNCS)
+@pytest.mark.parametrize("fill", [[2.0], np.full((1, 1), 2.0)], ids=["list", "matrix"])
+def test_fillvalue_one_element_array(func, fill):
+    """As scipy.signal.convolve2d: an array of one element is that element."""
+    got = func(X, H, "same", fillvalue=fill)
+    assert np.array_equal(got, func(X, H, "same", fillvalue=2.0))
 
 
 @pytest.mark.parametrize("func", FUNCS)

@@ -15,6 +15,7 @@ from conftest import (ALL_MODES, BOUNDARIES, INT_DTYPES, OPS, assert_close, fft_
                       random_array, shape_mode_params, valid_defined)
 from reference import (batched, boundary_reference, circular_fft_reference,
                        circular_reference)
+from sigconv import _exact
 from sigconv._backends import fft as fft_backend
 
 FLOATING = (np.float64, np.float32, np.complex128, np.complex64)
@@ -252,14 +253,34 @@ def test_integers_exact_with_boundaries_and_full_range(rng, boundary):
     np.testing.assert_array_equal(got, expected)
 
 
-def test_integers_beyond_the_bound_raise(rng):
+def test_integers_beyond_the_bound_are_rounded_as_scipy_does(rng):
+    # scipy.signal.convolve(method='fft') rounds the float64 transform result;
+    # so does sigconv, off from the exact result by at most the bound
     x = rng.integers(0, 2**30, size=5000, dtype=np.int64)
     h = rng.integers(0, 2**20, size=300, dtype=np.int64)
-    with pytest.raises(ValueError, match="method='fft' cannot guarantee the exact integer"):
-        sigconv.convolve(x, h, method="fft")
+    got = sigconv.convolve(x, h, method="fft")
+    assert got.dtype == np.int64 and got.flags.c_contiguous
     # the direct method is exact (here without wrapping: the sums fit in int64)
     direct = sigconv.convolve(x, h, method="direct")
     assert direct[300] == int(sum(int(a) * int(b) for a, b in zip(x[1:301], h[::-1])))
+    size = fft_backend.fast_lengths([x.size + h.size - 1], True)
+    norms = [(float(np.abs(a.astype(float)).sum()), float(np.linalg.norm(a.astype(float))))
+             for a in (x, h)]
+    bound = _exact.integer_error_bound(*norms, size)
+    assert bound >= _exact.INTEGER_BOUND           # not certified exact ...
+    assert np.abs(got - direct).max() <= bound + 0.5   # ... but within the bound
+    ours_vs_scipy = np.abs(got - scipy.signal.convolve(x, h, method="fft")).max()
+    assert ours_vs_scipy <= 2 * bound + 1
+    # 'auto' stays exact
+    assert np.array_equal(sigconv.convolve(x, h), direct)
+
+
+@pytest.mark.parametrize("n", [10, 20, 50, 51, 52, 53, 54, 60, 62])
+def test_huge_integers_wrap_like_direct(n):
+    z = np.array([2**n], dtype=np.int64)
+    got = sigconv.convolve(z, z, method="fft")
+    assert got.dtype == np.int64
+    assert got.tolist() == sigconv.convolve(z, z, method="direct").tolist()
 
 
 def test_integer_bound_covers_the_actual_error(rng):
@@ -272,7 +293,7 @@ def test_integer_bound_covers_the_actual_error(rng):
         err = np.abs(sigconv.convolve(x, h, method="fft") - exact).max()
         size = fft_backend.fast_lengths([x.size + h.size - 1], True)
         norms = [(np.abs(a).sum(), np.sqrt((a * a).sum())) for a in (x, h)]
-        assert err < fft_backend.integer_error_bound(*norms, size) / 100
+        assert err < _exact.integer_error_bound(*norms, size) / 100
 
 
 # ----------------------------------------------------------- hostile inputs
@@ -306,7 +327,8 @@ def test_nan_spreads(rng):
     # documented: one NaN makes every FFT output NaN (direct keeps it local)
     x = random_array(rng, (30,))
     x[4] = np.nan
-    got = sigconv.convolve(x, np.ones(3), method="fft")
+    with pytest.warns(RuntimeWarning, match="Use of fft convolution on input with NAN"):
+        got = sigconv.convolve(x, np.ones(3), method="fft")
     assert np.isnan(got).all()
 
 

@@ -48,8 +48,12 @@ def test_matrix_times_vector_is_the_convolution(rng, s1, s2, mode, boundary, dty
     h = random_array(rng, s2, dtype)
     A = sigconv.convolution_matrix(h, s1, mode, boundary=boundary)
     S = sigconv.convolution_matrix(h, s1, mode, boundary=boundary, sparse=True)
-    assert isinstance(A, np.ndarray) and A.dtype == np.dtype(dtype)
-    assert scipy.sparse.issparse(S) and S.format == "csr" and S.dtype == np.dtype(dtype)
+    want = np.dtype(dtype)
+    if want.kind == "i" and not (boundary in ("fill", "constant") and mode != "circular") \
+            and h.size > 1:
+        want = np.dtype(np.int64)   # entries summing several int32 taps do not wrap
+    assert isinstance(A, np.ndarray) and A.dtype == want
+    assert scipy.sparse.issparse(S) and S.format == "csr" and S.dtype == want
     assert S.has_canonical_format
     expected = _reference(x, h, mode, boundary)
     assert A.shape == (expected.size, x.size) == S.shape
@@ -243,7 +247,7 @@ def test_views_and_read_only_kernels(rng):
 
 def test_bool_and_float16_kernels():
     A = sigconv.convolution_matrix(np.array([True, True]), 3)
-    assert A.dtype == np.int64
+    assert A.dtype == np.uint8     # bool counts as unsigned, as in pooling sums
     np.testing.assert_array_equal(A, [[1, 0, 0], [1, 1, 0], [0, 1, 1], [0, 0, 1]])
     B = sigconv.convolution_matrix(np.array([0.5, 0.25], np.float16), 3, "same")
     assert B.dtype == np.float16

@@ -1,6 +1,8 @@
 """Array layout shared by the backends: convolved axes last, batch flattened."""
 import numpy as np
 
+from .._exact import round_to_integers
+
 _ZERO = np.zeros(1, dtype=np.intp)
 
 
@@ -50,18 +52,14 @@ def batch_indices(problem, x, w):
 def cast_result(a, dtype, out=None):
     """``a`` in the output ``dtype`` (into ``out`` if given), by the one rounding rule.
 
-    A floating result of integer inputs (a transform's) is rounded to the
-    nearest integers in int64 first, and narrower integers then wrap, as the
-    direct method's sums do; any other result is cast as is (overflow to
+    A floating result of integer inputs (a transform's) is rounded by
+    :func:`sigconv._exact.round_to_integers` (to the nearest integers, which
+    wrap like the direct method's sums); any other result is cast as is (overflow to
     inf, as numpy casts).
     """
     dtype = np.dtype(dtype)
     if dtype.kind in "biu" and a.dtype.kind not in "biu":
-        exact = np.empty(a.shape, dtype=np.int64)
-        np.rint(a, out=exact, casting="unsafe")
-        a = exact
-        if out is None:
-            return exact.astype(dtype, copy=False)
+        return round_to_integers(a, dtype, out)
     if out is None:
         if a.dtype == dtype:
             return np.ascontiguousarray(a)

@@ -22,6 +22,7 @@ import scipy.fft as sfft
 
 from .. import plan as _plan
 from .._dtypes import kernel_dtype, result_dtype
+from .._exact import operand_norms, transform_is_exact
 from .._ext import _correlation, _spectral
 from .._threads import resolve_workers
 from . import fft as _fft
@@ -138,9 +139,8 @@ def _fft_lengths(lengths, ranges, real, circular):
 
 
 def _integer_bound_ok(part, nconv, shape):
-    nb = part.ndim - nconv
-    norms = _fft.row_norms(np.asarray(part, dtype=np.float64), nb)
-    return _fft.integer_error_bound(norms, norms, shape) < _fft.INTEGER_BOUND
+    norms = operand_norms(part, part.ndim - nconv)
+    return transform_is_exact(norms, norms, shape)
 
 
 @functools.lru_cache(maxsize=2)
@@ -211,10 +211,11 @@ def _split_autocorrelation(x, M, nthreads):
     return half
 
 
-def _run_fft(xc, nconv, ranges, out_dtype, circular, workers, checked=False):
+def _run_fft(xc, nconv, ranges, out_dtype, circular, workers):
     """Wiener-Khinchin: one forward transform, ``|X|**2``, one inverse.
 
-    ``checked``: the integer exactness bound was verified already.
+    Integers are rounded by the rule of :mod:`sigconv._exact` (exact where
+    ``method='auto'`` takes this path).
     """
     lengths = xc.shape[xc.ndim - nconv:]
     real, dt = _transform_dtype(out_dtype)
@@ -223,10 +224,6 @@ def _run_fft(xc, nconv, ranges, out_dtype, circular, workers, checked=False):
     shape = _fft_lengths(lengths, ranges, real, circular)
     nb = xc.ndim - nconv
     axes = tuple(range(nb, xc.ndim))
-    if out_dtype.kind in "biu" and not checked:
-        # ValueError unless rounding gives the exact integers
-        norms = _fft.row_norms(np.asarray(part, np.float64), nb)
-        _fft.check_exact_norms(norms, norms, shape)
     rows = 1
     for v in xc.shape[:nb]:
         rows *= v
@@ -363,8 +360,7 @@ def autocorrelation(xc, nconv, ranges, out_dtype, mode, method, normalize, lengt
     circular = mode == "circular"
     chosen = _choose(method, xc, nconv, ranges, out_dtype, circular)
     if chosen == "fft":
-        r = _run_fft(xc, nconv, ranges, out_dtype, circular, workers,
-                     checked=(method == "auto"))
+        r = _run_fft(xc, nconv, ranges, out_dtype, circular, workers)
     elif circular:
         conv = tuple(range(xc.ndim - nconv, xc.ndim))
         r = _correlate(xc, xc, "circular", "direct", axes=conv, workers=workers)

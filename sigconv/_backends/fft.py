@@ -35,16 +35,6 @@ from .._ext import _spectral
 from .._threads import resolve_workers
 from ._layout import batch_indices, finish  # noqa: F401 (finish: also oa's)
 
-#: Relative L2 error of one transform, per factor of 2 of its size, in
-#: units of the unit roundoff (a generous form of the classical bound
-#: ``log2(P) * (mu + gamma_4 * (sqrt(2) + mu))`` for Cooley-Tukey FFTs with
-#: accurate twiddle factors).
-FFT_ERROR_PER_LEVEL = 10.0
-
-#: integer results are rounded back only when the error bound is below this
-#: (half of the 0.5 that rounding tolerates)
-INTEGER_BOUND = 0.25
-
 
 # --------------------------------------------------------------------------
 # dtypes, geometry
@@ -314,67 +304,6 @@ def fold_kernel(v, periods, dtype):
 
 
 # --------------------------------------------------------------------------
-# Integer exactness
-# --------------------------------------------------------------------------
-
-def row_norms(a, nb):
-    """Per batch row of the real float64 array ``a``: (sum |a|, sqrt(sum a^2)), maxima."""
-    rows = 1
-    for n in a.shape[:nb]:
-        rows *= n
-    norms = np.empty((rows, 3), dtype=np.float64)
-    _spectral.row_norms(np.ascontiguousarray(a).reshape(rows, -1), norms)
-    return float(norms[:, 0].max()), float(np.sqrt(norms[:, 1].max()))
-
-
-def integer_error_bound(x_norms, h_norms, shape):
-    """Bound on the error of any output of an FFT convolution in float64.
-
-    ``x_norms = (||x||_1, ||x||_2)`` and ``h_norms`` likewise for the two
-    transformed operands, ``shape`` the transform lengths. With the
-    transforms' relative L2 error ``a = FFT_ERROR_PER_LEVEL * u * log2(P)``
-    (``u = 2**-53``, ``P`` the number of transformed points) and the
-    complex product's ``3 u``, the computed result ``z^`` of ``z = x * h``
-    satisfies, to first order,
-
-        max |z^ - z| <= ||z^ - z||_2
-                     <= a (||x||_2 ||h||_1 + ||x||_1 ||h||_2) + (a + 3u) m,
-
-    ``m = min(||x||_2 ||h||_1, ||x||_1 ||h||_2) >= ||z||_2``: each operand's
-    transform error is amplified by at most the other's largest spectral
-    value (``||X||_inf <= ||x||_1``), the inverse transform divides the L2
-    norm by ``sqrt(P)`` and adds its own relative error. Returned with 2 %
-    added for the second-order terms.
-    """
-    u = 2.0 ** -53
-    total = 1
-    for n in shape:
-        total *= n
-    alpha = FFT_ERROR_PER_LEVEL * u * max(1.0, math.log2(total))
-    x1, x2 = x_norms
-    h1, h2 = h_norms
-    m = min(x2 * h1, x1 * h2)
-    return 1.02 * (alpha * (x2 * h1 + x1 * h2) + (alpha + 3 * u) * m)
-
-
-def check_exact(xpart, vpart, nb, shape, method="fft"):
-    """ValueError unless rounding the FFT result gives the exact integers."""
-    check_exact_norms(row_norms(xpart, nb), row_norms(vpart, nb), shape, method)
-
-
-def check_exact_norms(x_norms, h_norms, shape, method="fft"):
-    """:func:`check_exact` from the operands' norms."""
-    bound = integer_error_bound(x_norms, h_norms, shape)
-    if not bound < INTEGER_BOUND:
-        raise ValueError(
-            "method=%r cannot guarantee the exact integer result for these inputs: the "
-            "bound on its float64 rounding error is %.3g, and rounding back to integers "
-            "needs it below %g (the bound grows with the inputs' magnitudes and the "
-            "transform length). Use method='direct', which is exact for any integers, "
-            "or convert the inputs to float." % (method, bound, INTEGER_BOUND))
-
-
-# --------------------------------------------------------------------------
 # Spectra
 # --------------------------------------------------------------------------
 
@@ -563,15 +492,14 @@ def kernel_part(problem, kernel, dtype):
 class Prepared:
     """The kernel's share of a call, computed once and reusable.
 
-    ``H``: the kernel's spectrum at the transform lengths; ``norms``: the
-    transformed kernel's row norms (integer exactness bound); ``key``: the
+    ``H``: the kernel's spectrum at the transform lengths; ``key``: the
     geometry it was computed for (a call with another one cannot use it).
     """
 
-    __slots__ = ("H", "norms", "key")
+    __slots__ = ("H", "key")
 
-    def __init__(self, H, norms, key):
-        self.H, self.norms, self.key = H, norms, key
+    def __init__(self, H, key):
+        self.H, self.key = H, key
 
 
 def geometry_key(problem):
@@ -612,12 +540,10 @@ def prepare(problem, kernel, workers=None):
     plans, shape, axes, real, dt, _ = _layout(problem)
     key = geometry_key(problem)
     if plans is not None and any(p.length <= 0 for p in plans):
-        return Prepared(None, None, key)
+        return Prepared(None, key)
     nthreads = resolve_workers(workers, fft_work(1, shape))
     vpart, vown = kernel_operand(problem, kernel, dt)
-    norms = (row_norms(vpart, len(problem.batch_shape))
-             if problem.out_dtype.kind in "biu" else None)
-    return Prepared(forward(vpart, shape, axes, real, nthreads, vown), norms, key)
+    return Prepared(forward(vpart, shape, axes, real, nthreads, vown), key)
 
 
 def check_prepared(prepared, problem):
@@ -673,7 +599,7 @@ def _run_row_groups(problem, signal, kernel, prepared, groups):
                 out_shape=problem.out_shape[:b] + (stop - start,) + problem.out_shape[b + 1:])
             part = None
             if prepared is not None:
-                part = Prepared(rows_of(prepared.H, start, stop, 0), prepared.norms,
+                part = Prepared(rows_of(prepared.H, start, stop, 0),
                                 geometry_key(sub))
             target = rows_of(out, start, stop, b)
             run(sub, rows_of(signal, start, stop, b), rows_of(kernel, start, stop, b),
@@ -731,14 +657,10 @@ def run(problem, signal, kernel, workers=None, prepared=None, out=None):
         conj = False
     if prepared is None:
         vpart, vown = kernel_operand(problem, kernel, dt)
-        if problem.out_dtype.kind in "biu":
-            check_exact(xpart, vpart, nb, shape)
         parts = [xpart, vpart]
         del xpart, vpart
         X, H = forward_pair(parts, shape, axes, real, nthreads, (xown, vown))
     else:
-        if problem.out_dtype.kind in "biu":
-            check_exact_norms(row_norms(xpart, nb), prepared.norms, shape)
         X, H = forward(xpart, shape, axes, real, nthreads, xown), prepared.H
         del xpart
     Z = spectral_product(X, H, problem, conj, nthreads, keep_h=prepared is not None)

@@ -148,10 +148,9 @@ def prepare(problem, kernel, workers=None):
     nb = len(problem.batch_shape)
     nthreads = resolve_workers(workers, _fft.fft_work(1, shape))
     vpart, vown = _fft.kernel_part(problem, kernel, dt)
-    norms = _fft.row_norms(vpart, nb) if problem.out_dtype.kind in "biu" else None
     H = _fft.forward(vpart, shape, tuple(range(nb, nb + len(shape))), real, nthreads,
                      own=vown)
-    return _fft.Prepared(H, norms, _fft.geometry_key(problem))
+    return _fft.Prepared(H, _fft.geometry_key(problem))
 
 
 def run(problem, signal, kernel, workers=None, prepared=None):
@@ -214,12 +213,7 @@ def _run_blocks(problem, signal, kernel, workers=None, prepared=None):
         writeable=False)
     if prepared is None:
         vpart, vown = _fft.kernel_part(problem, kernel, dt)
-        hnorms = (_fft.row_norms(vpart, nb) if problem.out_dtype.kind in "biu"
-                  else None)
-    else:
-        hnorms = prepared.norms
-    if problem.out_dtype.kind in "biu":
-        _check_exact_blocks(_fft.row_norms(buf, nb), hnorms, shape)
+    # integers: rounded by sigconv._exact's rule in _fft.finish
 
     baxes = tuple(range(nb + d, nb + 2 * d))
     X = _fft.forward(xblocks, shape, baxes, real, nthreads)
@@ -256,16 +250,6 @@ def _fill_around(buf, nb, inner):
         buf[before] = 0
         buf[after] = 0
 
-
-def _check_exact_blocks(x_norms, h_norms, shape):
-    """The FFT method's integer bound, for the block transforms of ``shape``."""
-    bound = _fft.integer_error_bound(x_norms, h_norms, shape)
-    if not bound < _fft.INTEGER_BOUND:
-        raise ValueError(
-            "method='oa' cannot guarantee the exact integer result for these inputs: the "
-            "bound on its float64 rounding error is %.3g, and rounding back to integers "
-            "needs it below %g. Use method='direct', which is exact for any integers, "
-            "or convert the inputs to float." % (bound, _fft.INTEGER_BOUND))
 
 
 # --------------------------------------------------------------------------
@@ -485,7 +469,7 @@ def _spectrum(problem, kernel, tiles, nthreads):
 def _prepare_tiles(problem, kernel, tiles, workers):
     nthreads = resolve_workers(workers, _fft.fft_work(1, tiles.shape))
     H, kb = _spectrum(problem, kernel, tiles, nthreads)
-    return _fft.Prepared((H, kb), None, _fft.geometry_key(problem))
+    return _fft.Prepared((H, kb), _fft.geometry_key(problem))
 
 
 _UNIT_AXIS = [(np.zeros(1, dtype=np.intp), None, (0, 1), (0, 1), (0, 0, 1, 1))]

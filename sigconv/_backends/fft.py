@@ -642,7 +642,6 @@ def run(problem, signal, kernel, workers=None, prepared=None, out=None):
     groups = _row_groups(problem, shape, rows, nthreads) if out is None else None
     if groups is not None:
         return _run_row_groups(problem, signal, kernel, prepared, groups)
-    nb = len(problem.batch_shape)
     if plans is None:
         # circular: the cyclic convolution at the period, a long kernel folded
         x = canonical_view(signal, problem)

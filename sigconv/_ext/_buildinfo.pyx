@@ -39,7 +39,9 @@ def omp_max_threads():
 
 cdef enum:
     MIN_TASKS_PER_THREAD = 4      # fewer tasks: shares say too little
-    LATE_SHARE = 4                # late: fewer than 1 / LATE_SHARE of a share
+    LATE_SHARE = 4                # late: fewer than 1 / LATE_SHARE of a share, or
+                                  # a wait at the end over 1 / LATE_SHARE of the work
+    WAIT_MIN_US = 50              # and over this many microseconds
 
 
 cdef double _late_at = -1.0       # wtime of the last loop with a late thread
@@ -53,15 +55,24 @@ cdef void team_report(int nthreads, Py_ssize_t ntasks, const Py_ssize_t* done) n
     cdef double now
     cdef Py_ssize_t fewest
     global _late_at, _backoff, _late_seen
+    cdef double wait, busy
     if nthreads < 2 or ntasks < MIN_TASKS_PER_THREAD * nthreads:
         return
+    now = sigconv_wtime()
     fewest = done[0]
     for t in range(1, nthreads):
         if done[8 * t] < fewest:
             fewest = done[8 * t]
-    if fewest * LATE_SHARE * nthreads >= ntasks:
+    # with time stamps (done[2]: the loop's start, done[1]: the first
+    # thread's last task's end, microseconds): the first thread waited at
+    # the loop's end for another that was held up after it started
+    wait = busy = 0.0
+    if done[2] > 0 and done[1] >= done[2]:
+        wait = now * 1e6 - done[1]
+        busy = <double>(done[1] - done[2])
+    if fewest * LATE_SHARE * nthreads >= ntasks and not (wait > WAIT_MIN_US
+                                                         and wait * LATE_SHARE > busy):
         return
-    now = sigconv_wtime()
     # late again as soon as threads were tried after the last back-off:
     # back off longer; late after a long quiet spell: start over
     if _late_seen and now - _late_at < 2.0 * _backoff + 0.1:

@@ -211,6 +211,16 @@ cdef inline int team_size(int nthreads, Py_ssize_t ntasks) noexcept nogil:
     return nthreads if nthreads > 1 else 1
 
 
+cdef extern from "_openmp.h":
+    double sigconv_wtime() noexcept nogil
+
+
+cdef inline void team_stamp(Py_ssize_t* counters, int slot) noexcept nogil:
+    """The time in microseconds into ``counters[slot]``: slot 2 as a loop
+    starts, slot 1 as the first thread finishes a task (see team_report)."""
+    counters[slot] = <Py_ssize_t>(sigconv_wtime() * 1e6)
+
+
 cdef inline Py_ssize_t* team_counters(int nthreads) noexcept nogil:
     """Zeroed counters of the tasks each thread of a loop takes, one per
     64-byte line (``counters[8 * tid]``); free() them after team_report.

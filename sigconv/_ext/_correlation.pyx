@@ -29,7 +29,10 @@ line, it is recomputed from scratch at least every ``RESTART`` steps.
 from cython.parallel cimport prange, threadid
 from libc.math cimport sqrt
 
-from ._common cimport real_t, float32_64_t, ceil_div, team_size
+from libc.stdlib cimport free
+
+from ._common cimport (real_t, float32_64_t, ceil_div, team_size, team_counters, team_report,
+                       team_stamp)
 
 cdef enum:
     RESTART = 1024       # running-sum steps between fresh sums
@@ -445,6 +448,8 @@ def autocorrelation_lags_direct(const real_t[:, ::1] x, real_t[:, ::1] out, int 
     cdef Py_ssize_t N = x.shape[1]
     cdef Py_ssize_t L = out.shape[1]
     cdef Py_ssize_t big, small, ntiles, tasks, task, r, k, l0, T, count
+    cdef Py_ssize_t* done
+    cdef int tid
     if out.shape[0] != rows:
         raise ValueError("out must have %d rows" % rows)
     if L > N:
@@ -458,8 +463,14 @@ def autocorrelation_lags_direct(const real_t[:, ::1] x, real_t[:, ::1] out, int 
     # one code path for any thread count (the same instructions, the same
     # rounding): a parallel loop, on one thread when asked
     nthreads = team_size(nthreads, tasks)
+    done = team_counters(nthreads)
+    if done == NULL:
+        raise MemoryError()
     with nogil:
+        team_stamp(done, 2)
         for task in prange(tasks, schedule='dynamic', num_threads=nthreads):
+            tid = threadid()
+            done[8 * tid] = done[8 * tid] + 1
             r = task // ntiles
             k = task % ntiles
             if k < big:
@@ -472,3 +483,7 @@ def autocorrelation_lags_direct(const real_t[:, ::1] x, real_t[:, ::1] out, int 
             if count > T:
                 count = T
             _lag_tile(&x[r, 0], N, l0, T, count, &out[r, l0])
+            if tid == 0:
+                team_stamp(done, 1)
+        team_report(nthreads, tasks, done)
+    free(done)

@@ -34,7 +34,7 @@ cimport numpy as cnp
 
 from ._common cimport (real_t, map_index, Geometry, MAXDIM, geometry_init, kernel_rows,
                        unravel, ceil_div, floor_div, pad64, team_size, team_counters,
-                       team_report)
+                       team_report, team_stamp)
 
 cdef enum:
     CHUNK = 2048      # outputs of one line per task
@@ -333,6 +333,7 @@ def correlate(const real_t[::1] x, const real_t[::1] w, real_t[::1] out,
             # shares its core with another process takes fewer tasks instead
             # of holding the others up; every output is computed by exactly
             # one task, in one order, whatever the thread count
+            team_stamp(done, 2)
             for task in prange(ntasks, schedule='dynamic', num_threads=nthreads):
                 tid = threadid()
                 p0 = ptrs + tid * stride_p
@@ -340,6 +341,8 @@ def correlate(const real_t[::1] x, const real_t[::1] w, real_t[::1] out,
                           groups, ngroups, rows_at_once, task, fill, offs + tid * rowsize,
                           p0, p0 + rowsize, p0 + 2 * rowsize, buf + tid * bufsize)
                 done[8 * tid] = done[8 * tid] + 1
+                if tid == 0:
+                    team_stamp(done, 1)
             team_report(nthreads, ntasks, done)
     finally:
         free(done)

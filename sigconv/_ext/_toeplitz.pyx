@@ -27,7 +27,8 @@ cimport numpy as cnp
 from scipy.linalg.cython_blas cimport sgemm, dgemm, cgemm, zgemm, sgemv, dgemv, cgemv, zgemv
 
 from ._common cimport (map_index, Geometry, MAXDIM, geometry_init, kernel_rows, unravel,
-                       advance, ceil_div, pad64, team_size, team_counters, team_report)
+                       advance, ceil_div, pad64, team_size, team_counters, team_report,
+                       team_stamp)
 
 ctypedef float complex cfloat_t
 ctypedef double complex cdouble_t
@@ -262,6 +263,7 @@ def correlate(const blas_t[::1] x, const blas_t[::1] w, blas_t[::1] out,
     try:
         with nogil:
             # one path for any thread count (see sigconv._ext._direct)
+            team_stamp(done, 2)
             for task in prange(ntasks, schedule='dynamic', num_threads=nthreads):
                 tid = threadid()
                 mine = scratch + tid * per_thread
@@ -270,6 +272,8 @@ def correlate(const blas_t[::1] x, const blas_t[::1] w, blas_t[::1] out,
                           offs + tid * rows_sz, mine, mine + col_sz,
                           mine + col_sz + wbuf_sz)
                 done[8 * tid] = done[8 * tid] + 1
+                if tid == 0:
+                    team_stamp(done, 1)
             team_report(nthreads, ntasks, done)
     finally:
         free(offs)
@@ -509,6 +513,7 @@ def correlate_blocks(const blas_t[::1] x, const blas_t[::1] wb, blas_t[::1] out,
     try:
         with nogil:
             # one path for any thread count (see sigconv._ext._direct)
+            team_stamp(done, 2)
             for task in prange(ntasks, schedule='dynamic', num_threads=nthreads):
                 tid = threadid()
                 mine = scratch + tid * per_thread
@@ -516,6 +521,8 @@ def correlate_blocks(const blas_t[::1] x, const blas_t[::1] wb, blas_t[::1] out,
                                 &kgroup[0], B, L, nbl, tile, ntiles, task, fill,
                                 offs + tid * rows_sz, mine, mine + tile * g.nrows * L)
                 done[8 * tid] = done[8 * tid] + 1
+                if tid == 0:
+                    team_stamp(done, 1)
             team_report(nthreads, ntasks, done)
     finally:
         free(offs)

@@ -59,6 +59,13 @@ def _compiler_accepts(cc, args, source="int main(void){return 0;}\n", run=False)
     return True
 
 
+def _cores():
+    try:
+        return len(os.sched_getaffinity(0))
+    except (AttributeError, OSError):
+        return os.cpu_count() or 1
+
+
 _OPENMP_PROBE = """
 #include <omp.h>
 int main(void) {
@@ -100,6 +107,9 @@ class BuildExt(build_ext):
         if use_openmp:
             compile_args += omp_c
             link_args += omp_l
+        # the extensions compile in parallel, one per core, unless -j says otherwise
+        if not self.parallel:
+            self.parallel = _cores()
         info = " ".join(compile_args) + (" (debug: bounds checks on)" if DEBUG else "")
         for ext in self.extensions:
             ext.extra_compile_args = list(ext.extra_compile_args) + compile_args
@@ -120,8 +130,8 @@ DIRECTIVES = {
     "embedsignature": True,
 }
 
-MODULES = ["_buildinfo", "_direct", "_spectral", "_toeplitz", "_correlation", "_pool",
-           "_tiles", "_stream"]
+MODULES = ["_buildinfo", "_direct", "_spectral", "_toeplitz", "_correlation", "_pool_float",
+           "_pool_int16", "_pool_int64", "_tiles", "_stream"]
 if os.environ.get("SIGCONV_ONLY", "").strip():
     MODULES = [m for m in MODULES if m in os.environ["SIGCONV_ONLY"].replace(" ", "").split(",")]
 
@@ -137,6 +147,6 @@ extensions = [
 
 setup(
     ext_modules=cythonize(extensions, compiler_directives=DIRECTIVES,
-                          annotate=_flag("SIGCONV_ANNOTATE")),
+                          annotate=_flag("SIGCONV_ANNOTATE"), nthreads=_cores()),
     cmdclass={"build_ext": BuildExt},
 )

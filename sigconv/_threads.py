@@ -1,7 +1,7 @@
 """The one place where a thread count is resolved."""
 import os
 
-from ._ext._buildinfo import build_info, omp_max_threads
+from ._ext._buildinfo import build_info, omp_max_threads, serial_for
 from ._validate import as_int
 
 #: below this many multiply-adds a call runs on one thread
@@ -12,6 +12,7 @@ PARALLEL_THRESHOLD = 1 << 17
 # (GNU libgomp does). sigconv therefore runs serially in a child forked
 # after the parent used threads; spawn/forkserver children are unaffected.
 _state = {"parallel_used": False, "serial_only": False}
+_OPENMP = build_info()["openmp"]
 
 
 def _after_fork_in_child():
@@ -40,7 +41,9 @@ def resolve_workers(workers, work=None):
         ``None``: the library default -- one thread for small problems
         (``work`` below :data:`PARALLEL_THRESHOLD`), otherwise OpenMP's limit
         (``OMP_NUM_THREADS``, ``threadpoolctl``), capped at the cores
-        available. A positive int is used as given; a negative one counts back
+        available; and one thread for a while after a kernel's thread team
+        had a late thread (another process holding a core: the call would
+        wait for that thread; see ``sigconv/_ext/_buildinfo.pyx``). A positive int is used as given; a negative one counts back
         from the number of cores as in ``scipy.fft`` (-1 means all).
     work : int, optional
         Multiply-adds the call will do.
@@ -60,8 +63,12 @@ def _resolve(workers, work):
     if workers is None:
         if work is not None and work < PARALLEL_THRESHOLD:
             return 1
-        limit = omp_max_threads() if build_info()["openmp"] else 1
-        return max(1, min(limit, cpu_count()))
+        if not _OPENMP:
+            return 1
+        n = max(1, min(omp_max_threads(), cpu_count()))
+        if n > 1 and serial_for() > 0.0:
+            return 1
+        return n
     workers = as_int(workers, "workers must be an int or None")
     if workers == 0:
         raise ValueError("workers must not be 0")

@@ -5,7 +5,7 @@ along the pooled axes, moved by ``stride``, with optional zero/identity
 ``padding`` and ``dilation`` -- to one value, in one of five ways. The
 output length along a pooled axis follows PyTorch's formula, so results
 line up with ``torch.nn.functional.max_pool1d/2d/3d`` and ``avg_pool1d/2d/3d``.
-The compiled kernels (``sigconv._ext._pool``) work separably, one axis after
+The compiled kernels (``sigconv._ext._pool_*``) work separably, one axis after
 the other, with algorithms whose cost does not grow with the window (see
 the pooling page of the documentation).
 """
@@ -15,7 +15,7 @@ import operator
 
 import numpy as np
 
-from ._ext import _pool
+from ._ext import _pool_float, _pool_int16, _pool_int64
 from ._dtypes import exact_sum_dtype
 from ._problem import normalize_axes
 from ._threads import resolve_workers
@@ -25,7 +25,7 @@ __all__ = ["pool", "max_pool", "min_pool", "avg_pool", "lp_pool", "max_unpool"]
 
 OPS = ("max", "min", "sum", "avg", "lp")
 
-# kernel codes (sigconv/_ext/_pool.pyx)
+# kernel codes (sigconv/_ext/_pool.pxi)
 _OP_MAX, _OP_MIN, _OP_SUM = 0, 1, 2
 _V_DIRECT, _V_VANHERK = 0, 1
 _H_DIRECT, _H_WIDEN, _H_VANHERK = 0, 1, 2
@@ -270,6 +270,13 @@ def _axis_vmode(k, s):
     return _V_DIRECT if -(-k // s) <= AXIS_DIRECT_MAX else _V_VANHERK
 
 
+def _kernels(dtype):
+    """The compiled module that pools arrays of ``dtype`` (a native real type)."""
+    if dtype.kind == "f":
+        return _pool_float
+    return _pool_int16 if dtype.itemsize <= 2 else _pool_int64
+
+
 def _reduce(x, kg, op, nthreads, divisors=None):
     """Pool the C-contiguous array ``x`` as the kernel geometry ``kg`` says;
     returns the (batch, m...) result. ``divisors`` = (line_div, col_div)
@@ -282,7 +289,7 @@ def _reduce(x, kg, op, nthreads, divisors=None):
     outer = math.prod(-(-k // s) for k, s in zip(kg.k[:-1], kg.s[:-1]))
     if r == 1 or outer <= VERTICAL_DIRECT_MAX:
         out = np.empty(kg.oshape, dtype=dtype)
-        _pool.pool(x.reshape(-1), out.reshape(-1), kg.xshape, kg.oshape, kg.k, kg.s, kg.p,
+        _kernels(dtype).pool(x.reshape(-1), out.reshape(-1), kg.xshape, kg.oshape, kg.k, kg.s, kg.p,
                    kg.d, op, _V_DIRECT, hmode, ident, line_div, col_div,
                    divisors is not None, nthreads)
         return out
@@ -298,14 +305,14 @@ def _reduce(x, kg, op, nthreads, divisors=None):
         lead = kg.batch * math.prod(shape[:a])
         inner = math.prod(shape[a + 1:])
         nxt = np.empty((lead, kg.m[a], inner), dtype=dtype)
-        _pool.pool(cur.reshape(-1), nxt.reshape(-1), (lead, shape[a], inner), nxt.shape,
+        _kernels(dtype).pool(cur.reshape(-1), nxt.reshape(-1), (lead, shape[a], inner), nxt.shape,
                    (k, 1), (s, 1), (p, 0), (d, 1), op, _axis_vmode(k, s), _H_DIRECT, ident,
                    _ONE, _ONE, False, nthreads)
         shape[a] = kg.m[a]
         cur = nxt
     lead = kg.batch * math.prod(kg.m[:r - 2])
     out = np.empty((lead,) + kg.m[r - 2:], dtype=dtype)
-    _pool.pool(cur.reshape(-1), out.reshape(-1), (lead,) + tuple(shape[r - 2:]), out.shape,
+    _kernels(dtype).pool(cur.reshape(-1), out.reshape(-1), (lead,) + tuple(shape[r - 2:]), out.shape,
                kg.k[r - 2:], kg.s[r - 2:], kg.p[r - 2:], kg.d[r - 2:], op,
                _axis_vmode(kg.k[r - 2], kg.s[r - 2]), hmode, ident, line_div, col_div,
                divisors is not None, nthreads)
@@ -541,7 +548,7 @@ def _pool_extreme(x, win, op, return_indices, nthreads):
         xc = np.ascontiguousarray(x, dtype=compute)
         out = np.empty(_out_shape(x.shape, win), dtype=compute)
         idx = np.empty(out.shape, dtype=np.int64)
-        _pool.pool_arg(xc.reshape(-1), out.reshape(-1), idx.reshape(-1), kg.xshape, kg.oshape,
+        _kernels(compute).pool_arg(xc.reshape(-1), out.reshape(-1), idx.reshape(-1), kg.xshape, kg.oshape,
                        kg.k, kg.s, kg.p, kg.d, kg.istr, op, _identity(compute, op), nthreads)
     else:
         out = _pool_kernel(x, win, op, compute, nthreads)

@@ -29,16 +29,21 @@ line, it is recomputed from scratch at least every ``RESTART`` steps.
 from cython.parallel cimport prange, threadid
 from libc.math cimport sqrt
 
-from ._common cimport real_t
+from libc.stdlib cimport free
 
-ctypedef fused float_t:
-    float
-    double
+from ._common cimport (real_t, float32_64_t, ceil_div, team_size, team_counters, team_report,
+                       team_stamp)
 
 cdef enum:
     RESTART = 1024       # running-sum steps between fresh sums
     COLUMNS = 512        # columns per parallel task of the row-wise pass
     PARALLEL_MIN = 1 << 18
+
+
+cdef inline int _threads(int nthreads, Py_ssize_t tasks, Py_ssize_t size) noexcept nogil:
+    """Threads of a pass over ``size`` elements in ``tasks`` tasks: one below
+    PARALLEL_MIN (memory-bound passes that threads do not speed up)."""
+    return team_size(nthreads if size >= PARALLEL_MIN else 1, tasks)
 
 
 cdef inline void _row_sums(const double* a, Py_ssize_t L, Py_ssize_t K,
@@ -82,24 +87,18 @@ def row_sums(const double[:, :, ::1] a, Py_ssize_t K, double[:, :, ::1] out,
         raise ValueError("out must have shape (%d, %d, %d)" % (outer, m, inner))
     if outer == 0 or inner == 0:
         return
-    nblocks = (inner + COLUMNS - 1) // COLUMNS
+    nblocks = ceil_div(inner, COLUMNS)
     tasks = outer * nblocks
-    if nthreads > tasks:
-        nthreads = <int>tasks
-    if nthreads <= 1 or outer * L * inner < PARALLEL_MIN:
-        with nogil:
-            for o in range(outer):
-                _row_sums(&a[o, 0, 0], L, K, inner, 0, inner, &out[o, 0, 0])
-    else:
-        with nogil:
-            for task in prange(tasks, schedule='static', num_threads=nthreads):
-                o = task // nblocks
-                b = task % nblocks
-                j0 = b * COLUMNS
-                j1 = j0 + COLUMNS
-                if j1 > inner:
-                    j1 = inner
-                _row_sums(&a[o, 0, 0], L, K, inner, j0, j1, &out[o, 0, 0])
+    nthreads = _threads(nthreads, tasks, outer * L * inner)
+    with nogil:
+        for task in prange(tasks, schedule='dynamic', num_threads=nthreads):
+            o = task // nblocks
+            b = task % nblocks
+            j0 = b * COLUMNS
+            j1 = j0 + COLUMNS
+            if j1 > inner:
+                j1 = inner
+            _row_sums(&a[o, 0, 0], L, K, inner, j0, j1, &out[o, 0, 0])
 
 
 cdef inline void _line_inplace(double* s, Py_ssize_t L, Py_ssize_t K) noexcept nogil:
@@ -137,28 +136,21 @@ def line_sums_inplace(double[:, ::1] s1, double[:, ::1] s2, Py_ssize_t K, int nt
         raise ValueError("s1 and s2 must have the same shape")
     if rows == 0:
         return
-    if nthreads > rows:
-        nthreads = <int>rows
-    if nthreads <= 1 or rows * L < PARALLEL_MIN:
-        with nogil:
-            for r in range(rows):
-                _line_inplace(&s1[r, 0], L, K)
-                _line_inplace(&s2[r, 0], L, K)
-    else:
-        with nogil:
-            for r in prange(rows, schedule='static', num_threads=nthreads):
-                _line_inplace(&s1[r, 0], L, K)
-                _line_inplace(&s2[r, 0], L, K)
+    nthreads = _threads(nthreads, rows, rows * L)
+    with nogil:
+        for r in prange(rows, schedule='dynamic', num_threads=nthreads):
+            _line_inplace(&s1[r, 0], L, K)
+            _line_inplace(&s2[r, 0], L, K)
 
 
-cdef inline void _first_rows(const float_t* a, Py_ssize_t L, Py_ssize_t K,
+cdef inline void _first_rows(const float32_64_t* a, Py_ssize_t L, Py_ssize_t K,
                              Py_ssize_t stride, Py_ssize_t j0, Py_ssize_t j1,
                              double* out1, double* out2) noexcept nogil:
     """Window sums of ``a`` and ``a**2`` along the rows of one block, j in [j0, j1)."""
     cdef Py_ssize_t m = L - K + 1
     cdef Py_ssize_t i, t, j
-    cdef const float_t* enter
-    cdef const float_t* leave
+    cdef const float32_64_t* enter
+    cdef const float32_64_t* leave
     cdef double* o1
     cdef double* o2
     cdef double* p1
@@ -190,7 +182,7 @@ cdef inline void _first_rows(const float_t* a, Py_ssize_t L, Py_ssize_t K,
                 o2[j] = p2[j] + (e * e - l * l)
 
 
-def first_row_sums(const float_t[:, :, ::1] a, Py_ssize_t K, double[:, :, ::1] s1,
+def first_row_sums(const float32_64_t[:, :, ::1] a, Py_ssize_t K, double[:, :, ::1] s1,
                    double[:, :, ::1] s2, int nthreads=1):
     """Window sums of length ``K`` of ``a`` and ``a**2`` along axis 1 (outer, L, inner)."""
     cdef Py_ssize_t outer = a.shape[0]
@@ -205,29 +197,23 @@ def first_row_sums(const float_t[:, :, ::1] a, Py_ssize_t K, double[:, :, ::1] s
         raise ValueError("outputs must have shape (%d, %d, %d)" % (outer, m, inner))
     if outer == 0 or inner == 0:
         return
-    nblocks = (inner + COLUMNS - 1) // COLUMNS
+    nblocks = ceil_div(inner, COLUMNS)
     tasks = outer * nblocks
-    if nthreads > tasks:
-        nthreads = <int>tasks
-    if nthreads <= 1 or outer * L * inner < PARALLEL_MIN:
-        with nogil:
-            for o in range(outer):
-                _first_rows(&a[o, 0, 0], L, K, inner, 0, inner, &s1[o, 0, 0], &s2[o, 0, 0])
-    else:
-        with nogil:
-            for task in prange(tasks, schedule='static', num_threads=nthreads):
-                o = task // nblocks
-                b = task % nblocks
-                j0 = b * COLUMNS
-                j1 = j0 + COLUMNS
-                if j1 > inner:
-                    j1 = inner
-                _first_rows(&a[o, 0, 0], L, K, inner, j0, j1, &s1[o, 0, 0], &s2[o, 0, 0])
+    nthreads = _threads(nthreads, tasks, outer * L * inner)
+    with nogil:
+        for task in prange(tasks, schedule='dynamic', num_threads=nthreads):
+            o = task // nblocks
+            b = task % nblocks
+            j0 = b * COLUMNS
+            j1 = j0 + COLUMNS
+            if j1 > inner:
+                j1 = inner
+            _first_rows(&a[o, 0, 0], L, K, inner, j0, j1, &s1[o, 0, 0], &s2[o, 0, 0])
 
 
-cdef inline void _scores(const float_t* num, const double* s1, const double* s2,
+cdef inline void _scores(const float32_64_t* num, const double* s1, const double* s2,
                          Py_ssize_t count, double n, double tss, double floor,
-                         double flat, float_t* out) noexcept nogil:
+                         double flat, float32_64_t* out) noexcept nogil:
     cdef Py_ssize_t i
     cdef double var, den, r
     for i in range(count):
@@ -241,12 +227,12 @@ cdef inline void _scores(const float_t* num, const double* s1, const double* s2,
                 r = 1.0
             elif r < -1.0:
                 r = -1.0
-            out[i] = <float_t>r
+            out[i] = <float32_64_t>r
 
 
-def scores(const float_t[:, ::1] num, const double[:, ::1] s1, const double[:, ::1] s2,
+def scores(const float32_64_t[:, ::1] num, const double[:, ::1] s1, const double[:, ::1] s2,
            const Py_ssize_t[::1] srow, const double[::1] tss, double n, double floor,
-           double flat, float_t[:, ::1] out, int nthreads=1):
+           double flat, float32_64_t[:, ::1] out, int nthreads=1):
     """Pearson scores from numerators and window sums, one row per output item.
 
     ``out[r] = num[r] / sqrt(var * tss[r])`` with ``var`` from the window
@@ -268,28 +254,23 @@ def scores(const float_t[:, ::1] num, const double[:, ::1] s1, const double[:, :
             raise ValueError("window-sum row index out of range")
     if rows == 0 or width == 0:
         return
-    chunks = (width + block - 1) // block
-    if nthreads <= 1 or rows * width < PARALLEL_MIN:
-        with nogil:
-            for r in range(rows):
-                _scores(&num[r, 0], &s1[srow[r], 0], &s2[srow[r], 0], width, n, tss[r],
-                        floor, flat, &out[r, 0])
-    else:
-        with nogil:
-            for task in prange(rows * chunks, schedule='static', num_threads=nthreads):
-                r = task // chunks
-                c = task % chunks
-                i0 = c * block
-                i1 = i0 + block
-                if i1 > width:
-                    i1 = width
-                _scores(&num[r, i0], &s1[srow[r], i0], &s2[srow[r], i0], i1 - i0, n,
-                        tss[r], floor, flat, &out[r, i0])
+    chunks = ceil_div(width, block)
+    nthreads = _threads(nthreads, rows * chunks, rows * width)
+    with nogil:
+        for task in prange(rows * chunks, schedule='dynamic', num_threads=nthreads):
+            r = task // chunks
+            c = task % chunks
+            i0 = c * block
+            i1 = i0 + block
+            if i1 > width:
+                i1 = width
+            _scores(&num[r, i0], &s1[srow[r], i0], &s2[srow[r], i0], i1 - i0, n,
+                    tss[r], floor, flat, &out[r, i0])
 
 
-cdef inline void _ncc_strip(const float_t* d, Py_ssize_t L0, Py_ssize_t L1,
+cdef inline void _ncc_strip(const float32_64_t* d, Py_ssize_t L0, Py_ssize_t L1,
                             Py_ssize_t K0, Py_ssize_t K1, Py_ssize_t i0, Py_ssize_t i1,
-                            float_t* num, double n, double tss, double floor, double flat,
+                            float32_64_t* num, double n, double tss, double floor, double flat,
                             double* c1, double* c2, double* w1, double* w2) noexcept nogil:
     """Scores of output rows ``i0 .. i1 - 1`` of one 2-D item, in place in ``num``.
 
@@ -299,10 +280,9 @@ cdef inline void _ncc_strip(const float_t* d, Py_ssize_t L0, Py_ssize_t L1,
     """
     cdef Py_ssize_t m1 = L1 - K1 + 1
     cdef Py_ssize_t i, j, t
-    cdef const float_t* enter
-    cdef const float_t* leave
-    cdef double e, l, a1, a2, var, r
-    cdef float_t* out
+    cdef const float32_64_t* enter
+    cdef const float32_64_t* leave
+    cdef double e, l, a1, a2
     for i in range(i0, i1):
         if i == i0:
             for j in range(L1):
@@ -337,21 +317,10 @@ cdef inline void _ncc_strip(const float_t* d, Py_ssize_t L0, Py_ssize_t L1,
                 a2 = a2 + (c2[j + K1 - 1] - c2[j - 1])
             w1[j] = a1
             w2[j] = a2
-        out = num + i * m1
-        for j in range(m1):
-            var = w2[j] - w1[j] * w1[j] / n
-            if tss <= 0.0 or var <= flat * (w2[j] + floor):
-                out[j] = 0
-            else:
-                r = out[j] / sqrt(var * tss)
-                if r > 1.0:
-                    r = 1.0
-                elif r < -1.0:
-                    r = -1.0
-                out[j] = <float_t>r
+        _scores(num + i * m1, w1, w2, m1, n, tss, floor, flat, num + i * m1)
 
 
-def ncc_2d(const float_t[:, :, ::1] d, float_t[:, :, ::1] num, const Py_ssize_t[::1] srow,
+def ncc_2d(const float32_64_t[:, :, ::1] d, float32_64_t[:, :, ::1] num, const Py_ssize_t[::1] srow,
            const double[::1] tss, Py_ssize_t K0, Py_ssize_t K1, double floor, double flat,
            double[:, ::1] scratch, int nthreads=1):
     """Window sums and scores of 2-D items in one pass, the scores over ``num``.
@@ -371,7 +340,6 @@ def ncc_2d(const float_t[:, :, ::1] d, float_t[:, :, ::1] num, const Py_ssize_t[
     cdef Py_ssize_t m1 = L1 - K1 + 1
     cdef Py_ssize_t strip, nstrips, tasks, task, item, i0, i1, r
     cdef double n = <double>(K0 * K1)
-    cdef double* buf
     cdef int tid
     if K0 < 1 or K1 < 1 or m0 < 1 or m1 < 1:
         raise ValueError("the template does not fit in the signal")
@@ -387,34 +355,20 @@ def ncc_2d(const float_t[:, :, ::1] d, float_t[:, :, ::1] num, const Py_ssize_t[
     strip = 4 * K0
     if strip < 256:
         strip = 256
-    nstrips = (m0 + strip - 1) // strip
+    nstrips = ceil_div(m0, strip)
     tasks = items * nstrips
-    if nthreads > tasks:
-        nthreads = <int>tasks
-    if nthreads < 1:
-        nthreads = 1
+    nthreads = _threads(nthreads, tasks, items * L0 * L1)
     if scratch.shape[0] < nthreads or scratch.shape[1] < 4 * L1:
         raise ValueError("scratch must have shape (>= %d, >= %d)" % (nthreads, 4 * L1))
-    if nthreads == 1 or items * L0 * L1 < PARALLEL_MIN:
-        buf = &scratch[0, 0]
-        with nogil:
-            for task in range(tasks):
-                item = task // nstrips
-                i0 = (task % nstrips) * strip
-                i1 = min(i0 + strip, m0)
-                _ncc_strip(&d[srow[item], 0, 0], L0, L1, K0, K1, i0, i1, &num[item, 0, 0],
-                           n, tss[item], floor, flat, buf, buf + L1, buf + 2 * L1,
-                           buf + 3 * L1)
-    else:
-        with nogil:
-            for task in prange(tasks, schedule='static', num_threads=nthreads):
-                tid = threadid()
-                item = task // nstrips
-                i0 = (task % nstrips) * strip
-                i1 = min(i0 + strip, m0)
-                _ncc_strip(&d[srow[item], 0, 0], L0, L1, K0, K1, i0, i1, &num[item, 0, 0],
-                           n, tss[item], floor, flat, &scratch[tid, 0],
-                           &scratch[tid, L1], &scratch[tid, 2 * L1], &scratch[tid, 3 * L1])
+    with nogil:
+        for task in prange(tasks, schedule='dynamic', num_threads=nthreads):
+            tid = threadid()
+            item = task // nstrips
+            i0 = (task % nstrips) * strip
+            i1 = min(i0 + strip, m0)
+            _ncc_strip(&d[srow[item], 0, 0], L0, L1, K0, K1, i0, i1, &num[item, 0, 0],
+                       n, tss[item], floor, flat, &scratch[tid, 0],
+                       &scratch[tid, L1], &scratch[tid, 2 * L1], &scratch[tid, 3 * L1])
 
 
 # --------------------------------------------------------------------------
@@ -494,6 +448,8 @@ def autocorrelation_lags_direct(const real_t[:, ::1] x, real_t[:, ::1] out, int 
     cdef Py_ssize_t N = x.shape[1]
     cdef Py_ssize_t L = out.shape[1]
     cdef Py_ssize_t big, small, ntiles, tasks, task, r, k, l0, T, count
+    cdef Py_ssize_t* done
+    cdef int tid
     if out.shape[0] != rows:
         raise ValueError("out must have %d rows" % rows)
     if L > N:
@@ -504,14 +460,17 @@ def autocorrelation_lags_direct(const real_t[:, ::1] x, real_t[:, ::1] out, int 
     small = (L - big * LAG_TILE + LAG_TILE_SMALL - 1) // LAG_TILE_SMALL
     ntiles = big + small
     tasks = rows * ntiles
-    if nthreads > tasks:
-        nthreads = <int>tasks
     # one code path for any thread count (the same instructions, the same
     # rounding): a parallel loop, on one thread when asked
-    if nthreads < 1:
-        nthreads = 1
+    nthreads = team_size(nthreads, tasks)
+    done = team_counters(nthreads)
+    if done == NULL:
+        raise MemoryError()
     with nogil:
+        team_stamp(done, 2)
         for task in prange(tasks, schedule='dynamic', num_threads=nthreads):
+            tid = threadid()
+            done[8 * tid] = done[8 * tid] + 1
             r = task // ntiles
             k = task % ntiles
             if k < big:
@@ -524,3 +483,7 @@ def autocorrelation_lags_direct(const real_t[:, ::1] x, real_t[:, ::1] out, int 
             if count > T:
                 count = T
             _lag_tile(&x[r, 0], N, l0, T, count, &out[r, l0])
+            if tid == 0:
+                team_stamp(done, 1)
+        team_report(nthreads, tasks, done)
+    free(done)

@@ -32,33 +32,15 @@ from cython.parallel cimport prange, threadid
 from libc.stdlib cimport malloc, free
 cimport numpy as cnp
 
-from ._common cimport real_t, map_index, BOUNDARY_FILL
+from ._common cimport (real_t, map_index, Geometry, MAXDIM, geometry_init, kernel_rows,
+                       unravel, ceil_div, floor_div, pad64, team_size, team_counters,
+                       team_report, team_stamp)
 
 cdef enum:
-    MAXDIM = 32       # numpy's own limit on dimensions
     CHUNK = 2048      # outputs of one line per task
     TILE_MAX = 64     # largest register tile (outputs)
     SMALL_TILE = 4    # smallest one; remainders are computed as one of these
     BUDGET = 32768    # elements of a thread's border buffer (fits in L2)
-
-
-cdef struct Geometry:
-    int ndim
-    int boundary
-    Py_ssize_t xshape[MAXDIM]
-    Py_ssize_t wshape[MAXDIM]
-    Py_ssize_t oshape[MAXDIM]
-    Py_ssize_t lo[MAXDIM]
-    Py_ssize_t step[MAXDIM]
-    Py_ssize_t xstride[MAXDIM]
-    Py_ssize_t wstride[MAXDIM]
-    Py_ssize_t xitem        # elements of one batch item of x
-    Py_ssize_t witem
-    Py_ssize_t oitem
-    Py_ssize_t nrows        # kernel rows: prod(wshape[:-1])
-    Py_ssize_t line_count   # lines per batch item: prod(oshape[:-1])
-    Py_ssize_t ngroups      # tasks per line (groups of consecutive segments)
-    bint rows_at_once       # border segments extend all kernel rows at once
 
 
 cdef inline void _block(real_t* dst, const real_t** rows, const real_t** wrows,
@@ -175,22 +157,18 @@ cdef inline void _extend_row(real_t* dst, const real_t* row, Py_ssize_t start,
 cdef inline void _run_task(const real_t* x, const real_t* w, real_t* out,
                            const Geometry* g, const cnp.intp_t* xbatch,
                            const cnp.intp_t* wbatch, const Py_ssize_t* seg,
-                           const Py_ssize_t* groups,
-                           Py_ssize_t task, real_t fill, const real_t** rows,
-                           const real_t** wrows, const real_t** xrows,
+                           const Py_ssize_t* groups, Py_ssize_t ngroups, bint rows_at_once,
+                           Py_ssize_t task, real_t fill, Py_ssize_t* offs,
+                           const real_t** rows, const real_t** wrows, const real_t** xrows,
                            real_t* buf) noexcept nogil:
-    cdef int d = g.ndim
-    cdef int a
-    cdef int last = d - 1
-    cdef Py_ssize_t line = task // g.ngroups
-    cdef Py_ssize_t grp = task % g.ngroups
+    cdef int last = g.ndim - 1
+    cdef Py_ssize_t line = task // ngroups
+    cdef Py_ssize_t grp = task % ngroups
     cdef Py_ssize_t sg
     cdef Py_ssize_t b = line // g.line_count
     cdef Py_ssize_t rem = line % g.line_count
     cdef Py_ssize_t o[MAXDIM]
-    cdef Py_ssize_t kk[MAXDIM]
-    cdef Py_ssize_t r, k, q, i, mi, xoff, woff, nr = 0
-    cdef bint isfill
+    cdef Py_ssize_t r, k, q, nr = 0
     cdef real_t fillsum = 0
     cdef real_t init
     cdef const real_t* xbase = x + xbatch[b] * g.xitem
@@ -203,42 +181,18 @@ cdef inline void _run_task(const real_t* x, const real_t* w, real_t* out,
     cdef Py_ssize_t j0, j1
     cdef Py_ssize_t span, slack
 
-    a = last - 1
-    while a >= 0:
-        o[a] = rem % g.oshape[a]
-        rem = rem // g.oshape[a]
-        kk[a] = 0
-        a = a - 1
-
-    # Resolve the kernel rows into input row pointers (or fill rows).
+    unravel(rem, g.oshape, last, o)
+    kernel_rows(g, o, offs)
     for r in range(g.nrows):
-        xoff = 0
-        woff = 0
-        isfill = False
-        for a in range(last):
-            woff = woff + kk[a] * g.wstride[a]
-            i = o[a] * g.step[a] + g.lo[a] + kk[a]
-            mi = map_index(i, g.xshape[a], g.boundary)
-            if mi < 0:
-                isfill = True
-            else:
-                xoff = xoff + mi * g.xstride[a]
-        if isfill:
+        if offs[r] < 0:
             # a row wholly beyond the edge: its taps all meet the fill value
             # (summed tap by tap, so 0 * inf and nan fills behave as padding)
             for k in range(K):
-                fillsum = fillsum + fill * wbase[woff + k]
+                fillsum = fillsum + fill * wbase[r * K + k]
         else:
-            rows[nr] = xbase + xoff
-            wrows[nr] = wbase + woff
+            rows[nr] = xbase + offs[r]
+            wrows[nr] = wbase + r * K
             nr = nr + 1
-        a = last - 1
-        while a >= 0:
-            kk[a] = kk[a] + 1
-            if kk[a] < g.wshape[a]:
-                break
-            kk[a] = 0
-            a = a - 1
 
     init = fillsum
     slack = SMALL_TILE * s
@@ -251,7 +205,7 @@ cdef inline void _run_task(const real_t* x, const real_t* w, real_t* out,
             continue
         # border: extend the rows' spans into the thread's buffer
         span = (j1 - j0 - 1) * s + K
-        if g.rows_at_once:
+        if rows_at_once:
             for r in range(nr):
                 _extend_row(buf + r * (span + slack), rows[r], j0 * s + lo, span, slack,
                             n, g.boundary, fill)
@@ -265,20 +219,6 @@ cdef inline void _run_task(const real_t* x, const real_t* w, real_t* out,
                 _extend_row(buf, rows[r], j0 * s + lo, span, slack, n, g.boundary, fill)
                 xrows[0] = buf
                 _segment(obase + j0, j1 - j0, xrows, wrows + r, 1, K, s, 0, init, True)
-
-
-cdef Py_ssize_t _ceil_div(Py_ssize_t a, Py_ssize_t b) noexcept nogil:
-    # b > 0; rounds toward +infinity for either sign of a
-    return -((-a) // b) if a < 0 else (a + b - 1) // b
-
-
-cdef Py_ssize_t _floor_div(Py_ssize_t a, Py_ssize_t b) noexcept nogil:
-    return a // b if a >= 0 else -((-a + b - 1) // b)
-
-
-cdef inline Py_ssize_t _pad64(Py_ssize_t count) noexcept nogil:
-    # a count of elements rounded up so that any element type fills whole 64-byte lines
-    return (count + 63) // 64 * 64
 
 
 cdef Py_ssize_t _add_segments(Py_ssize_t* seg, Py_ssize_t nseg, Py_ssize_t start,
@@ -304,37 +244,22 @@ def correlate(const real_t[::1] x, const real_t[::1] w, real_t[::1] out,
     oshape (one item per batch index); X is x extended by ``boundary``.
     """
     cdef Geometry g
-    cdef int d = len(xshape)
-    cdef int a
-    cdef Py_ssize_t nbatch = out.shape[0] // max(1, _prod(oshape)) if len(oshape) else 0
-    cdef Py_ssize_t m, n, K, s, lo_l, j_in, j_out, nseg, ntasks, task, bufsize, rowsize
-    cdef Py_ssize_t per_row, border_len, stride_p
+    cdef int d
+    cdef Py_ssize_t nbatch
+    cdef Py_ssize_t m, n, K, s, lo_l, j_in, j_out, nseg, ngroups, ntasks, task
+    cdef Py_ssize_t bufsize, rowsize, per_row, border_len, stride_p, a2, count
+    cdef bint rows_at_once
     cdef Py_ssize_t* seg = NULL
     cdef Py_ssize_t* groups = NULL
-    cdef Py_ssize_t a2, count
+    cdef Py_ssize_t* offs = NULL
+    cdef Py_ssize_t* done = NULL
     cdef const real_t** ptrs = NULL
     cdef const real_t** p0
     cdef real_t* buf = NULL
     cdef int tid
-    if d < 1 or d > MAXDIM:
-        raise ValueError("kernel supports 1 to %d dimensions" % MAXDIM)
-    g.ndim = d
-    g.boundary = boundary
-    g.xitem = g.witem = g.oitem = g.nrows = g.line_count = 1
-    for a in range(d - 1, -1, -1):
-        g.xshape[a] = xshape[a]
-        g.wshape[a] = wshape[a]
-        g.oshape[a] = oshape[a]
-        g.lo[a] = lo[a]
-        g.step[a] = step[a]
-        g.xstride[a] = g.xitem
-        g.wstride[a] = g.witem
-        g.xitem = g.xitem * g.xshape[a]
-        g.witem = g.witem * g.wshape[a]
-        g.oitem = g.oitem * g.oshape[a]
-        if a < d - 1:
-            g.nrows = g.nrows * g.wshape[a]
-            g.line_count = g.line_count * g.oshape[a]
+    geometry_init(&g, xshape, wshape, oshape, lo, step, boundary)
+    d = g.ndim
+    nbatch = out.shape[0] // g.oitem if g.oitem else 0
     if g.oitem == 0 or nbatch == 0:
         return
     if xbatch.shape[0] < nbatch or wbatch.shape[0] < nbatch:
@@ -346,8 +271,8 @@ def correlate(const real_t[::1] x, const real_t[::1] w, real_t[::1] out,
     K = g.wshape[d - 1]
     s = g.step[d - 1]
     lo_l = g.lo[d - 1]
-    j_in = max(<Py_ssize_t>0, _ceil_div(-lo_l, s))             # first interior output
-    j_out = min(m, _floor_div(n - K - lo_l, s) + 1)            # one past the last
+    j_in = max(<Py_ssize_t>0, ceil_div(-lo_l, s))              # first interior output
+    j_out = min(m, floor_div(n - K - lo_l, s) + 1)             # one past the last
     if j_out < j_in:
         j_in = j_out = m
     # interior runs are whole small tiles; the rest joins the right border
@@ -358,14 +283,14 @@ def correlate(const real_t[::1] x, const real_t[::1] w, real_t[::1] out,
     # otherwise the rows are accumulated one at a time.
     bufsize = max(<Py_ssize_t>BUDGET, K + (CHUNK + 2 * SMALL_TILE) * s)
     per_row = bufsize // g.nrows
-    g.rows_at_once = per_row >= K + 2 * SMALL_TILE * s
-    if g.rows_at_once:
+    rows_at_once = per_row >= K + 2 * SMALL_TILE * s
+    if rows_at_once:
         border_len = min(<Py_ssize_t>CHUNK, (per_row - K - SMALL_TILE * s) // s + 1)
     else:
         border_len = min(<Py_ssize_t>CHUNK, (bufsize - K - SMALL_TILE * s) // s + 1)
-    bufsize = _pad64(bufsize)
+    bufsize = pad64(bufsize)
 
-    nseg = 4 + _ceil_div(j_in, border_len) + _ceil_div(m - j_out, border_len) \
+    nseg = 4 + ceil_div(j_in, border_len) + ceil_div(m - j_out, border_len) \
         + (j_out - j_in) // CHUNK
     seg = <Py_ssize_t*> malloc(sizeof(Py_ssize_t) * 3 * nseg)
     if seg == NULL:
@@ -379,56 +304,50 @@ def correlate(const real_t[::1] x, const real_t[::1] w, real_t[::1] out,
     if groups == NULL:
         free(seg)
         raise MemoryError()
-    g.ngroups = 0
+    ngroups = 0
     groups[0] = 0
     count = 0
     for a2 in range(nseg):
         count = count + seg[3 * a2 + 1] - seg[3 * a2]
         if count >= CHUNK or a2 == nseg - 1:
-            g.ngroups = g.ngroups + 1
-            groups[g.ngroups] = a2 + 1
+            ngroups = ngroups + 1
+            groups[ngroups] = a2 + 1
             count = 0
-    ntasks = nbatch * g.line_count * g.ngroups
-    if nthreads < 1:
-        nthreads = 1
-    if nthreads > ntasks:
-        nthreads = <int>ntasks
+    ntasks = nbatch * g.line_count * ngroups
+    nthreads = team_size(nthreads, ntasks)
 
     # Per-thread scratch, each thread's share padded to whole cache lines
     # (threads rewrite their row tables on every task: no false sharing).
-    rowsize = _pad64(g.nrows)
+    rowsize = pad64(g.nrows)
     stride_p = 3 * rowsize                        # row pointers per thread
     ptrs = <const real_t**> malloc(sizeof(real_t*) * stride_p * nthreads)
+    offs = <Py_ssize_t*> malloc(sizeof(Py_ssize_t) * rowsize * nthreads)
     buf = <real_t*> malloc(sizeof(real_t) * bufsize * nthreads)
-    if ptrs == NULL or buf == NULL:
-        free(seg); free(groups); free(ptrs); free(buf)
+    done = team_counters(nthreads)
+    if ptrs == NULL or offs == NULL or buf == NULL or done == NULL:
+        free(seg); free(groups); free(ptrs); free(offs); free(buf); free(done)
         raise MemoryError()
     try:
         with nogil:
-            if nthreads == 1:
-                for task in range(ntasks):
-                    _run_task(&x[0], &w[0], &out[0], &g, &xbatch[0], &wbatch[0], seg,
-                              groups, task, fill, ptrs, ptrs + rowsize,
-                              ptrs + 2 * rowsize, buf)
-            else:
-                # guided: a thread that shares its core with another process
-                # takes fewer tasks instead of holding the others up; every
-                # output is still computed by exactly one task, in one order
-                for task in prange(ntasks, schedule='guided', num_threads=nthreads):
-                    tid = threadid()
-                    p0 = ptrs + tid * stride_p
-                    _run_task(&x[0], &w[0], &out[0], &g, &xbatch[0], &wbatch[0], seg,
-                              groups, task, fill, p0, p0 + rowsize, p0 + 2 * rowsize,
-                              buf + tid * bufsize)
+            # one path for any thread count; dynamic, so that a thread that
+            # shares its core with another process takes fewer tasks instead
+            # of holding the others up; every output is computed by exactly
+            # one task, in one order, whatever the thread count
+            team_stamp(done, 2)
+            for task in prange(ntasks, schedule='dynamic', num_threads=nthreads):
+                tid = threadid()
+                p0 = ptrs + tid * stride_p
+                _run_task(&x[0], &w[0], &out[0], &g, &xbatch[0], &wbatch[0], seg,
+                          groups, ngroups, rows_at_once, task, fill, offs + tid * rowsize,
+                          p0, p0 + rowsize, p0 + 2 * rowsize, buf + tid * bufsize)
+                done[8 * tid] = done[8 * tid] + 1
+                if tid == 0:
+                    team_stamp(done, 1)
+            team_report(nthreads, ntasks, done)
     finally:
+        free(done)
         free(seg)
         free(groups)
         free(ptrs)
+        free(offs)
         free(buf)
-
-
-cdef Py_ssize_t _prod(tuple shape):
-    cdef Py_ssize_t p = 1
-    for v in shape:
-        p = p * <Py_ssize_t>v
-    return p

@@ -5,9 +5,11 @@
 #include <omp.h>
 #define SIGCONV_HAVE_OPENMP 1
 static int sigconv_omp_max_threads(void) { return omp_get_max_threads(); }
+static double sigconv_wtime(void) { return omp_get_wtime(); }
 #else
 #define SIGCONV_HAVE_OPENMP 0
 static int sigconv_omp_max_threads(void) { return 1; }
+static double sigconv_wtime(void) { return 0.0; }
 #endif
 #ifndef SIGCONV_BUILD_FLAGS
 #define SIGCONV_BUILD_FLAGS "unknown"

@@ -18,13 +18,9 @@ library routine for its NaN/Inf special cases.
 
 from cython.parallel cimport prange
 
-# The real types of the transforms: float32, float64 and long double
-# (scipy.fft computes in each natively). The data is complex; the arrays
-# hold its parts interleaved.
-ctypedef fused float_t:
-    float
-    double
-    long double
+# float_t: the real types of the transforms (float32, float64 and long
+# double). The data is complex; the arrays hold its parts interleaved.
+from ._common cimport float_t, ceil_div, team_size
 
 cdef enum:
     BLOCK = 8192             # complex elements per parallel task
@@ -62,16 +58,15 @@ cdef int _multiply(float_t* out, const float_t* a, const float_t* b,
                    Py_ssize_t nfreq, Py_ssize_t astride, Py_ssize_t bstride,
                    Py_ssize_t ostride, bint conj_b, float_t scale,
                    int nthreads) noexcept nogil:
-    cdef Py_ssize_t per_row = (nfreq + BLOCK - 1) // BLOCK
+    cdef Py_ssize_t per_row = ceil_div(nfreq, BLOCK)
     cdef Py_ssize_t ntasks = rows * per_row
     cdef Py_ssize_t t, r, f0, f1
-    if nthreads <= 1 or rows * nfreq < PARALLEL_MIN or ntasks < 2:
-        for r in range(rows):
-            _row(out + r * ostride, a + arow[r] * astride, b + brow[r] * bstride,
-                 0, nfreq, conj_b, scale)
-        return 0
-    # dynamic: a thread that shares its core with another process must not
-    # hold up the others (the tasks are equal, the cores may not be)
+    if rows * nfreq < PARALLEL_MIN:
+        nthreads = 1
+    nthreads = team_size(nthreads, ntasks)
+    # one path for any thread count; dynamic: a thread that shares its core
+    # with another process must not hold up the others (the tasks are equal,
+    # the cores may not be)
     for t in prange(ntasks, nogil=True, schedule="dynamic", num_threads=nthreads):
         r = t // per_row
         f0 = (t - r * per_row) * BLOCK

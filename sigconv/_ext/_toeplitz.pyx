@@ -26,11 +26,9 @@ from libc.string cimport memcpy
 cimport numpy as cnp
 from scipy.linalg.cython_blas cimport sgemm, dgemm, cgemm, zgemm, sgemv, dgemv, cgemv, zgemv
 
-from ._common cimport map_index, BOUNDARY_FILL
-
-cdef enum:
-    MAXDIM = 32
-
+from ._common cimport (map_index, Geometry, MAXDIM, geometry_init, kernel_rows, unravel,
+                       advance, ceil_div, pad64, team_size, team_counters, team_report,
+                       team_stamp)
 
 ctypedef float complex cfloat_t
 ctypedef double complex cdouble_t
@@ -53,80 +51,8 @@ ctypedef fused entry_t:
     cnp.int64_t
 
 
-cdef struct Geometry:
-    int ndim
-    int boundary
-    Py_ssize_t xshape[MAXDIM]
-    Py_ssize_t wshape[MAXDIM]
-    Py_ssize_t oshape[MAXDIM]
-    Py_ssize_t lo[MAXDIM]
-    Py_ssize_t step[MAXDIM]
-    Py_ssize_t xstride[MAXDIM]
-    Py_ssize_t xitem        # elements of one input item
-    Py_ssize_t taps         # elements of one kernel
-    Py_ssize_t oitem        # outputs of one item
-    Py_ssize_t nrows        # kernel rows: taps / wshape[-1]
-
-
-cdef int _geometry(Geometry* g, tuple xshape, tuple wshape, tuple oshape, tuple lo,
-                   tuple step, int boundary) except -1:
-    cdef int d = len(xshape)
-    cdef int a
-    if d < 1 or d > MAXDIM:
-        raise ValueError("1 to %d convolved axes are supported" % MAXDIM)
-    g.ndim = d
-    g.boundary = boundary
-    g.xitem = g.taps = g.oitem = g.nrows = 1
-    for a in range(d - 1, -1, -1):
-        g.xshape[a] = xshape[a]
-        g.wshape[a] = wshape[a]
-        g.oshape[a] = oshape[a]
-        g.lo[a] = lo[a]
-        g.step[a] = step[a]
-        g.xstride[a] = g.xitem
-        g.xitem = g.xitem * g.xshape[a]
-        g.taps = g.taps * g.wshape[a]
-        g.oitem = g.oitem * g.oshape[a]
-        if a < d - 1:
-            g.nrows = g.nrows * g.wshape[a]
-    return 0
-
-
 # --------------------------------------------------------------------------
 # im2col
-
-
-cdef inline void _resolve_rows(const blas_t* x, const Geometry* g, const Py_ssize_t* o,
-                               const blas_t** rows) noexcept nogil:
-    """Input row of every kernel row for the output line ``o`` (NULL: fill)."""
-    cdef int last = g.ndim - 1
-    cdef int a
-    cdef Py_ssize_t kk[MAXDIM]
-    cdef Py_ssize_t r, i, mi, off
-    cdef bint isfill
-    for a in range(last):
-        kk[a] = 0
-    for r in range(g.nrows):
-        off = 0
-        isfill = False
-        for a in range(last):
-            i = o[a] * g.step[a] + g.lo[a] + kk[a]
-            mi = map_index(i, g.xshape[a], g.boundary)
-            if mi < 0:
-                isfill = True
-                break
-            off = off + mi * g.xstride[a]
-        if isfill:
-            rows[r] = NULL
-        else:
-            rows[r] = x + off
-        a = last - 1
-        while a >= 0:
-            kk[a] = kk[a] + 1
-            if kk[a] < g.wshape[a]:
-                break
-            kk[a] = 0
-            a = a - 1
 
 
 cdef inline bint _outside(Py_ssize_t jj, Py_ssize_t s, Py_ssize_t off,
@@ -137,7 +63,7 @@ cdef inline bint _outside(Py_ssize_t jj, Py_ssize_t s, Py_ssize_t off,
 
 
 cdef void _unfold(const blas_t* x, blas_t* col, const Geometry* g, Py_ssize_t t0,
-                  Py_ssize_t t1, blas_t fill, const blas_t** rows) noexcept nogil:
+                  Py_ssize_t t1, blas_t fill, Py_ssize_t* offs) noexcept nogil:
     """The window matrix of outputs t0 .. t1-1 (flat) of one item, column-major.
 
     ``col[k * (t1 - t0) + (t - t0)]`` is the extended input sample output
@@ -155,7 +81,7 @@ cdef void _unfold(const blas_t* x, blas_t* col, const Geometry* g, Py_ssize_t t0
     cdef Py_ssize_t lo = g.lo[last]
     cdef Py_ssize_t T = t1 - t0
     cdef Py_ssize_t f = t0
-    cdef Py_ssize_t line, j, jend, jj, ja, jb, r, k, mi, rem, cnt
+    cdef Py_ssize_t line, j, jend, jj, ja, jb, r, k, mi, cnt
     cdef blas_t* dst
     cdef const blas_t* src
     while f < t1:
@@ -163,15 +89,10 @@ cdef void _unfold(const blas_t* x, blas_t* col, const Geometry* g, Py_ssize_t t0
         j = f - line * M
         jend = M if M - j <= t1 - f else j + (t1 - f)
         cnt = jend - j
-        rem = line
-        a = last - 1
-        while a >= 0:
-            o[a] = rem % g.oshape[a]
-            rem = rem // g.oshape[a]
-            a = a - 1
-        _resolve_rows(x, g, o, rows)
+        unravel(line, g.oshape, last, o)
+        kernel_rows(g, o, offs)
         for r in range(g.nrows):
-            src = rows[r]
+            src = x + offs[r] if offs[r] >= 0 else NULL
             for k in range(K):
                 dst = col + (r * K + k) * T + (f - t0) - j
                 if src == NULL:
@@ -240,12 +161,12 @@ cdef void _run_task(const blas_t* x, const blas_t* w, blas_t* out, const Geometr
                     const cnp.intp_t* xgroup, const cnp.intp_t* bidx,
                     const cnp.intp_t* kidx, Py_ssize_t nk, Py_ssize_t tile,
                     Py_ssize_t ntiles, Py_ssize_t task, blas_t fill,
-                    const blas_t** rows, blas_t* col, blas_t* wbuf,
+                    Py_ssize_t* offs, blas_t* col, blas_t* wbuf,
                     blas_t* cbuf) noexcept nogil:
     cdef Py_ssize_t grp = task // ntiles
     cdef Py_ssize_t t0 = (task - grp * ntiles) * tile
     cdef Py_ssize_t t1 = t0 + tile
-    cdef Py_ssize_t j, t, m, taps = g.taps
+    cdef Py_ssize_t j, t, m, taps = g.witem
     cdef Py_ssize_t dk, db
     cdef const cnp.intp_t* brow = bidx + grp * nk
     cdef const cnp.intp_t* krow = kidx + grp * nk
@@ -256,7 +177,7 @@ cdef void _run_task(const blas_t* x, const blas_t* w, blas_t* out, const Geometr
     if t1 > g.oitem:
         t1 = g.oitem
     m = t1 - t0
-    _unfold(x + xgroup[grp] * g.xitem, col, g, t0, t1, fill, rows)
+    _unfold(x + xgroup[grp] * g.xitem, col, g, t0, t1, fill, offs)
 
     # The kernels' matrix: read in place when evenly spaced in ``w``.
     dk = krow[1] - krow[0] if nk > 1 else 1
@@ -308,55 +229,56 @@ def correlate(const blas_t[::1] x, const blas_t[::1] w, blas_t[::1] out,
     cdef Py_ssize_t nk = bidx.shape[1]
     cdef Py_ssize_t ntiles, ntasks, task, per_thread
     cdef Py_ssize_t rows_sz, col_sz, wbuf_sz, cbuf_sz
-    cdef const blas_t** ptrs = NULL
+    cdef Py_ssize_t* offs = NULL
+    cdef Py_ssize_t* done = NULL
     cdef blas_t* scratch = NULL
     cdef blas_t* mine
     cdef int tid
-    _geometry(&g, xshape, wshape, oshape, lo, step, boundary)
+    geometry_init(&g, xshape, wshape, oshape, lo, step, boundary)
     if g.oitem == 0 or ngroups == 0 or nk == 0:
         return
     if tile < 1:
         raise ValueError("tile must be positive")
     if kidx.shape[0] != ngroups or kidx.shape[1] != nk or xgroup.shape[0] < ngroups:
         raise ValueError("inconsistent group tables")
-    if g.taps > 2147483647 or tile * nk > 2147483647:
+    if g.witem > 2147483647 or tile * nk > 2147483647:
         raise ValueError("too many taps for BLAS's 32-bit sizes")
-    ntiles = (g.oitem + tile - 1) // tile
+    ntiles = ceil_div(g.oitem, tile)
     ntasks = ngroups * ntiles
-    if nthreads < 1:
-        nthreads = 1
-    if nthreads > ntasks:
-        nthreads = <int>ntasks
-    rows_sz = g.nrows + 8
-    col_sz = tile * g.taps
-    wbuf_sz = nk * g.taps
-    cbuf_sz = tile * nk
+    nthreads = team_size(nthreads, ntasks)
     # whole 64-byte lines per thread, so threads never share one
-    per_thread = (col_sz + wbuf_sz + cbuf_sz + 8) // 8 * 8 + 8
-    ptrs = <const blas_t**> malloc(sizeof(blas_t*) * rows_sz * nthreads)
+    rows_sz = pad64(g.nrows)
+    col_sz = tile * g.witem
+    wbuf_sz = nk * g.witem
+    cbuf_sz = tile * nk
+    per_thread = pad64(col_sz + wbuf_sz + cbuf_sz)
+    offs = <Py_ssize_t*> malloc(sizeof(Py_ssize_t) * rows_sz * nthreads)
     scratch = <blas_t*> malloc(sizeof(blas_t) * per_thread * nthreads)
-    if ptrs == NULL or scratch == NULL:
-        free(ptrs)
+    done = team_counters(nthreads)
+    if offs == NULL or scratch == NULL or done == NULL:
+        free(offs)
         free(scratch)
+        free(done)
         raise MemoryError()
     try:
         with nogil:
-            if nthreads == 1:
-                for task in range(ntasks):
-                    _run_task(&x[0], &w[0], &out[0], &g, &xgroup[0], &bidx[0, 0],
-                              &kidx[0, 0], nk, tile, ntiles, task, fill, ptrs, scratch,
-                              scratch + col_sz, scratch + col_sz + wbuf_sz)
-            else:
-                for task in prange(ntasks, schedule='guided', num_threads=nthreads):
-                    tid = threadid()
-                    mine = scratch + tid * per_thread
-                    _run_task(&x[0], &w[0], &out[0], &g, &xgroup[0], &bidx[0, 0],
-                              &kidx[0, 0], nk, tile, ntiles, task, fill,
-                              ptrs + tid * rows_sz, mine, mine + col_sz,
-                              mine + col_sz + wbuf_sz)
+            # one path for any thread count (see sigconv._ext._direct)
+            team_stamp(done, 2)
+            for task in prange(ntasks, schedule='dynamic', num_threads=nthreads):
+                tid = threadid()
+                mine = scratch + tid * per_thread
+                _run_task(&x[0], &w[0], &out[0], &g, &xgroup[0], &bidx[0, 0],
+                          &kidx[0, 0], nk, tile, ntiles, task, fill,
+                          offs + tid * rows_sz, mine, mine + col_sz,
+                          mine + col_sz + wbuf_sz)
+                done[8 * tid] = done[8 * tid] + 1
+                if tid == 0:
+                    team_stamp(done, 1)
+            team_report(nthreads, ntasks, done)
     finally:
-        free(ptrs)
+        free(offs)
         free(scratch)
+        free(done)
 
 
 # --------------------------------------------------------------------------
@@ -377,38 +299,24 @@ cdef inline Py_ssize_t _tap_column(const Geometry* g, const Py_ssize_t* o,
     return col
 
 
-cdef inline void _next(Py_ssize_t* idx, const Py_ssize_t* shape, int ndim) noexcept nogil:
-    """Advance a multi-index in C order."""
-    cdef int a = ndim - 1
-    while a >= 0:
-        idx[a] = idx[a] + 1
-        if idx[a] < shape[a]:
-            return
-        idx[a] = 0
-        a = a - 1
-
-
 cdef void _dense_rows(const entry_t* w, entry_t* A, const Geometry* g, Py_ssize_t r0,
                       Py_ssize_t r1) noexcept nogil:
     cdef Py_ssize_t o[MAXDIM]
     cdef Py_ssize_t kk[MAXDIM]
-    cdef Py_ssize_t row, k, c, rem
+    cdef Py_ssize_t row, k, c
     cdef int a
     cdef entry_t* arow
-    rem = r0
-    for a in range(g.ndim - 1, -1, -1):
-        o[a] = rem % g.oshape[a]
-        rem = rem // g.oshape[a]
+    unravel(r0, g.oshape, g.ndim, o)
     for row in range(r0, r1):
         arow = A + row * g.xitem
         for a in range(g.ndim):
             kk[a] = 0
-        for k in range(g.taps):
+        for k in range(g.witem):
             c = _tap_column(g, o, kk)
             if c >= 0:
                 arow[c] = arow[c] + w[k]
-            _next(kk, g.wshape, g.ndim)
-        _next(o, g.oshape, g.ndim)
+            advance(kk, g.wshape, g.ndim)
+        advance(o, g.oshape, g.ndim)
 
 
 def dense_matrix(const entry_t[::1] w, entry_t[:, ::1] A, tuple xshape, tuple wshape,
@@ -416,21 +324,16 @@ def dense_matrix(const entry_t[::1] w, entry_t[:, ::1] A, tuple xshape, tuple ws
     """Add every tap of ``w`` (correlation order) into the zeroed matrix ``A``."""
     cdef Geometry g
     cdef Py_ssize_t nblocks, blk, block = 256
-    _geometry(&g, xshape, wshape, oshape, lo, step, boundary)
-    if A.shape[0] != g.oitem or A.shape[1] != g.xitem or w.shape[0] != g.taps:
+    geometry_init(&g, xshape, wshape, oshape, lo, step, boundary)
+    if A.shape[0] != g.oitem or A.shape[1] != g.xitem or w.shape[0] != g.witem:
         raise ValueError("inconsistent matrix shape")
     if g.oitem == 0 or g.xitem == 0:
         return
-    nblocks = (g.oitem + block - 1) // block
-    if nthreads < 1:
-        nthreads = 1
+    nblocks = ceil_div(g.oitem, block)
+    nthreads = team_size(nthreads, nblocks)
     with nogil:
-        if nthreads == 1 or nblocks == 1:
-            _dense_rows(&w[0], &A[0, 0], &g, 0, g.oitem)
-        else:
-            for blk in prange(nblocks, schedule='static', num_threads=nthreads):
-                _dense_rows(&w[0], &A[0, 0], &g, blk * block,
-                            min((blk + 1) * block, g.oitem))
+        for blk in prange(nblocks, schedule='dynamic', num_threads=nthreads):
+            _dense_rows(&w[0], &A[0, 0], &g, blk * block, min((blk + 1) * block, g.oitem))
 
 
 def sparse_matrix(const entry_t[::1] w, entry_t[::1] data, cnp.int64_t[::1] indices,
@@ -446,9 +349,9 @@ def sparse_matrix(const entry_t[::1] w, entry_t[::1] data, cnp.int64_t[::1] indi
     cdef Py_ssize_t kk[MAXDIM]
     cdef Py_ssize_t row, k, c, nnz = 0
     cdef int a
-    _geometry(&g, xshape, wshape, oshape, lo, step, boundary)
-    if indptr.shape[0] != g.oitem + 1 or data.shape[0] < g.oitem * g.taps \
-            or indices.shape[0] < g.oitem * g.taps or w.shape[0] != g.taps:
+    geometry_init(&g, xshape, wshape, oshape, lo, step, boundary)
+    if indptr.shape[0] != g.oitem + 1 or data.shape[0] < g.oitem * g.witem \
+            or indices.shape[0] < g.oitem * g.witem or w.shape[0] != g.witem:
         raise ValueError("inconsistent CSR buffers")
     with nogil:
         indptr[0] = 0
@@ -457,16 +360,16 @@ def sparse_matrix(const entry_t[::1] w, entry_t[::1] data, cnp.int64_t[::1] indi
         for row in range(g.oitem):
             for a in range(g.ndim):
                 kk[a] = 0
-            for k in range(g.taps):
+            for k in range(g.witem):
                 if w[k] != 0:
                     c = _tap_column(&g, o, kk)
                     if c >= 0:
                         data[nnz] = w[k]
                         indices[nnz] = c
                         nnz = nnz + 1
-                _next(kk, g.wshape, g.ndim)
+                advance(kk, g.wshape, g.ndim)
             indptr[row + 1] = nnz
-            _next(o, g.oshape, g.ndim)
+            advance(o, g.oshape, g.ndim)
     return nnz
 
 
@@ -476,7 +379,7 @@ def sparse_matrix(const entry_t[::1] w, entry_t[::1] data, cnp.int64_t[::1] indi
 
 cdef void _unfold_blocks(const blas_t* x, blas_t* R, const Geometry* g, Py_ssize_t b0,
                          Py_ssize_t b1, Py_ssize_t B, Py_ssize_t nbl, Py_ssize_t L,
-                         blas_t fill, const blas_t** rows) noexcept nogil:
+                         blas_t fill, Py_ssize_t* offs) noexcept nogil:
     """Rows b0 .. b1-1 of the block window matrix of one item, row-major.
 
     Block ``blk`` is outputs ``i*B .. i*B+B-1`` of output line ``blk // nbl``
@@ -490,7 +393,7 @@ cdef void _unfold_blocks(const blas_t* x, blas_t* R, const Geometry* g, Py_ssize
     cdef Py_ssize_t s = g.step[last]
     cdef Py_ssize_t lo = g.lo[last]
     cdef Py_ssize_t Ltot = g.nrows * L
-    cdef Py_ssize_t blk, line, i, r, q, start, mi, rem
+    cdef Py_ssize_t blk, line, i, r, q, start, mi
     cdef Py_ssize_t prev = -1
     cdef blas_t* dst
     cdef const blas_t* src
@@ -498,18 +401,13 @@ cdef void _unfold_blocks(const blas_t* x, blas_t* R, const Geometry* g, Py_ssize
         line = blk // nbl
         i = blk - line * nbl
         if line != prev:
-            rem = line
-            a = last - 1
-            while a >= 0:
-                o[a] = rem % g.oshape[a]
-                rem = rem // g.oshape[a]
-                a = a - 1
-            _resolve_rows(x, g, o, rows)
+            unravel(line, g.oshape, last, o)
+            kernel_rows(g, o, offs)
             prev = line
         start = i * B * s + lo
         dst = R + (blk - b0) * Ltot
         for r in range(g.nrows):
-            src = rows[r]
+            src = x + offs[r] if offs[r] >= 0 else NULL
             if src == NULL:
                 for q in range(L):
                     dst[q] = fill
@@ -529,10 +427,10 @@ cdef void _run_block_task(const blas_t* x, const blas_t* wb, blas_t* out,
                           const cnp.intp_t* ogroup, const cnp.intp_t* kgroup,
                           Py_ssize_t B, Py_ssize_t L, Py_ssize_t nbl, Py_ssize_t tile,
                           Py_ssize_t ntiles, Py_ssize_t task, blas_t fill,
-                          const blas_t** rows, blas_t* R, blas_t* cbuf) noexcept nogil:
+                          Py_ssize_t* offs, blas_t* R, blas_t* cbuf) noexcept nogil:
     cdef int last = g.ndim - 1
     cdef Py_ssize_t grp = task // ntiles
-    cdef Py_ssize_t nblocks = (g.oitem // g.oshape[last]) * nbl
+    cdef Py_ssize_t nblocks = g.line_count * nbl
     cdef Py_ssize_t b0 = (task - grp * ntiles) * tile
     cdef Py_ssize_t b1 = b0 + tile
     cdef Py_ssize_t Ltot = g.nrows * L
@@ -542,7 +440,7 @@ cdef void _run_block_task(const blas_t* x, const blas_t* wb, blas_t* out,
     cdef const blas_t* src
     if b1 > nblocks:
         b1 = nblocks
-    _unfold_blocks(x + xgroup[grp] * g.xitem, R, g, b0, b1, B, nbl, L, fill, rows)
+    _unfold_blocks(x + xgroup[grp] * g.xitem, R, g, b0, b1, B, nbl, L, fill, offs)
     # cbuf (B x blocks, column-major) = wblock^T (B x Ltot) times R^T (Ltot x blocks)
     _gemm(b"T", <int>B, <int>(b1 - b0), <int>Ltot, wb + kgroup[grp] * Ltot * B, <int>Ltot,
           R, <int>Ltot, cbuf, <int>B)
@@ -574,12 +472,13 @@ def correlate_blocks(const blas_t[::1] x, const blas_t[::1] wb, blas_t[::1] out,
     cdef Geometry g
     cdef Py_ssize_t ngroups = xgroup.shape[0]
     cdef Py_ssize_t L, nbl, nblocks, ntiles, ntasks, task, per_thread, rows_sz, kmax
-    cdef const blas_t** ptrs = NULL
+    cdef Py_ssize_t* offs = NULL
+    cdef Py_ssize_t* done = NULL
     cdef blas_t* scratch = NULL
     cdef blas_t* mine
     cdef int tid
     cdef int last
-    _geometry(&g, xshape, wshape, oshape, lo, step, boundary)
+    geometry_init(&g, xshape, wshape, oshape, lo, step, boundary)
     if g.oitem == 0 or ngroups == 0:
         return
     last = g.ndim - 1
@@ -596,36 +495,36 @@ def correlate_blocks(const blas_t[::1] x, const blas_t[::1] wb, blas_t[::1] out,
         raise ValueError("the block kernel matrices are too short")
     if g.nrows * L > 2147483647 or B * tile > 2147483647:
         raise ValueError("too many taps for BLAS's 32-bit sizes")
-    nbl = (g.oshape[last] + B - 1) // B
-    nblocks = (g.oitem // g.oshape[last]) * nbl
-    ntiles = (nblocks + tile - 1) // tile
+    nbl = ceil_div(g.oshape[last], B)
+    nblocks = g.line_count * nbl
+    ntiles = ceil_div(nblocks, tile)
     ntasks = ngroups * ntiles
-    if nthreads < 1:
-        nthreads = 1
-    if nthreads > ntasks:
-        nthreads = <int>ntasks
-    rows_sz = g.nrows + 8
-    per_thread = (tile * g.nrows * L + tile * B + 8) // 8 * 8 + 8
-    ptrs = <const blas_t**> malloc(sizeof(blas_t*) * rows_sz * nthreads)
+    nthreads = team_size(nthreads, ntasks)
+    rows_sz = pad64(g.nrows)
+    per_thread = pad64(tile * g.nrows * L + tile * B)
+    offs = <Py_ssize_t*> malloc(sizeof(Py_ssize_t) * rows_sz * nthreads)
     scratch = <blas_t*> malloc(sizeof(blas_t) * per_thread * nthreads)
-    if ptrs == NULL or scratch == NULL:
-        free(ptrs)
+    done = team_counters(nthreads)
+    if offs == NULL or scratch == NULL or done == NULL:
+        free(offs)
         free(scratch)
+        free(done)
         raise MemoryError()
     try:
         with nogil:
-            if nthreads == 1:
-                for task in range(ntasks):
-                    _run_block_task(&x[0], &wb[0], &out[0], &g, &xgroup[0], &ogroup[0],
-                                    &kgroup[0], B, L, nbl, tile, ntiles, task, fill, ptrs,
-                                    scratch, scratch + tile * g.nrows * L)
-            else:
-                for task in prange(ntasks, schedule='guided', num_threads=nthreads):
-                    tid = threadid()
-                    mine = scratch + tid * per_thread
-                    _run_block_task(&x[0], &wb[0], &out[0], &g, &xgroup[0], &ogroup[0],
-                                    &kgroup[0], B, L, nbl, tile, ntiles, task, fill,
-                                    ptrs + tid * rows_sz, mine, mine + tile * g.nrows * L)
+            # one path for any thread count (see sigconv._ext._direct)
+            team_stamp(done, 2)
+            for task in prange(ntasks, schedule='dynamic', num_threads=nthreads):
+                tid = threadid()
+                mine = scratch + tid * per_thread
+                _run_block_task(&x[0], &wb[0], &out[0], &g, &xgroup[0], &ogroup[0],
+                                &kgroup[0], B, L, nbl, tile, ntiles, task, fill,
+                                offs + tid * rows_sz, mine, mine + tile * g.nrows * L)
+                done[8 * tid] = done[8 * tid] + 1
+                if tid == 0:
+                    team_stamp(done, 1)
+            team_report(nthreads, ntasks, done)
     finally:
-        free(ptrs)
+        free(offs)
         free(scratch)
+        free(done)

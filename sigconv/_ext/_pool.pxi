@@ -1,64 +1,69 @@
-"""Pooling kernels: max, min and sum over the windows of N-D arrays.
-
-The caller (sigconv.pooling) flattens the axes before the first pooled one
-into a batch axis and gives every other axis after it a window (the
-trivial one, one tap, where it is not pooled), so the input is C-ordered
-items of shape ``(n_1, ..., n_r)`` and the output items of shape
-``(m_1, ..., m_r)`` with
-
-    out[b, o] = op over t of x[b, o * s - p + t * d]      (per axis, t < k)
-
-where positions outside the input are skipped (they hold the identity of
-``op``: -inf/+inf or the integer extremes for max/min, 0 for sums, so the
-result is the same). Averages are sums divided by a count per output; the
-caller computes the counts, the kernel divides.
-
-The output is cut into *lines* along its last axis, and each line into
-*chunks*; a task (the unit of the parallel loop) computes one chunk in two
-stages, both running along contiguous memory:
-
-1. **vertical**: the window's rows (all pooled axes but the last) reduced
-   element by element into a line buffer ``V`` -- rows read in place,
-   vector operations along the row. Either *direct* (every row of the window
-   combined, cost ``prod k`` per element, one streaming pass over the input:
-   best for small or non-overlapping windows) or *van Herk / Gil-Werman*
-   along the second-to-last axis (``r == 2`` only; the caller reduces
-   earlier axes in separate passes): per block of ``k`` rows, suffix
-   reductions backwards and prefix reductions forwards, so that any window
-   is one suffix combined with one prefix -- three vector operations per
-   element whatever ``k``. A task then covers a band of output lines, and
-   streams through its rows keeping one block of suffixes and ``d`` rows of
-   prefixes in a per-thread buffer.
-2. **horizontal**: ``V`` (padded with the identity where the windows leave
-   the input) reduced along the line into the output. *Direct* for short
-   windows (the taps unrolled, or added one by one into a tile of outputs);
-   for max/min *widening* (windows of 4, 16, 64, ... taps, each level one
-   vectorised pass combining four windows of the level below, the output
-   up to four overlapping windows of the last level -- max and min are
-   idempotent): ``ceil(log4 k) + 1`` passes; and van Herk / Gil-Werman
-   (serial scans, constant cost per element) for sums of long windows and
-   very long max/min windows.
-
-With dilation ``d`` a window's taps are every ``d``-th element: van Herk's
-blocks are then ``k * d`` elements long, holding one block of each of the
-``d`` interleaved residue classes. Blocks are aligned on the windows of the
-whole line, so the arithmetic of every output is the same however the
-output is cut into tasks (results do not depend on the number of threads).
-
-NaN propagates through max and min (as in numpy.max and torch): ``a if a >
-b else b`` is x86's ``maxps a, b``, which passes a NaN in ``b``; a second
-select passes a NaN in ``a``. The van Herk stage checks each row for NaN
-when it first reads it and, as long as none was seen, combines with the
-single instruction, the new row as second operand. A separate kernel
-(``pool_arg``) returns the flat index of the extreme of each window as
-torch does: first occurrence in row-major order among equal values, the
-last NaN of a window containing NaN.
-"""
+# Pooling kernels, the body shared by the modules sigconv._ext._pool_*: each
+# defines the fused element type ``num_t`` (the dtypes it serves) and includes
+# this file.
+#
+# Pooling kernels: max, min and sum over the windows of N-D arrays.
+#
+# The caller (sigconv.pooling) flattens the axes before the first pooled one
+# into a batch axis and gives every other axis after it a window (the
+# trivial one, one tap, where it is not pooled), so the input is C-ordered
+# items of shape ``(n_1, ..., n_r)`` and the output items of shape
+# ``(m_1, ..., m_r)`` with
+#
+#     out[b, o] = op over t of x[b, o * s - p + t * d]      (per axis, t < k)
+#
+# where positions outside the input are skipped (they hold the identity of
+# ``op``: -inf/+inf or the integer extremes for max/min, 0 for sums, so the
+# result is the same). Averages are sums divided by a count per output; the
+# caller computes the counts, the kernel divides.
+#
+# The output is cut into *lines* along its last axis, and each line into
+# *chunks*; a task (the unit of the parallel loop) computes one chunk in two
+# stages, both running along contiguous memory:
+#
+# 1. **vertical**: the window's rows (all pooled axes but the last) reduced
+#    element by element into a line buffer ``V`` -- rows read in place,
+#    vector operations along the row. Either *direct* (every row of the window
+#    combined, cost ``prod k`` per element, one streaming pass over the input:
+#    best for small or non-overlapping windows) or *van Herk / Gil-Werman*
+#    along the second-to-last axis (``r == 2`` only; the caller reduces
+#    earlier axes in separate passes): per block of ``k`` rows, suffix
+#    reductions backwards and prefix reductions forwards, so that any window
+#    is one suffix combined with one prefix -- three vector operations per
+#    element whatever ``k``. A task then covers a band of output lines, and
+#    streams through its rows keeping one block of suffixes and ``d`` rows of
+#    prefixes in a per-thread buffer.
+# 2. **horizontal**: ``V`` (padded with the identity where the windows leave
+#    the input) reduced along the line into the output. *Direct* for short
+#    windows (the taps unrolled, or added one by one into a tile of outputs);
+#    for max/min *widening* (windows of 4, 16, 64, ... taps, each level one
+#    vectorised pass combining four windows of the level below, the output
+#    up to four overlapping windows of the last level -- max and min are
+#    idempotent): ``ceil(log4 k) + 1`` passes; and van Herk / Gil-Werman
+#    (serial scans, constant cost per element) for sums of long windows and
+#    very long max/min windows.
+#
+# With dilation ``d`` a window's taps are every ``d``-th element: van Herk's
+# blocks are then ``k * d`` elements long, holding one block of each of the
+# ``d`` interleaved residue classes. Blocks are aligned on the windows of the
+# whole line, so the arithmetic of every output is the same however the
+# output is cut into tasks (results do not depend on the number of threads).
+#
+# NaN propagates through max and min (as in numpy.max and torch): ``a if a >
+# b else b`` is x86's ``maxps a, b``, which passes a NaN in ``b``; a second
+# select passes a NaN in ``a``. The van Herk stage checks each row for NaN
+# when it first reads it and, as long as none was seen, combines with the
+# single instruction, the new row as second operand. A separate kernel
+# (``pool_arg``) returns the flat index of the extreme of each window as
+# torch does: first occurrence in row-major order among equal values, the
+# last NaN of a window containing NaN.
 
 from cython.parallel cimport prange, threadid
 from libc.stdlib cimport malloc, free
 from libc.string cimport memcpy
 cimport numpy as cnp
+
+from ._common cimport MAXDIM, ceil_div, unravel, advance, team_size, team_counters, team_report
 
 ctypedef long double ldouble_t
 
@@ -72,21 +77,6 @@ cdef extern from *:
     #endif
     """
     void SIGCONV_PREFETCH(const void* p) noexcept nogil
-
-# Every real type numpy has: max and min keep the input's type. Sums run on
-# float, double, long double and int64 only (the caller converts).
-ctypedef fused num_t:
-    cnp.int8_t
-    cnp.uint8_t
-    cnp.int16_t
-    cnp.uint16_t
-    cnp.int32_t
-    cnp.uint32_t
-    cnp.int64_t
-    cnp.uint64_t
-    float
-    double
-    long double
 
 cdef enum:
     OP_MAX = 0
@@ -107,7 +97,6 @@ cdef enum:
     H_VANHERK = 2
 
 cdef enum:
-    MAXDIM = 32
     TILE = 64             # outputs of a register tile (horizontal)
     ROW_BLOCK = 2048      # columns of a block of the vertical stage (8 KiB of float32)
     SPAN_TARGET = 8192    # elements of a line buffer: a chunk's input span
@@ -490,6 +479,24 @@ cdef inline void _hrun(num_t* out, const num_t* v, num_t* s1, num_t* s2, Py_ssiz
 
 # --------------------------------------------------------------------------
 # Run-time op code -> tag
+#
+# Only the pairs of type and operation that can occur are compiled: sums
+# run on floating types and int64 only (the caller converts), and for
+# integers the NaN-free max / min are max / min themselves.
+
+cdef inline int _kind(int op, num_t* p) noexcept nogil:
+    """The op a run-time code means for this element type: OP_PMAX / OP_PMIN
+    only for floating types; OP_SUM only where sums are compiled."""
+    if num_t is float or num_t is double or num_t is ldouble_t:
+        return op
+    if op == OP_PMAX:
+        return OP_MAX
+    if op == OP_PMIN:
+        return OP_MIN
+    if op == OP_SUM and num_t is not cnp.int64_t:
+        return OP_MAX
+    return op
+
 
 cdef inline void _combine(num_t* dst, const num_t* a, const num_t* b, Py_ssize_t w,
                           int op) noexcept nogil:
@@ -498,15 +505,19 @@ cdef inline void _combine(num_t* dst, const num_t* a, const num_t* b, Py_ssize_t
     cdef sum_op sm
     cdef pmax_op px
     cdef pmin_op pn
+    op = _kind(op, dst)
     if op == OP_MAX:
         _combine_k(dst, a, b, w, mx)
     elif op == OP_MIN:
         _combine_k(dst, a, b, w, mn)
-    elif op == OP_PMAX:
-        _combine_k(dst, a, b, w, px)
-    elif op == OP_PMIN:
-        _combine_k(dst, a, b, w, pn)
-    else:
+    elif num_t is float or num_t is double or num_t is ldouble_t:
+        if op == OP_PMAX:
+            _combine_k(dst, a, b, w, px)
+        elif op == OP_PMIN:
+            _combine_k(dst, a, b, w, pn)
+        else:
+            _combine_k(dst, a, b, w, sm)
+    elif num_t is cnp.int64_t:
         _combine_k(dst, a, b, w, sm)
 
 
@@ -516,15 +527,19 @@ cdef inline void _update(num_t* dst, const num_t* b, Py_ssize_t w, int op) noexc
     cdef sum_op sm
     cdef pmax_op px
     cdef pmin_op pn
+    op = _kind(op, dst)
     if op == OP_MAX:
         _update_k(dst, b, w, mx)
     elif op == OP_MIN:
         _update_k(dst, b, w, mn)
-    elif op == OP_PMAX:
-        _update_k(dst, b, w, px)
-    elif op == OP_PMIN:
-        _update_k(dst, b, w, pn)
-    else:
+    elif num_t is float or num_t is double or num_t is ldouble_t:
+        if op == OP_PMAX:
+            _update_k(dst, b, w, px)
+        elif op == OP_PMIN:
+            _update_k(dst, b, w, pn)
+        else:
+            _update_k(dst, b, w, sm)
+    elif num_t is cnp.int64_t:
         _update_k(dst, b, w, sm)
 
 
@@ -533,11 +548,12 @@ cdef inline void _rows(num_t* dst, const num_t** rows, Py_ssize_t nrows, Py_ssiz
     cdef max_op mx
     cdef min_op mn
     cdef sum_op sm
+    op = _kind(op, dst)
     if op == OP_MAX:
         _rows_k(dst, rows, nrows, off, w, mx)
     elif op == OP_MIN:
         _rows_k(dst, rows, nrows, off, w, mn)
-    else:
+    elif num_t is float or num_t is double or num_t is ldouble_t or num_t is cnp.int64_t:
         _rows_k(dst, rows, nrows, off, w, sm)
 
 
@@ -549,15 +565,19 @@ cdef inline void _horizontal(num_t* out, const num_t* v, num_t* s1, num_t* s2,
     cdef sum_op sm
     cdef pmax_op px
     cdef pmin_op pn
+    op = _kind(op, out)
     if op == OP_MAX:
         _hrun(out, v, s1, s2, span, M, k, s, d, phase, hmode, mx)
     elif op == OP_MIN:
         _hrun(out, v, s1, s2, span, M, k, s, d, phase, hmode, mn)
-    elif op == OP_PMAX:
-        _hrun(out, v, s1, s2, span, M, k, s, d, phase, hmode, px)
-    elif op == OP_PMIN:
-        _hrun(out, v, s1, s2, span, M, k, s, d, phase, hmode, pn)
-    else:
+    elif num_t is float or num_t is double or num_t is ldouble_t:
+        if op == OP_PMAX:
+            _hrun(out, v, s1, s2, span, M, k, s, d, phase, hmode, px)
+        elif op == OP_PMIN:
+            _hrun(out, v, s1, s2, span, M, k, s, d, phase, hmode, pn)
+        else:
+            _hrun(out, v, s1, s2, span, M, k, s, d, phase, hmode, sm)
+    elif num_t is cnp.int64_t:
         _hrun(out, v, s1, s2, span, M, k, s, d, phase, hmode, sm)
 
 
@@ -615,34 +635,27 @@ cdef Py_ssize_t _window_rows(const num_t* xb, const Geom* g, Py_ssize_t rem,
     cdef Py_ssize_t lo[MAXDIM]
     cdef Py_ssize_t hi[MAXDIM]
     cdef Py_ssize_t t[MAXDIM]
+    cdef Py_ssize_t cnt[MAXDIM]
     cdef Py_ssize_t nr = 0
     cdef Py_ssize_t off, ioff
-    a = last - 1
-    while a >= 0:
-        o[a] = rem % g.m[a]
-        rem = rem // g.m[a]
+    unravel(rem, g.m, last, o)
+    for a in range(last):
         _tap_range(o[a], g.n[a], g.k[a], g.s[a], g.p[a], g.d[a], &lo[a], &hi[a])
         if lo[a] >= hi[a]:
             return 0
-        t[a] = lo[a]
-        a = a - 1
+        # t counts the taps inside the input from lo
+        t[a] = 0
+        cnt[a] = hi[a] - lo[a]
     while True:
         off = 0
         ioff = 0
         for a in range(last):
-            off = off + (o[a] * g.s[a] - g.p[a] + t[a] * g.d[a]) * g.xstr[a]
-            ioff = ioff + (o[a] * g.s[a] - g.p[a] + t[a] * g.d[a]) * g.istr[a]
+            off = off + (o[a] * g.s[a] - g.p[a] + (lo[a] + t[a]) * g.d[a]) * g.xstr[a]
+            ioff = ioff + (o[a] * g.s[a] - g.p[a] + (lo[a] + t[a]) * g.d[a]) * g.istr[a]
         rows[nr] = xb + off
         offs[nr] = ioff
         nr = nr + 1
-        a = last - 1
-        while a >= 0:
-            t[a] = t[a] + 1
-            if t[a] < hi[a]:
-                break
-            t[a] = lo[a]
-            a = a - 1
-        if a < 0:
+        if not advance(t, cnt, last):
             return nr
 
 
@@ -804,10 +817,6 @@ cdef void _task_vanherk(const num_t* x, num_t* out, const Geom* g, Py_ssize_t ta
 # --------------------------------------------------------------------------
 # Drivers
 
-cdef Py_ssize_t _cdiv(Py_ssize_t a, Py_ssize_t b) noexcept nogil:
-    return (a + b - 1) // b
-
-
 cdef inline Py_ssize_t _pitch(Py_ssize_t n) noexcept nogil:
     """Elements between consecutive scratch rows: n rounded up to whole
     cache lines, plus 64 elements, so that rows are never a multiple of
@@ -866,6 +875,7 @@ def pool(const num_t[::1] x, num_t[::1] out, tuple xshape, tuple oshape, tuple s
     cdef Py_ssize_t want, rowsize, vsize, hsize, gsize, chunk_cols, per
     cdef const num_t** rows = NULL
     cdef Py_ssize_t* offs = NULL
+    cdef Py_ssize_t* done = NULL
     cdef num_t* buf = NULL
     cdef num_t* identrow = NULL
     cdef num_t* tb
@@ -893,8 +903,10 @@ def pool(const num_t[::1] x, num_t[::1] out, tuple xshape, tuple oshape, tuple s
         raise ValueError("pooling kernel: divisor arrays too short")
     if line_div.shape[0] < 1 or col_div.shape[0] < 1:
         raise ValueError("pooling kernel: divisor arrays must not be empty")
-    if nthreads < 1:
-        nthreads = 1
+    if op == OP_SUM and not (num_t is float or num_t is double or num_t is ldouble_t
+                             or num_t is cnp.int64_t):
+        raise ValueError("pooling kernel: sums run on floating types and int64")
+    nthreads = team_size(nthreads, 1 << 30)
     m_last = g.m[last]
     k_last = g.k[last]
     s_last = g.s[last]
@@ -912,10 +924,10 @@ def pool(const num_t[::1] x, num_t[::1] out, tuple xshape, tuple oshape, tuple s
     g.chunk = min(g.chunk, m_last)
     if vmode == V_DIRECT:
         want = TASKS_PER_THREAD * nthreads
-        if nthreads > 1 and g.nbatch * g.nouter * _cdiv(m_last, g.chunk) < want:
+        if nthreads > 1 and g.nbatch * g.nouter * ceil_div(m_last, g.chunk) < want:
             g.chunk = max(min(g.chunk, <Py_ssize_t>TILE),
-                          _cdiv(m_last, _cdiv(want, g.nbatch * g.nouter)))
-    g.nchunks = _cdiv(m_last, g.chunk)
+                          ceil_div(m_last, ceil_div(want, g.nbatch * g.nouter)))
+    g.nchunks = ceil_div(m_last, g.chunk)
     g.span_max = (g.chunk - 1) * s_last + (k_last - 1) * d_last + 1
     g.band = g.m[0]
     g.nbands = 1
@@ -925,16 +937,15 @@ def pool(const num_t[::1] x, num_t[::1] out, tuple xshape, tuple oshape, tuple s
         want = TASKS_PER_THREAD * nthreads
         per = g.nbatch * g.nchunks
         if per < want:
-            g.nbands = min(g.m[0], _cdiv(want, per))
+            g.nbands = min(g.m[0], ceil_div(want, per))
             g.nbands = max(<Py_ssize_t>1, min(g.nbands,
                            g.m[0] * g.s[0] // max(<Py_ssize_t>1, 4 * g.k[0] * g.d[0])))
-            g.band = _cdiv(g.m[0], g.nbands)
-            g.nbands = _cdiv(g.m[0], g.band)
+            g.band = ceil_div(g.m[0], g.nbands)
+            g.nbands = ceil_div(g.m[0], g.band)
         ntasks = g.nbatch * g.nchunks * g.nbands
     else:
         ntasks = g.nbatch * g.nouter * g.nchunks
-    if nthreads > ntasks:
-        nthreads = <int>ntasks
+    nthreads = team_size(nthreads, ntasks)
     # dynamic scheduling, so that a thread sharing its core with another
     # process takes fewer tasks instead of holding the others up; tasks
     # handed out in grains of about GRAIN input elements
@@ -962,39 +973,32 @@ def pool(const num_t[::1] x, num_t[::1] out, tuple xshape, tuple oshape, tuple s
     else:
         rows = <const num_t**> malloc(sizeof(num_t*) * rowsize * nthreads)
         offs = <Py_ssize_t*> malloc(sizeof(Py_ssize_t) * rowsize * nthreads)
-    if buf == NULL or (vmode == V_VANHERK and identrow == NULL) or \
+    done = team_counters(nthreads)
+    if buf == NULL or done == NULL or (vmode == V_VANHERK and identrow == NULL) or \
             (vmode != V_VANHERK and (rows == NULL or offs == NULL)):
-        free(buf); free(identrow); free(rows); free(offs)
+        free(buf); free(identrow); free(rows); free(offs); free(done)
         raise MemoryError()
     if identrow != NULL:
         _fill(identrow, w_max, ident)
     try:
         with nogil:
-            if nthreads == 1:
-                for task in range(ntasks):
-                    if vmode == V_VANHERK:
-                        _task_vanherk(&x[0], &out[0], &g, task, ident, &line_div[0],
-                                      &col_div[0], identrow, buf, buf + vsize,
-                                      buf + 2 * vsize, buf + 3 * vsize,
-                                      buf + 3 * vsize + hsize)
-                    else:
-                        _task_direct(&x[0], &out[0], &g, task, ident, &line_div[0],
-                                     &col_div[0], rows, offs, buf, buf + vsize,
-                                     buf + 2 * vsize)
-            else:
-                for task in prange(ntasks, schedule='dynamic', chunksize=grain,
-                                   num_threads=nthreads):
-                    tid = threadid()
-                    tb = buf + tid * per_thread
-                    if vmode == V_VANHERK:
-                        _task_vanherk(&x[0], &out[0], &g, task, ident, &line_div[0],
-                                      &col_div[0], identrow, tb, tb + vsize, tb + 2 * vsize,
-                                      tb + 3 * vsize, tb + 3 * vsize + hsize)
-                    else:
-                        _task_direct(&x[0], &out[0], &g, task, ident, &line_div[0],
-                                     &col_div[0], rows + tid * rowsize,
-                                     offs + tid * rowsize, tb, tb + vsize, tb + 2 * vsize)
+            # one path for any thread count
+            for task in prange(ntasks, schedule='dynamic', chunksize=grain,
+                               num_threads=nthreads):
+                tid = threadid()
+                tb = buf + tid * per_thread
+                if vmode == V_VANHERK:
+                    _task_vanherk(&x[0], &out[0], &g, task, ident, &line_div[0],
+                                  &col_div[0], identrow, tb, tb + vsize, tb + 2 * vsize,
+                                  tb + 3 * vsize, tb + 3 * vsize + hsize)
+                else:
+                    _task_direct(&x[0], &out[0], &g, task, ident, &line_div[0],
+                                 &col_div[0], rows + tid * rowsize,
+                                 offs + tid * rowsize, tb, tb + vsize, tb + 2 * vsize)
+                done[8 * tid] = done[8 * tid] + 1
+            team_report(nthreads, ntasks, done)
     finally:
+        free(done)
         free(buf)
         free(identrow)
         free(rows)
@@ -1079,10 +1083,7 @@ def pool_arg(const num_t[::1] x, num_t[::1] vals, cnp.int64_t[::1] idx, tuple xs
             idx.shape[0] < g.nbatch * g.oitem:
         raise ValueError("pooling kernel: buffers too small")
     nlines = g.nbatch * g.nouter
-    if nthreads < 1:
-        nthreads = 1
-    if nthreads > nlines:
-        nthreads = <int>nlines
+    nthreads = team_size(nthreads, nlines)
     rowsize = 1
     for a in range(g.r - 1):
         rowsize = rowsize * g.k[a]
@@ -1094,14 +1095,11 @@ def pool_arg(const num_t[::1] x, num_t[::1] vals, cnp.int64_t[::1] idx, tuple xs
         raise MemoryError()
     try:
         with nogil:
-            if nthreads == 1:
-                for line in range(nlines):
-                    _task_arg(&x[0], &vals[0], &idx[0], &g, line, ident, rows, offs)
-            else:
-                for line in prange(nlines, schedule='dynamic', num_threads=nthreads):
-                    tid = threadid()
-                    _task_arg(&x[0], &vals[0], &idx[0], &g, line, ident,
-                              rows + tid * rowsize, offs + tid * rowsize)
+            # one path for any thread count
+            for line in prange(nlines, schedule='dynamic', num_threads=nthreads):
+                tid = threadid()
+                _task_arg(&x[0], &vals[0], &idx[0], &g, line, ident,
+                          rows + tid * rowsize, offs + tid * rowsize)
     finally:
         free(rows)
         free(offs)

@@ -414,7 +414,7 @@ def _spectral_dtype(d1, d2):
     def transformed(d):
         if d.kind in "biu":
             return np.dtype(np.float64)
-        return np.dtype(np.float32) if d == np.float16 else d
+        return np.dtype(np.float32) if (d.kind == "f" and d.itemsize == 2) else d
     return np.result_type(transformed(d1), transformed(d2))
 
 

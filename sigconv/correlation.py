@@ -209,9 +209,9 @@ _NORMALIZE_TEXT = r"""
         cheaper by the cost model of :func:`choose_conv_method`, keeping to
         ``direct`` where the transform's error bound does not guarantee an
         exact integer result and for data holding NaN or Inf. An explicit
-        ``fft`` on integers rounds the float64 result (exact when the bound
-        of :func:`sigconv._exact.integer_error_bound` is below 0.25, as for
-        :func:`convolve`).
+        ``fft`` on integers raises ValueError where the bound of
+        :func:`sigconv._exact.integer_error_bound` does not guarantee the
+        exact sums.
     workers : int, optional
         Threads, as in :func:`convolve`.
     return_lags : bool, optional
@@ -241,7 +241,8 @@ _NORMALIZE_TEXT = r"""
     ValueError
         0-d or empty input; unknown ``mode``, ``normalize`` or ``method``;
         ``maxlag`` negative, larger than ``N - 1`` or with a mode other than
-        ``full``; ``axes`` out of range or repeated.
+        ``full``; ``axes`` out of range or repeated; ``method='fft'`` on
+        integers too large for an exact result.
     TypeError
         Object or other non-numeric dtypes; a non-integer ``maxlag``.
     MemoryError

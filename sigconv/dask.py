@@ -32,7 +32,7 @@ import numpy as np
 from . import _halo
 from ._backends import METHODS
 from ._boundary import FILL
-from ._dtypes import result_dtype
+from ._dtypes import exact_sum_dtype, result_dtype
 from ._problem import make_problem, normalize_axes
 
 #: optional packages the examples of this module's docstrings need
@@ -704,10 +704,17 @@ def _autocorrelate(da, x, mode, ms, normalize, axes, method, workers, out_dtype,
     out_shape = list(x.shape)
     for a, (lo, hi) in zip(axes, ranges):
         out_shape[a] = hi - lo + 1
+    exact = None
+    if out_dtype.kind in "biu" and normalize is None:
+        # integers: the exact sums in the dtype that holds them, as in memory
+        terms = 1
+        for n in lengths:
+            terms *= n
+        exact = exact_sum_dtype(x.dtype, terms, x.dtype)
     if whole:
         kwargs = dict(mode=mode, normalize=normalize, method=method, workers=workers)
         if normalize is None:
-            dtype = out_dtype
+            dtype = out_dtype if exact is None else exact
         else:
             dtype = c.autocorrelate(np.ones((1,) * x.ndim, dtype=x.dtype),
                                     normalize=normalize).dtype
@@ -721,7 +728,7 @@ def _autocorrelate(da, x, mode, ms, normalize, axes, method, workers, out_dtype,
 
     # the reduction over chunks, in the canonical layout (lag axes last)
     nb = x.ndim - len(axes)
-    if normalize is not None and out_dtype.kind in "biu":
+    if out_dtype.kind in "biu":
         x = x.astype(np.int64)
         out_dtype = np.dtype(np.int64)
     xc = da.moveaxis(x, axes, range(nb, x.ndim)) if axes != tuple(range(nb, x.ndim)) else x
@@ -749,6 +756,8 @@ def _autocorrelate(da, x, mode, ms, normalize, axes, method, workers, out_dtype,
             out_dtype
         r = r.rechunk({a: -1 for a in conv}).map_blocks(
             functools.partial(_auto_finish, normalize, lengths, ranges), dtype=fdt)
+    if exact is not None:
+        r = r.astype(exact)
     if axes != conv:
         r = da.moveaxis(r, conv, axes)
     return r

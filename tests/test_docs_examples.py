@@ -16,7 +16,8 @@ DOCS = pathlib.Path(__file__).resolve().parent.parent / "docs"
 
 # Sources only: the build directory and the API stubs that autosummary
 # generates at build time (git-ignored) are not documentation sources.
-_GENERATED = (DOCS / "_build", DOCS / "api" / "generated")
+_GENERATED = (DOCS / "_build", DOCS / "api" / "generated", DOCS / "auto_examples",
+              DOCS / "gallery")   # the gallery's scripts run when the docs are built
 PAGES = sorted(p for p in DOCS.rglob("*.rst")
                if not any(g in p.parents for g in _GENERATED))
 

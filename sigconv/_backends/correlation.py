@@ -359,6 +359,17 @@ def autocorrelation(xc, nconv, ranges, out_dtype, mode, method, normalize, lengt
     """
     circular = mode == "circular"
     chosen = _choose(method, xc, nconv, ranges, out_dtype, circular)
+    if chosen == "fft" and method == "fft" and out_dtype.kind in "biu":
+        # autocorrelate promises exact integer sums (scipy defines no twin
+        # whose rounding it would have to follow): refuse what the transform
+        # cannot make exact
+        real, _ = _transform_dtype(out_dtype)
+        shape = _fft_lengths(xc.shape[xc.ndim - nconv:], ranges, real, circular)
+        if not _integer_bound_ok(xc, nconv, shape):
+            raise ValueError(
+                "method='fft' cannot guarantee the exact integer autocorrelation of these "
+                "values (the float64 rounding error bound is too large); use "
+                "method='direct', which is exact for any integers")
     if chosen == "fft":
         r = _run_fft(xc, nconv, ranges, out_dtype, circular, workers)
     elif circular:

@@ -359,7 +359,11 @@ def transform_input(a, dtype):
         # make spectra of one precision (a uint8 image with a float32 kernel
         # transforms in float32, exactly, since uint8/int16 fit its mantissa).
         return a.astype(dtype)
-    natural = np.dtype(np.float32) if a.dtype == np.float16 else a.dtype
+    if a.dtype.kind == "f" and a.dtype.itemsize == 2:
+        # float16 of either byte order: converted here (scipy.fft converts
+        # only the native one itself)
+        return a.astype(dtype)
+    natural = a.dtype
     if dtype.kind == "c":
         natural = np.result_type(natural, np.complex64)
     return a if natural == dtype else a.astype(dtype)

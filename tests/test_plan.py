@@ -4,7 +4,7 @@ import pytest
 import scipy.signal
 
 import sigconv
-from sigconv import plan
+from sigconv import _cost, plan
 from sigconv._problem import make_problem
 
 METHODS = {"direct", "fft", "oa"}
@@ -67,7 +67,7 @@ def test_measure_returns_the_fastest_of_its_times():
 def test_model_grows_with_the_work():
     def times(k):
         problem = make_problem(np.ones(50_000), np.ones(k), op="convolve", mode="same")[0]
-        return plan.estimate_times(problem)
+        return _cost.estimate_times(problem)
     assert times(10)["direct"] < times(100)["direct"] < times(1000)["direct"]
     assert times(1000)["fft"] < 1.1 * times(10)["fft"]
 

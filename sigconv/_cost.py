@@ -228,3 +228,48 @@ def _model_choice(problem, kernel_rows=None):
         return "direct"
     times = _model_times(problem, kernel_rows)
     return min(("direct", "fft", "oa"), key=lambda m: times[m])
+
+
+#: fixed cost of the separable method (factoring the kernel, setting up the
+#: passes), nanoseconds
+SEPARABLE_OVERHEAD = 30e3
+
+#: nanoseconds per output point of adding the terms of a kernel of rank > 1
+SEPARABLE_ADD_NS = {"f": 0.5, "d": 1.0, "q": 1.0}
+
+
+def separable_candidate(problem, kernel_rows):
+    """Whether the separable method could pay for ``problem`` (shapes alone).
+
+    At least two convolved axes with a kernel longer than 1, and one kernel
+    for the whole batch.
+    """
+    return kernel_rows == 1 and sum(k > 1 for k in problem.k_shape) >= 2
+
+
+def separable_time(problem, rank=1, workers=None):
+    """Modelled seconds of the separable method with a kernel of ``rank``.
+
+    Each pass is a direct evaluation of its own (a 1-D kernel over the
+    array the previous pass left), or for a long factor an FFT one along
+    its axis when that is cheaper: :func:`estimate_times` of the passes'
+    problems (:func:`sigconv._backends.separable.passes`), times ``rank``,
+    plus adding the terms' results.
+    """
+    from ._backends import separable as _sep
+    total = SEPARABLE_OVERHEAD
+    for _, sub, along in _sep.passes(problem):
+        nthreads = resolve_workers(workers, sub.work) if workers != 1 else 1
+        outputs = float(_points(sub.out_shape))
+        code = sub.compute_dtype.char if sub.compute_dtype.kind != "i" else "q"
+        t = (DIRECT_OVERHEAD + DIRECT_NS.get(code, 1.0) * sub.work
+             + OUTPUT_NS.get(code, 1.0) * outputs)
+        if nthreads > 1:
+            t /= nthreads * PARALLEL_EFFICIENCY
+        if along.k_shape[0] >= _sep.FFT_MIN_TAPS and sub.out_dtype.kind not in "biu":
+            t = min(t, estimate_times(along, 1, nthreads)["fft"] * 1e9)
+        total += rank * t
+    if rank > 1:
+        code = problem.compute_dtype.char if problem.compute_dtype.kind != "i" else "q"
+        total += (rank - 1) * SEPARABLE_ADD_NS.get(code, 1.0) * _points(problem.out_shape)
+    return total * 1e-9

@@ -17,7 +17,9 @@ from ._dtypes import result_dtype
 from ._problem import make_problem, normalize_axes
 from ._cost import (  # noqa: F401  (constants also read through this module)
     DIRECT_NS, DIRECT_OVERHEAD, FFT_NS, FFT_OVERHEAD, ND_FFT_SCALE, _direct_ns,
-    _kernel_rows, _model_choice, _model_times, estimate_times, toeplitz_times)
+    _kernel_rows, _model_choice, _model_times, estimate_times, separable_candidate,
+    separable_time, toeplitz_times)
+from ._backends import separable as _sep
 
 __all__ = ["choose_conv_method", "Convolver"]
 
@@ -70,17 +72,30 @@ def _candidates(problem, signal, kernel, lazy=False, workers=None):
     ``lazy``: only the first entry matters, so the inputs are not scanned
     when the model already ranks the direct method first.
     """
-    times = _model_times(problem, _kernel_rows(problem, kernel), workers)
+    rows = _kernel_rows(problem, kernel)
+    times = _model_times(problem, rows, workers)
     times.update(toeplitz_times(problem, signal, kernel, times))
+    if separable_candidate(problem, rows):
+        # factor the kernel only when a rank-1 kernel would win
+        best = min(times.values())
+        if separable_time(problem, 1, workers) < best:
+            factors = _sep.factors_for(problem, kernel)
+            if factors is not None:
+                t = separable_time(problem, factors.rank, workers)
+                if t < best or not lazy:
+                    times["separable"] = t
+                    if lazy and t < best:
+                        _sep.stash(kernel, factors)
     methods = sorted(times, key=lambda m: times[m])
-    if lazy and methods[0] == "direct":
+    if lazy and methods[0] in ("direct", "separable"):
         return methods
+    exact = [m for m in methods if m in ("direct", "separable")]
     if problem.out_dtype.kind in "biu":
         if not _transform_is_exact(problem, signal, kernel):
-            return ["direct"]
+            return exact
     elif not (_all_finite(signal) and _all_finite(kernel)):
         # a NaN or Inf would spread over every output of a transform
-        return ["direct"]
+        return exact
     return methods
 
 
@@ -133,7 +148,7 @@ def choose_conv_method(in1, in2, mode="full", measure=False):
 
     Returns
     -------
-    method : {'direct', 'fft', 'oa'}
+    method : {'direct', 'fft', 'oa', 'toeplitz', 'separable'}
         A ``method=`` for :func:`convolve` and :func:`correlate`.
     times : dict
         Only with ``measure=True``: the best time in seconds of each method
@@ -172,12 +187,19 @@ def choose_conv_method(in1, in2, mode="full", measure=False):
     --------
     >>> import numpy as np
     >>> import sigconv
+    >>> rng = np.random.default_rng(0)
     >>> sigconv.choose_conv_method(np.ones(10_000), np.ones(5))
     'direct'
-    >>> sigconv.choose_conv_method(np.ones((512, 512)), np.ones((63, 63)))
+    >>> sigconv.choose_conv_method(np.ones((512, 512)), rng.random((63, 63)))
     'fft'
     >>> sigconv.choose_conv_method(np.ones(1_000_000), np.ones(2000))
     'oa'
+
+    A kernel that is an outer product of 1-D kernels (a box, a Gaussian) is
+    computed as one pass per axis:
+
+    >>> sigconv.choose_conv_method(np.ones((512, 512)), np.ones((63, 63)))
+    'separable'
 
     Integers stay with the direct method when a transform could not give
     the exact result, and so do inputs with NaN:
@@ -185,7 +207,7 @@ def choose_conv_method(in1, in2, mode="full", measure=False):
     >>> big = np.full(100_000, 2**40)
     >>> sigconv.choose_conv_method(big, big[:3000])
     'direct'
-    >>> sigconv.choose_conv_method(np.full((512, 512), np.nan), np.ones((63, 63)))
+    >>> sigconv.choose_conv_method(np.full((512, 512), np.nan), rng.random((63, 63)))
     'direct'
 
     Timing instead of the model:
@@ -204,7 +226,9 @@ def choose_conv_method(in1, in2, mode="full", measure=False):
         return ("direct", {}) if measure else "direct"
     problem, signal, kernel = make_problem(in1, in2, op="convolve", mode=mode)
     if not measure:
-        return auto_method(problem, signal, kernel)
+        method = auto_method(problem, signal, kernel)
+        _sep.stash(None, None)     # no call follows to take the kernel's factors
+        return method
     if 0 in problem.out_shape:
         return "direct", {}
     methods = _candidates(problem, signal, kernel)
@@ -235,7 +259,7 @@ class Convolver:
         of which those along ``axes`` count).
     mode : {'full', 'valid', 'same', 'circular'}, optional
         As in :func:`convolve`.
-    method : {'auto', 'direct', 'fft', 'oa', 'toeplitz'}, optional
+    method : {'auto', 'direct', 'fft', 'oa', 'toeplitz', 'separable'}, optional
         As in :func:`convolve`. ``auto`` (default) chooses when the plan is
         made, by the cost model of :func:`choose_conv_method` for an input
         of ``shape`` and ``dtype`` (one item of batch); integer plans use
@@ -257,7 +281,8 @@ class Convolver:
     Attributes
     ----------
     method : str
-        The method the plan runs: ``'direct'``, ``'fft'``, ``'oa'`` or ``'toeplitz'``.
+        The method the plan runs: ``'direct'``, ``'fft'``, ``'oa'``, ``'toeplitz'``
+        or ``'separable'``.
     shape : tuple of int
         The inputs' lengths along the convolved axes.
     mode : str
@@ -366,9 +391,17 @@ class Convolver:
         self._auto = method == "auto"
         self._kernel_finite = True
         if self._auto:
+            rows = _kernel_rows(problem, kernel)
             method = ("direct" if problem.out_dtype.kind in "biu"
-                      else _model_choice(problem, _kernel_rows(problem, kernel)))
-            self._kernel_finite = method == "direct" or _all_finite(kernel)
+                      else _model_choice(problem, rows))
+            if (not problem.swapped and separable_candidate(problem, rows)
+                    and 0 not in problem.out_shape and 0 not in problem.x_shape
+                    and separable_time(problem, 1) < _model_times(problem, rows)[method]
+                    and _sep.factors_for(problem, kernel) is not None):
+                factors = _sep.factors_for(problem, kernel)
+                if separable_time(problem, factors.rank) < _model_times(problem, rows)[method]:
+                    method = "separable"
+            self._kernel_finite = method in ("direct", "separable") or _all_finite(kernel)
         self.method = method
         self.shape = shape
         self.mode = mode
@@ -391,6 +424,8 @@ class Convolver:
             self._flipped = w if tuple(last) == axes else np.moveaxis(w, last, axes)
         elif method in ("fft", "oa"):
             self._prepared = (_fft if method == "fft" else _oa).prepare(problem, kernel)
+        elif method == "separable":
+            self._prepared = _sep.prepare(problem, kernel)
 
     def __repr__(self):
         return ("Convolver(kernel of shape %s, shape=%s, mode=%r, method=%r, axes=%s, "
@@ -435,7 +470,7 @@ class Convolver:
         if 0 in problem.out_shape or 0 in problem.x_shape or 0 in problem.k_shape:
             return np.zeros(problem.out_shape, dtype=problem.out_dtype)
         method = self.method
-        if (self._auto and method != "direct"
+        if (self._auto and method not in ("direct", "separable")
                 and not (self._kernel_finite and _all_finite(signal))):
             method = "direct"
         if method == "direct":

@@ -5,10 +5,11 @@ returning the finished result (shape ``problem.out_shape``, dtype
 ``problem.out_dtype``, C-contiguous). ``BACKENDS`` maps method names to them.
 """
 from . import direct, fft, oa
-from . import toeplitz
+from . import separable, toeplitz
 
 BACKENDS = {"direct": direct.run, "fft": fft.run, "oa": oa.run}
 BACKENDS["toeplitz"] = toeplitz.run
+BACKENDS["separable"] = separable.run
 
 #: every method name sigconv knows, implemented or not yet
-METHODS = ("auto", "direct", "fft", "oa", "toeplitz")
+METHODS = ("auto", "direct", "fft", "oa", "toeplitz", "separable")

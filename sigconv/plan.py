@@ -78,8 +78,11 @@ def _candidates(problem, signal, kernel, lazy=False, workers=None):
     if separable_candidate(problem, rows):
         # factor the kernel only when a rank-1 kernel would win
         best = min(times.values())
-        if separable_time(problem, 1, workers) < best:
-            factors = _sep.factors_for(problem, kernel)
+        t1 = separable_time(problem, 1, workers)
+        if t1 < best:
+            # the largest rank that could still win (the time grows linearly)
+            per_rank = max(separable_time(problem, 2, workers) - t1, 1e-12)
+            factors = _sep.factors_for(problem, kernel, 1 + int((best - t1) / per_rank))
             if factors is not None:
                 t = separable_time(problem, factors.rank, workers)
                 if t < best or not lazy:

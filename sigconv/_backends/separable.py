@@ -3,8 +3,8 @@
 A kernel that is an outer product, ``w = f0 (x) f1 (x) ... (x) f[d-1]``,
 correlates the extended signal ``X`` as ``d`` passes of 1-D kernels, one
 per convolved axis: ``d`` times ``K`` multiply-adds per output instead of
-``K**d``. A 2-D kernel of rank ``r`` is the sum of ``r`` such products
-(its singular value decomposition) and takes ``r`` chains of passes.
+``K**d``. A 2-D kernel of rank ``r`` is the sum of ``r`` such products and takes
+``r`` chains of passes.
 
 Boundaries. Pass ``j`` samples its own axis at the problem's positions
 ``o * step + lo + k`` and keeps every other axis as it is (its lengths
@@ -24,8 +24,10 @@ Integer and bool kernels are used only when their factors are exact
 integers (found by :func:`integer_factors` and checked by reconstructing
 the kernel): the passes then sum exactly in int64 (modulo ``2**64``, as the
 direct method does), so the result equals the direct method's. Floating
-kernels are factored by the singular value decomposition (a higher-order
-one in 3-D and above) and accepted when what the factors leave out is at
+kernels of rank 1 are factored by the fibres through their largest entry
+(no matrix factorisation, which in a threaded LAPACK can cost more than a
+small convolution), 2-D kernels of higher rank by repeating that on the
+residual (cross approximation with full pivoting); the factors are accepted when what the factors leave out is at
 most :data:`RANK_RTOL` times the dtype's epsilon times ``sqrt(taps)`` of
 the kernel's Frobenius norm (``eps`` of the result's dtype): an error of
 the order of the rounding error of the direct sums.
@@ -150,38 +152,52 @@ def integer_factors(w):
     return tuple(np.array(f, dtype=np.int64) for f in factors)
 
 
-def _float_factors(w, tol):
-    """Terms of outer products within ``tol * ||w||_F`` of ``w``, or None."""
+def _fibres(w):
+    """The rank-1 tensor through the entry of largest magnitude: its fibres there.
+
+    ``w[:, q1, ...] (x) w[q0, :, ...] (x) ... / w[q]**(d - 1)``: exact for a
+    rank-1 ``w`` up to rounding, found without a matrix factorisation.
+    """
+    q = np.unravel_index(int(np.argmax(np.abs(w))), w.shape)
+    pivot = w[q]
+    vecs = []
+    for i in range(w.ndim):
+        sel = list(q)
+        sel[i] = slice(None)
+        vecs.append(np.array(w[tuple(sel)]))
+    vecs[0] = vecs[0] / pivot ** (w.ndim - 1)
+    return vecs
+
+
+def _float_factors(w, tol, rank_limit):
+    """Terms of outer products within ``tol * ||w||_F`` of ``w``, or None.
+
+    Rank 1 from the fibres through the largest entry (no factorisation); in
+    2-D, ranks 2 to ``rank_limit`` by repeating that on the residual.
+    """
     d = w.ndim
     norm = float(np.linalg.norm(w))
     if norm == 0.0:
         return [tuple(np.zeros(n, dtype=w.dtype) for n in w.shape)]
     if d == 1:
         return [(w.copy(),)]
-    if d == 2:
-        u, s, vh = np.linalg.svd(w, full_matrices=False)
-        # the least r whose left-out singular values are within tol
-        tail = np.sqrt(np.cumsum((s[::-1] ** 2)))[::-1]   # tail[r] = ||s[r:]||
-        limit = max_rank(w.shape)
-        for r in range(1, limit + 1):
-            rest = tail[r] if r < len(s) else 0.0
-            if rest <= tol * norm:
-                return [(u[:, i] * np.sqrt(s[i]), vh[i] * np.sqrt(s[i])) for i in range(r)]
+    vecs = _fibres(w)
+    if float(np.linalg.norm(w - _outer(vecs))) <= tol * norm:
+        return [tuple(vecs)]
+    if d > 2 or min(rank_limit, max_rank(w.shape)) < 2:
         return None
-    # d >= 3: rank 1 only, from the leading singular vector of each unfolding
-    vecs = []
-    for i in range(d):
-        unfold = np.moveaxis(w, i, 0).reshape(w.shape[i], -1)
-        u, _, _ = np.linalg.svd(unfold, full_matrices=False)
-        vecs.append(u[:, 0])
-    core = w
-    for v in vecs:
-        core = np.tensordot(np.conjugate(v), core, axes=(0, 0))
-    lam = complex(core) if np.iscomplexobj(core) else float(core)
-    approx = lam * _outer(vecs)
-    if float(np.linalg.norm(w - approx)) > tol * norm:
-        return None
-    return [(vecs[0] * lam,) + tuple(vecs[1:])]
+    # higher rank in 2-D: cross approximation with full pivoting (one
+    # fibre pair per term, subtracted from the residual), which recovers a
+    # matrix of rank r in r steps, again without a factorisation
+    terms = [tuple(vecs)]
+    rest = w - _outer(vecs)
+    for _ in range(1, min(rank_limit, max_rank(w.shape))):
+        vecs = _fibres(rest)
+        terms.append(tuple(vecs))
+        rest = rest - _outer(vecs)
+        if float(np.linalg.norm(rest)) <= tol * norm:
+            return terms
+    return None
 
 
 def _outer(vecs):
@@ -191,11 +207,12 @@ def _outer(vecs):
     return out
 
 
-def factorize(w, dtype):
+def factorize(w, dtype, rank_limit=None):
     """:class:`Factors` of the kernel ``w`` (convolved axes only), or None.
 
     ``dtype``: the result's dtype (its epsilon sets the tolerance for
-    floating kernels; integers must factor exactly).
+    floating kernels; integers must factor exactly); ``rank_limit``: the
+    largest rank worth finding (default: :func:`max_rank`).
     Axes of length 1 are left out of the search and get the factor ``[1]``.
     """
     shape = w.shape
@@ -223,7 +240,8 @@ def factorize(w, dtype):
         tol = RANK_RTOL * eps * math.sqrt(core.size)
         # linalg computes in double precision at most
         work = core.astype(np.complex128 if core.dtype.kind == "c" else np.float64)
-        terms = _float_factors(work, tol)
+        terms = _float_factors(work, tol, max_rank(shape) if rank_limit is None
+                               else rank_limit)
         if terms is None:
             return None
     full = []
@@ -251,12 +269,15 @@ def kernel_matrix(problem, kernel):
     return w
 
 
-def factors_for(problem, kernel):
-    """:class:`Factors` of ``problem``'s kernel, or None when it is not separable."""
+def factors_for(problem, kernel, rank_limit=None):
+    """:class:`Factors` of ``problem``'s kernel, or None when it is not separable.
+
+    ``rank_limit``: the largest rank worth finding (see :func:`factorize`).
+    """
     w = kernel_matrix(problem, kernel)
     if w is None:
         return None
-    return factorize(w, problem.out_dtype)
+    return factorize(w, problem.out_dtype, rank_limit)
 
 
 class _Stash(threading.local):

@@ -33,6 +33,8 @@ the absolute times. On that set the model's choice is within 1.3x of the
 fastest method everywhere, and within 1.2x on all but two small volumes.
 ``choose_conv_method(measure=True)`` times the candidates instead.
 """
+import functools
+
 from ._backends import fft as _fft
 from ._backends import _lengths
 from ._backends import oa as _oa
@@ -113,13 +115,26 @@ def _features(problem, kernel_rows=None):
     plans = _fft.linear_axes(problem)
     whole = _lengths.fast_lengths([p.size for p in plans], real, single)
     out["fft"] = transforms(whole, 1)
-    layout = _oa._block_plan(problem)
+    layout = _block_plan(problem)
     if layout is None:
         out["oa"] = out["fft"]
     else:
         _, blocks, shape, _, _ = layout
         out["oa"] = transforms(shape, _points([count for _, count in blocks]))
     return out
+
+
+@functools.lru_cache(maxsize=256)
+def _cached_block_plan(problem):
+    return _oa._block_plan(problem)
+
+
+def _block_plan(problem):
+    """The block method's plan of ``problem``, remembered for repeated shapes."""
+    try:
+        return _cached_block_plan(problem)
+    except TypeError:          # an unhashable field: plan afresh
+        return _oa._block_plan(problem)
 
 
 def _speedups(problem, feats, nthreads, kernel_rows):

@@ -47,6 +47,7 @@ def _factor_exponents(n, primes):
     return out if n == 1 else None
 
 
+@functools.lru_cache(maxsize=16384)
 def length_units(n, kind):
     """Modelled time of a transform of length ``n``, in radix-2 passes over ``n`` points.
 

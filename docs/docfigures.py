@@ -172,3 +172,55 @@ def wraparound_figure():
     ax.tick_params(axis="x", length=0)
     fig.tight_layout()
     return fig
+
+
+METHOD_STYLE = {"direct": ("#1f4e9c", "o"), "fft": ("#e07b00", "s"), "oa": ("#2a9d3f", "^"),
+                "separable": ("#b2182b", "D"), "auto": ("black", "x")}
+
+
+def method_times_figure(path=None):
+    """Time against kernel length per method, log-log, from measured times.
+
+    ``path``: the JSON of :file:`docs/_data/method_times.json` (measured by
+    timing every method on a grid of sizes; see its ``machine`` entry).
+    One panel per input size; solid lines for a separable (Gaussian)
+    kernel, where every method applies, crosses for what ``auto`` took.
+    """
+    import json
+    import os
+    if path is None:
+        path = os.path.join(os.path.dirname(os.path.abspath(__file__)), "_data",
+                            "method_times.json")
+    with open(path, encoding="utf-8") as f:
+        data = json.load(f)
+    rows = [r for r in data["rows"] if r["kernel"] == "separable kernel"]
+    panels = sorted({(r["ndim"], r["N"]) for r in rows})
+    cols = 3
+    nrows = -(-len(panels) // cols)
+    fig, axes = plt.subplots(nrows, cols, figsize=(3.3 * cols, 3.0 * nrows), squeeze=False)
+    flat = [a for row in axes for a in row]
+    for ax in flat[len(panels):]:
+        ax.set_visible(False)
+    for ax, (d, N) in zip(flat, panels):
+        sel = sorted((r for r in rows if r["ndim"] == d and r["N"] == N),
+                     key=lambda r: r["K"])
+        for m, (color, marker) in METHOD_STYLE.items():
+            pts = [(r["K"], r["times"][m]) for r in sel if m in r["times"]]
+            if not pts:
+                continue
+            ks, ts = zip(*pts)
+            ls = "none" if m == "auto" else "-"
+            ax.loglog(ks, [t * 1e3 for t in ts], ls=ls, marker=marker, color=color,
+                      label=m, ms=6 if m == "auto" else 4)
+        ks_all = [r["K"] for r in sel]
+        ax.set_xticks(ks_all)
+        ax.set_xticklabels([str(k) for k in ks_all])
+        ax.xaxis.set_minor_locator(plt.NullLocator())
+        ax.set_title("%d-D, N = %d per axis" % (d, N), fontsize=9)
+        ax.set_xlabel("kernel length K per axis")
+        ax.grid(True, which="both", alpha=0.3)
+    for row in axes:
+        row[0].set_ylabel("time (ms)")
+    flat[len(panels) - 1].legend(fontsize=7)
+    fig.tight_layout()
+    return fig

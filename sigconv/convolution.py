@@ -10,6 +10,7 @@ from ._dtypes import kernel_dtype
 from ._problem import make_problem, normalize_axes
 from ._validate import as_int
 from .plan import auto_method
+from ._small import small_call
 
 __all__ = ["convolve", "correlate", "convolve2d", "correlate2d", "fftconvolve",
            "oaconvolve", "correlation_lags"]
@@ -31,6 +32,11 @@ def _choose_method(method, problem, signal, kernel, workers=None):
 
 def _run(op, in1, in2, mode, method, boundary, fillvalue, axes, stride, workers,
          flavor="nd"):
+    if flavor == "nd":
+        out = small_call(op, in1, in2, mode, method, boundary, fillvalue, axes, stride,
+                         workers)
+        if out is not None:
+            return out
     in1 = np.asarray(in1)
     in2 = np.asarray(in2)
     if flavor == "nd" and in1.ndim == in2.ndim == 0 and method in METHODS:
@@ -72,7 +78,7 @@ _SHARED_PARAMS = """
         ``circular``
            cyclic with period ``N``: ``N`` points of the product with the
            circulant matrix of ``in2`` (a kernel longer than ``N`` wraps).
-    method : {'auto', 'direct', 'fft', 'oa', 'toeplitz'}, optional
+    method : {'auto', 'direct', 'fft', 'oa', 'toeplitz', 'separable'}, optional
         ``direct`` sums the products; ``fft`` multiplies the inputs' spectra
         (:mod:`scipy.fft`); ``oa`` does so by blocks (overlap-save, for a
         long signal and a much shorter kernel); all three give the same
@@ -92,6 +98,12 @@ _SHARED_PARAMS = """
         and ``longdouble`` inputs, which BLAS cannot multiply, are computed
         by ``direct`` (exactly). For filter banks (several kernels
         broadcast against each signal) ``auto`` weighs ``toeplitz`` too.
+        ``separable`` computes a kernel that is an outer product of 1-D
+        kernels (a Gaussian, a box, Sobel; in 2-D also a sum of a few) as
+        one pass of a 1-D kernel per axis, and raises :class:`ValueError`
+        for a kernel that is not, to within the result dtype's rounding
+        (integer kernels: exactly, with integer factors); ``auto`` detects
+        such kernels and uses it when the model finds it cheaper.
     boundary : {'fill', 'wrap', 'symm', 'constant', 'symmetric', 'reflect', 'edge'}, optional
         How ``in1`` is extended beyond its edges, in every dimension:
         ``fill``/``constant`` pad with ``fillvalue`` (default), ``wrap``

@@ -17,6 +17,7 @@ from reference import (batched, boundary_reference, circular_fft_reference,
                        circular_reference)
 from sigconv import _exact
 from sigconv._backends import fft as fft_backend
+from sigconv._backends import _lengths
 
 FLOATING = (np.float64, np.float32, np.complex128, np.complex64)
 
@@ -291,7 +292,7 @@ def test_integer_bound_covers_the_actual_error(rng):
                   rng.integers(-2**20, 2**20, 4096).astype(float))]:
         exact = sigconv.convolve(x.astype(np.int64), h.astype(np.int64), method="direct")
         err = np.abs(sigconv.convolve(x, h, method="fft") - exact).max()
-        size = fft_backend.fast_lengths([x.size + h.size - 1], True)
+        size = _lengths.fast_lengths([x.size + h.size - 1], True)
         norms = [(np.abs(a).sum(), np.sqrt((a * a).sum())) for a in (x, h)]
         assert err < _exact.integer_error_bound(*norms, size) / 100
 
@@ -561,7 +562,7 @@ def _smooth(n, primes):
 @pytest.mark.parametrize("n", [1, 7, 255, 256, 257, 1000, 2110, 4109, 100003, 575999, 2**20])
 def test_good_length(n, real, single):
     from scipy.fft import next_fast_len
-    m = fft_backend.good_length(n, real, single)
+    m = _lengths.good_length(n, real, single)
     assert m >= n
     assert _smooth(m, (2, 3, 5) if real else (2, 3, 5, 7, 11))
     kind = fft_backend._kind(real, single)
@@ -569,22 +570,22 @@ def test_good_length(n, real, single):
         # never worse by the model than scipy's next fast length, never past
         # the next power of two
         assert m <= 1 << (n - 1).bit_length()
-        assert (fft_backend.length_units(m, kind)
-                <= fft_backend.length_units(next_fast_len(n, real=real), kind))
+        assert (_lengths.length_units(m, kind)
+                <= _lengths.length_units(next_fast_len(n, real=real), kind))
     if n & (n - 1) == 0:
         assert m == n
 
 
 def test_length_units():
     # a power of two costs n log2 n; extra factors cost more per level
-    assert fft_backend.length_units(1024, "real32") == 1024 * 10
-    assert fft_backend.length_units(3 * 512, "real32") > 3 * 512 * np.log2(3 * 512)
-    assert fft_backend.length_units(3 * 512, "complex") == pytest.approx(
+    assert _lengths.length_units(1024, "real32") == 1024 * 10
+    assert _lengths.length_units(3 * 512, "real32") > 3 * 512 * np.log2(3 * 512)
+    assert _lengths.length_units(3 * 512, "complex") == pytest.approx(
         3 * 512 * np.log2(3 * 512))
     # a prime with no fast pass is charged heavily
-    assert fft_backend.length_units(1009, "complex") > 1009 * (np.log2(1009) + 4)
+    assert _lengths.length_units(1009, "complex") > 1009 * (np.log2(1009) + 4)
     # N-D: every axis's lines
-    assert fft_backend.transform_units((8, 16), False) == 8 * 16 * (3 + 4)
+    assert _lengths.transform_units((8, 16), False) == 8 * 16 * (3 + 4)
 
 
 @pytest.mark.parametrize("sizes", [[2110, 2110], [257, 1025], [1000, 1000], [7, 4097, 33],

@@ -12,13 +12,14 @@ import numpy as np
 
 from .._boundary import FILL
 from . import direct, fft, oa
-from . import toeplitz
+from . import separable, toeplitz
 
 BACKENDS = {"direct": direct.run, "fft": fft.run, "oa": oa.run}
 BACKENDS["toeplitz"] = toeplitz.run
+BACKENDS["separable"] = separable.run
 
 #: every method name sigconv accepts ('auto' chooses one of the backends)
-METHODS = ("auto", "direct", "fft", "oa", "toeplitz")
+METHODS = ("auto", "direct", "fft", "oa", "toeplitz", "separable")
 
 
 def check_method(method):

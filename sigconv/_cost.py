@@ -1,0 +1,290 @@
+"""The cost model: modelled times of the methods, from a problem's shapes and dtype.
+
+:func:`sigconv.plan.auto_method` and :func:`sigconv.choose_conv_method` rank
+the methods by it. In nanoseconds:
+
+* direct: ``DIRECT_NS[dtype] * work + OUTPUT_NS[dtype] * outputs``, ``work``
+  the multiply-adds of the direct evaluation (complex data counts four real
+  ones per product);
+* fft: ``FFT_NS[dtype] * units + POINT_NS[dtype] * points``: ``units`` the
+  modelled time of the transforms
+  (:func:`sigconv._backends._lengths.transform_units`: ``P log2 P`` for ``P``
+  points, more for lengths with factors 3 and 5), summed over the signal's
+  forward and the inverse transforms of every batch item and the kernel's
+  own items (pruned to ``KERNEL_SHARE`` of a whole transform in N-D);
+  ``points`` those the element-wise passes touch. Lines transformed many at
+  a time (N-D, or a batch) cost ``ND_FFT_SCALE`` of a lone 1-D line;
+* oa: the same per block of the block plan (overlap-save), summed over the blocks,
+  plus ``OA_POINT_NS`` per block point for padding and adding the blocks.
+
+Threads divide the direct time and the transforms' time by what they
+achieve: the direct kernel and transforms of many lines or blocks spread
+over the cores (``PARALLEL_EFFICIENCY``); a batch of a few long lines runs
+one group of rows per thread; a lone 1-D line overlaps only the signal's
+and the kernel's transforms (two thirds of the time). The element-wise
+passes count as one thread's.
+
+The constants were fitted to single-thread timings of 40 problems (1-D,
+2-D, 3-D; float32 and float64; short to long kernels) on an x86-64 machine
+with AVX2, where float64 direct sums run at about 0.085 ns per
+multiply-add and a float64 transform at about 0.55 ns per ``P log2 P``;
+what matters is their ratios, which change far less between machines than
+the absolute times. On that set the model's choice is within 1.3x of the
+fastest method everywhere, and within 1.2x on all but two small volumes.
+``choose_conv_method(measure=True)`` times the candidates instead.
+"""
+import functools
+
+from ._backends import fft as _fft
+from ._backends import _lengths
+from ._backends import oa as _oa
+from ._threads import resolve_workers
+
+#: nanoseconds per unit of ``Problem.work`` of the direct kernel, by the real
+#: dtype it computes in (complex data is computed in its parts, and its
+#: ``work`` counts the four real products of each complex one), and per
+#: output
+DIRECT_NS = {"f": 0.042, "d": 0.085, "g": 1.0, "q": 0.2}
+OUTPUT_NS = {"f": 0.5, "d": 1.5, "g": 4.0, "q": 2.0}
+
+#: nanoseconds per unit of :func:`sigconv._backends._lengths.transform_units`
+#: (about ``P log2 P`` for ``P`` points), by the transform dtype
+FFT_NS = {"f": 0.40, "d": 0.55, "g": 6.0, "F": 0.55, "D": 0.75, "G": 8.0}
+
+#: the lines of an N-D transform (or of a batch of 1-D ones) run several
+#: at once in vector registers (scipy.fft), cheaper per unit than a single
+#: 1-D line: the factor
+ND_FFT_SCALE = {"f": 0.6, "d": 0.8, "F": 0.8, "D": 0.9}
+
+#: nanoseconds per transformed point of the element-wise passes (loading,
+#: the product, cropping), and the block method's extra per block point
+#: (padding each block, adding the overlapping results)
+POINT_NS = {"f": 1.0, "d": 2.0, "g": 8.0, "F": 2.0, "D": 4.0, "G": 16.0}
+OA_POINT_NS = {"f": 3.0, "d": 4.0, "g": 8.0, "F": 4.0, "D": 6.0, "G": 16.0}
+
+#: share of the ideal speed-up threads give
+PARALLEL_EFFICIENCY = 0.9
+
+#: the kernel's transform as a share of a full one, when pruned (N-D)
+KERNEL_SHARE = 0.4
+
+#: fixed cost of a call (planning, allocation), nanoseconds
+DIRECT_OVERHEAD = 5e3
+FFT_OVERHEAD = 40e3
+
+
+def _points(shape):
+    total = 1
+    for n in shape:
+        total *= n
+    return total
+
+
+
+
+def _direct_ns(problem):
+    code = problem.compute_dtype.char if problem.compute_dtype.kind != "i" else "q"
+    return DIRECT_NS.get(code, 1.0)
+
+
+def _features(problem, kernel_rows=None):
+    """What the modelled times are linear in: ``{method: (units, points)}``.
+
+    ``units``: the transforms' modelled time (:func:`sigconv._backends._lengths.transform_units`)
+    summed over the signal's forward transforms, the kernel's (pruned to
+    ``KERNEL_SHARE`` of a whole one in N-D) and the inverse ones; ``points``:
+    the spectrum points the element-wise passes (loading, product,
+    cropping) touch. For ``direct``: ``(work, outputs)``. ``kernel_rows``:
+    the kernel's own batch items (default: as many as the output's).
+    """
+    rows = max(1, _points(problem.batch_shape))
+    krows = rows if kernel_rows is None else max(1, min(rows, kernel_rows))
+    out = {"direct": (float(problem.work), float(_points(problem.out_shape)))}
+    real_dt, _ = _fft.transform_dtypes(problem)
+    real = not problem.is_complex
+    single = _lengths.is_single(real_dt)
+
+    def transforms(shape, blocks):
+        share = 1.0 if len(shape) == 1 else KERNEL_SHARE
+        units = _lengths.transform_units(shape, real, single)
+        return (units * (2 * rows * blocks + krows * share),
+                float(_points(shape) * rows * blocks))
+    if problem.mode == "circular":
+        out["fft"] = out["oa"] = transforms(problem.x_shape, 1)
+        return out
+    plans = _fft.linear_axes(problem)
+    whole = _lengths.fast_lengths([p.size for p in plans], real, single)
+    out["fft"] = transforms(whole, 1)
+    layout = _block_plan(problem)
+    if layout is None:
+        out["oa"] = out["fft"]
+    else:
+        _, blocks, shape, _, _ = layout
+        out["oa"] = transforms(shape, _points([count for _, count in blocks]))
+    return out
+
+
+@functools.lru_cache(maxsize=256)
+def _cached_block_plan(problem):
+    return _oa._block_plan(problem)
+
+
+def _block_plan(problem):
+    """The block method's plan of ``problem``, remembered for repeated shapes."""
+    try:
+        return _cached_block_plan(problem)
+    except TypeError:          # an unhashable field: plan afresh
+        return _oa._block_plan(problem)
+
+
+def _speedups(problem, feats, nthreads, kernel_rows):
+    """Per method, the time on ``nthreads`` threads as a share of one thread's."""
+    if nthreads <= 1:
+        return {"direct": 1.0, "fft": 1.0, "oa": 1.0}
+    rows = max(1, _points(problem.batch_shape))
+    parallel = 1.0 / (nthreads * PARALLEL_EFFICIENCY)
+    if len(problem.axes) > 1 or rows >= 2 * nthreads * _fft.SPLIT_ROWS_PER_THREAD:
+        fft = parallel             # many lines: scipy.fft spreads them
+    elif rows >= 2:
+        fft = 1.0 / min(rows, nthreads)    # row groups, one per thread
+    else:
+        # one line: the signal's and the kernel's transforms side by side,
+        # then the inverse alone
+        fft = 2.0 / 3.0
+    blocks = feats["oa"][1] / max(1.0, feats["fft"][1])
+    return {"direct": parallel, "fft": fft, "oa": parallel if blocks * rows > 1 else fft}
+
+
+def estimate_times(problem, kernel_rows=None, nthreads=1):
+    """Modelled seconds of each method for ``problem``: ``{'direct': t, 'fft': t, 'oa': t}``.
+
+    ``kernel_rows``: the kernel's batch items, when fewer than the output's;
+    ``nthreads``: the threads the call runs on.
+    """
+    feats = _features(problem, kernel_rows)
+    work, outputs = feats["direct"]
+    code = problem.compute_dtype.char if problem.compute_dtype.kind != "i" else "q"
+    times = {"direct": DIRECT_OVERHEAD + DIRECT_NS.get(code, 1.0) * work
+             + OUTPUT_NS.get(code, 1.0) * outputs}
+    real_dt, complex_dt = _fft.transform_dtypes(problem)
+    dt = complex_dt if problem.is_complex else real_dt
+    per_unit = FFT_NS.get(dt.char, 25.0)
+    if len(problem.axes) > 1 or _points(problem.batch_shape) >= 8:
+        per_unit *= ND_FFT_SCALE.get(dt.char, 1.0)
+    per_point = POINT_NS.get(dt.char, 10.0)
+    speed = _speedups(problem, feats, nthreads, kernel_rows)
+    times["direct"] *= speed["direct"]
+    for m in ("fft", "oa"):
+        units, points = feats[m]
+        if m == "oa" and points > feats["fft"][1]:
+            per_point = per_point + OA_POINT_NS.get(dt.char, 10.0)
+        # the element-wise passes (numpy: loading, padding, adding blocks,
+        # the final copy) run on one thread
+        times[m] = FFT_OVERHEAD + per_unit * units * speed[m] + per_point * points
+    return {k: v * 1e-9 for k, v in times.items()}
+
+
+#: the Toeplitz (GEMM) method's cost relative to the direct method's, per
+#: multiply-add on one core: ``TOEPLITZ_NS[dtype] * (base + per_tap / taps +
+#: per_kernel / kernels)`` against ``DIRECT_ROW_NS[dtype] * (base + per_tap /
+#: K_last)``, ``kernels`` the kernels one input item meets (a filter bank)
+#: and ``K_last`` the kernel's length along its last convolved axis (the
+#: direct kernel's inner loop; shorter rows use its vector tiles less well,
+#: more so in N-D). Fitted on the development machine (float32 1-D and 2-D
+#: filter banks); only filter banks (two kernels or more per input item) are
+#: offered to the Toeplitz method, where one GEMM serves all the kernels.
+TOEPLITZ_NS = {"f": 1.0, "d": 2.2, "F": 1.5, "D": 2.8}
+TOEPLITZ_TERMS = (0.05, 0.9, 0.6)
+DIRECT_ROW_TERMS = {1: (0.05, 0.33), 2: (0.05, 0.7)}
+
+
+def toeplitz_times(problem, signal, kernel, times):
+    """``{'toeplitz': seconds}`` for a filter bank the GEMM method can compute, else ``{}``.
+
+    ``times`` are the other methods' modelled times (``estimate_times``);
+    the Toeplitz time is the direct one scaled by the ratio of the two
+    methods' modelled costs per multiply-add.
+    """
+    from ._backends import toeplitz as _toeplitz
+    dt = _toeplitz.blas_dtype(problem)
+    if dt is None or "direct" not in times:
+        return {}
+    kernels = 1
+    for a in range(problem.ndim):
+        if a not in problem.axes and signal.shape[a] == 1:
+            kernels *= kernel.shape[a]
+    if kernels < 2:
+        return {}
+    taps = _points(problem.k_shape)
+    base, per_tap, per_kernel = TOEPLITZ_TERMS
+    toe = TOEPLITZ_NS[dt.char] * (base + per_tap / taps + per_kernel / kernels)
+    d_base, d_tap = DIRECT_ROW_TERMS[min(len(problem.axes), 2)]
+    direct = TOEPLITZ_NS[dt.char] * (d_base + d_tap / problem.k_shape[-1])
+    fixed = DIRECT_OVERHEAD * 1e-9
+    return {"toeplitz": fixed + (times["direct"] - fixed) * toe / direct}
+
+
+def _kernel_rows(problem, kernel):
+    """Batch items of ``kernel`` (its lengths along the non-convolved axes)."""
+    return _points([n for a, n in enumerate(kernel.shape) if a not in problem.axes])
+
+
+def _model_times(problem, kernel_rows=None, workers=None):
+    """:func:`estimate_times` on the threads a call with ``workers`` runs on."""
+    nthreads = resolve_workers(workers, problem.work) if workers != 1 else 1
+    return estimate_times(problem, kernel_rows, nthreads)
+
+
+def _model_choice(problem, kernel_rows=None):
+    """The model's cheapest method, from the shapes and dtype alone."""
+    if 0 in problem.out_shape or 0 in problem.x_shape or 0 in problem.k_shape:
+        return "direct"
+    if DIRECT_OVERHEAD + _direct_ns(problem) * problem.work <= FFT_OVERHEAD:
+        return "direct"
+    times = _model_times(problem, kernel_rows)
+    return min(("direct", "fft", "oa"), key=lambda m: times[m])
+
+
+#: fixed cost of the separable method (factoring the kernel, setting up the
+#: passes), nanoseconds
+SEPARABLE_OVERHEAD = 30e3
+
+#: nanoseconds per output point of adding the terms of a kernel of rank > 1
+SEPARABLE_ADD_NS = {"f": 0.5, "d": 1.0, "q": 1.0}
+
+
+def separable_candidate(problem, kernel_rows):
+    """Whether the separable method could pay for ``problem`` (shapes alone).
+
+    At least two convolved axes with a kernel longer than 1, and one kernel
+    for the whole batch.
+    """
+    return kernel_rows == 1 and sum(k > 1 for k in problem.k_shape) >= 2
+
+
+def separable_time(problem, rank=1, workers=None):
+    """Modelled seconds of the separable method with a kernel of ``rank``.
+
+    Each pass is a direct evaluation of its own (a 1-D kernel over the
+    array the previous pass left), or for a long factor an FFT one along
+    its axis when that is cheaper: :func:`estimate_times` of the passes'
+    problems (:func:`sigconv._backends.separable.passes`), times ``rank``,
+    plus adding the terms' results.
+    """
+    from ._backends import separable as _sep
+    total = SEPARABLE_OVERHEAD
+    for _, sub, along in _sep.passes(problem):
+        nthreads = resolve_workers(workers, sub.work) if workers != 1 else 1
+        outputs = float(_points(sub.out_shape))
+        code = sub.compute_dtype.char if sub.compute_dtype.kind != "i" else "q"
+        t = (DIRECT_OVERHEAD + DIRECT_NS.get(code, 1.0) * sub.work
+             + OUTPUT_NS.get(code, 1.0) * outputs)
+        if nthreads > 1:
+            t /= nthreads * PARALLEL_EFFICIENCY
+        if along.k_shape[0] >= _sep.FFT_MIN_TAPS and sub.out_dtype.kind not in "biu":
+            t = min(t, estimate_times(along, 1, nthreads)["fft"] * 1e9)
+        total += rank * t
+    if rank > 1:
+        code = problem.compute_dtype.char if problem.compute_dtype.kind != "i" else "q"
+        total += (rank - 1) * SEPARABLE_ADD_NS.get(code, 1.0) * _points(problem.out_shape)
+    return total * 1e-9

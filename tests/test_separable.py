@@ -1,0 +1,290 @@
+"""method='separable': kernels of low rank as passes of 1-D kernels."""
+import numpy as np
+import pytest
+import scipy.ndimage
+import scipy.signal
+from conftest import ALL_MODES, BOUNDARIES, OPS, assert_close, random_array
+from hypothesis import given, strategies as st
+
+import sigconv
+from sigconv._backends import separable
+
+#: a separable run's error: the passes' rounding plus what the factors leave
+#: out (a few eps of the kernel's norm), against the one-pass tolerance
+FACTOR = 16.0
+
+
+def gaussian(n, sigma, dtype=np.float64):
+    k = np.arange(n) - (n - 1) / 2
+    g = np.exp(-k**2 / (2 * sigma**2))
+    return (g / g.sum()).astype(dtype)
+
+
+def rank1(rng, shape, dtype):
+    """An outer product of random 1-D factors, in ``dtype``."""
+    if np.dtype(dtype).kind in "biu":
+        fs = [rng.integers(-3, 4, n) for n in shape]
+        for f in fs:
+            f[0] = f[0] or 1
+        out = fs[0]
+        for f in fs[1:]:
+            out = np.multiply.outer(out, f)
+        if np.dtype(dtype).kind == "u":
+            out = np.abs(out)
+        return out.astype(dtype)
+    if np.dtype(dtype).kind == "c":
+        fs = [rng.standard_normal(n) + 1j * rng.standard_normal(n) for n in shape]
+    else:
+        fs = [rng.standard_normal(n) for n in shape]
+    out = fs[0]
+    for f in fs[1:]:
+        out = np.multiply.outer(out, f)
+    return out.astype(dtype)
+
+
+def check(got, expected, x, h, dtype=None, fillvalue=0):
+    assert_close(got, expected, inputs=(x, h), dtype=dtype, fillvalue=fillvalue,
+                 factor=FACTOR)
+
+
+# ------------------------------------------------------------------ vs direct
+
+DTYPES = (np.float32, np.float64, np.complex128, np.int16, np.uint8, np.bool_, np.float16)
+
+
+@pytest.mark.parametrize("op, stride", [("convolve", 1), ("correlate", (2, 3))])
+@pytest.mark.parametrize("mode", ALL_MODES)
+@pytest.mark.parametrize("dtype", DTYPES)
+def test_matches_direct_2d(rng, op, mode, boundary, dtype, stride):
+    if mode == "circular" and boundary not in ("fill", "constant", "wrap"):
+        pytest.skip("circular mode implies wrap")
+    x = random_array(rng, (23, 29), dtype)
+    h = rank1(rng, (5, 4), dtype) if dtype is not np.bool_ else np.outer(
+        [True, False, True, True, False], [True, True, False, True])
+    fill = 2 if boundary in ("fill", "constant") and mode != "circular" else 0
+    kw = dict(boundary=boundary, fillvalue=fill, stride=stride)
+    got = getattr(sigconv, op)(x, h, mode, method="separable", **kw)
+    expected = getattr(sigconv, op)(x, h, mode, method="direct", **kw)
+    check(got, expected, x, h, fillvalue=fill)
+
+
+@pytest.mark.parametrize("mode", ALL_MODES)
+@pytest.mark.parametrize("dtype, rank, op", [(np.float32, 1, "correlate"),
+                                             (np.float64, 2, "convolve"),
+                                             (np.int32, 1, "convolve")])
+def test_matches_direct_in_bands(rng, op, mode, boundary, dtype, rank):
+    # large enough for the band-by-band evaluation, with a batch axis and
+    # threads
+    if mode == "circular" and boundary not in ("fill", "constant", "wrap"):
+        pytest.skip("circular mode implies wrap")
+    x = random_array(rng, (2, 181, 203), dtype)
+    h = sum(rank1(rng, (7, 6), dtype) for _ in range(rank))[None]
+    fill = 3 if boundary in ("fill", "constant") else 0
+    kw = dict(boundary=boundary, fillvalue=fill, axes=(1, 2), stride=(1, 2))
+    got = getattr(sigconv, op)(x, h, mode, method="separable", workers=2, **kw)
+    expected = getattr(sigconv, op)(x, h, mode, method="direct", **kw)
+    check(got, expected, x, h, fillvalue=fill)
+    np.testing.assert_array_equal(
+        got, getattr(sigconv, op)(x, h, mode, method="separable", workers=1, **kw))
+
+
+@pytest.mark.parametrize("mode", ALL_MODES)
+@pytest.mark.parametrize("shape", [(9, 10, 11), (40, 36, 30)])
+def test_matches_direct_3d(rng, mode, boundary, shape):
+    if mode == "circular" and boundary not in ("fill", "constant", "wrap"):
+        pytest.skip("circular mode implies wrap")
+    x = rng.standard_normal(shape)
+    h = rank1(rng, (3, 4, 2), np.float64)
+    kw = dict(boundary=boundary, stride=(1, 2, 3))
+    got = sigconv.convolve(x, h, mode, method="separable", **kw)
+    check(got, sigconv.convolve(x, h, mode, method="direct", **kw), x, h)
+
+
+def test_valid_swap_and_a_large_kernel(rng):
+    # 'valid' with the kernel larger: the smaller input is the one factored
+    x = rank1(rng, (4, 5), np.float64)
+    h = rng.standard_normal((9, 11))
+    for op in OPS:
+        got = getattr(sigconv, op)(x, h, "valid", method="separable")
+        check(got, getattr(scipy.signal, op)(x, h, "valid"), x, h)
+
+
+# ------------------------------------------------------------ vs scipy
+
+@pytest.mark.parametrize("mode", ["full", "same", "valid"])
+@pytest.mark.parametrize("boundary", ["fill", "wrap", "symm"])
+def test_gaussian_matches_scipy_convolve2d(mode, boundary):
+    rng = np.random.default_rng(5)
+    x = rng.standard_normal((64, 71))
+    g = gaussian(9, 2.0)
+    G = np.outer(g, gaussian(7, 1.5))
+    got = sigconv.convolve(x, G, mode, method="separable", boundary=boundary)
+    check(got, scipy.signal.convolve2d(x, G, mode, boundary), x, G)
+
+
+NDIMAGE_MODES = {"fill": "constant", "wrap": "wrap", "symm": "reflect",
+                 "reflect": "mirror", "edge": "nearest"}
+
+
+@pytest.mark.parametrize("boundary", sorted(NDIMAGE_MODES))
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_matches_ndimage(boundary, dtype):
+    rng = np.random.default_rng(6)
+    x = rng.standard_normal((30, 41, 25)).astype(dtype)
+    h = np.multiply.outer(np.outer(gaussian(5, 1.0), gaussian(3, 0.7)),
+                          gaussian(7, 1.5)).astype(dtype)
+    cval = 1.5 if boundary == "fill" else 0.0
+    got = sigconv.convolve(x, h, "same", method="separable", boundary=boundary,
+                           fillvalue=cval)
+    expected = scipy.ndimage.convolve(x.astype(np.float64), h.astype(np.float64),
+                                      mode=NDIMAGE_MODES[boundary], cval=cval)
+    check(got, expected, x, h, fillvalue=cval)
+
+
+def test_ndimage_convolve1d_passes():
+    rng = np.random.default_rng(7)
+    v = rng.standard_normal((48, 40, 36)).astype(np.float32)
+    g = gaussian(9, 1.5, np.float32)
+    G = np.multiply.outer(np.outer(g, g), g)
+    y = v.astype(np.float64)
+    for axis in range(3):
+        y = scipy.ndimage.convolve1d(y, g.astype(np.float64), axis, mode="constant")
+    got = sigconv.convolve(v, G, "same")
+    check(got, y, v, G)
+
+
+# ---------------------------------------------------------- integers, exact
+
+SOBEL = np.array([[1, 0, -1], [2, 0, -2], [1, 0, -1]])
+
+
+def test_sobel_has_exact_integer_factors():
+    fs = separable.integer_factors(SOBEL)
+    assert fs is not None
+    np.testing.assert_array_equal(np.outer(*fs), SOBEL)
+    assert sorted(abs(int(v)) for v in fs[0]) == [1, 1, 2]
+    assert separable.integer_factors(np.array([[1, 2], [3, 4]])) is None
+    # rank 1 over the rationals, integer factors after normalisation
+    k = np.outer([2, 4, 6], [3, -6, 9])
+    np.testing.assert_array_equal(np.outer(*separable.integer_factors(k)), k)
+
+
+@pytest.mark.parametrize("dtype", [np.int8, np.uint8, np.int64])
+def test_integers_exact_with_wrapping(rng, dtype):
+    x = random_array(rng, (57, 66), dtype, full_range=True)
+    h = np.abs(SOBEL).astype(dtype) if np.dtype(dtype).kind == "u" else SOBEL.astype(dtype)
+    for mode in ("full", "same", "valid"):
+        got = sigconv.convolve(x, h, mode, method="separable", boundary="reflect")
+        np.testing.assert_array_equal(
+            got, sigconv.convolve(x, h, mode, method="direct", boundary="reflect"))
+        assert got.dtype == dtype
+
+
+def test_float_kernel_of_integers_uses_integer_factors():
+    f = separable.factorize(SOBEL.astype(np.float32), np.dtype(np.float32))
+    assert f.exact and f.rank == 1
+    np.testing.assert_array_equal(np.outer(*f.terms[0]), SOBEL)
+
+
+# ------------------------------------------------------------------- auto
+
+def test_auto_takes_separable_for_gaussian_and_sobel_images():
+    x = np.ones((1024, 1024), np.float32)
+    G = np.outer(gaussian(15, 3.0), gaussian(15, 3.0)).astype(np.float32)
+    assert sigconv.choose_conv_method(x, G, "same") == "separable"
+    big = np.outer(gaussian(31, 6.0), gaussian(31, 6.0))
+    assert sigconv.choose_conv_method(x.astype(np.float64), big, "same") == "separable"
+    # the same kernel perturbed beyond the rounding error is not separable
+    rng = np.random.default_rng(8)
+    noisy = G + 1e-3 * rng.standard_normal(G.shape).astype(np.float32)
+    assert sigconv.choose_conv_method(x, noisy, "same") != "separable"
+
+
+def test_auto_result_is_the_separable_one(rng):
+    x = rng.standard_normal((300, 280)).astype(np.float32)
+    G = np.outer(gaussian(15, 3.0), gaussian(11, 2.0)).astype(np.float32)
+    np.testing.assert_array_equal(sigconv.convolve(x, G, "same"),
+                                  sigconv.convolve(x, G, "same", method="separable"))
+    # a NaN stays in the outputs whose sums hold it
+    x[100, 100] = np.nan
+    assert np.isnan(sigconv.convolve(x, G, "same")).sum() == G.size
+
+
+def test_low_rank_2d():
+    rng = np.random.default_rng(9)
+    h = rank1(rng, (21, 19), np.float64) + rank1(rng, (21, 19), np.float64)
+    f = separable.factorize(h, np.dtype(np.float64))
+    assert f.rank == 2
+    x = rng.standard_normal((90, 80))
+    check(sigconv.convolve(x, h, method="separable"),
+          sigconv.convolve(x, h, method="direct"), x, h)
+
+
+# ---------------------------------------------------------------- errors
+
+def test_not_separable_is_a_clear_error():
+    rng = np.random.default_rng(10)
+    x = rng.standard_normal((20, 20))
+    with pytest.raises(ValueError, match="method='separable' needs a kernel"):
+        sigconv.convolve(x, rng.standard_normal((3, 3)), method="separable")
+    with pytest.raises(ValueError, match="separable"):
+        sigconv.convolve(x, np.array([[1, 2], [3, 4]]), method="separable")
+    bad = np.ones((3, 3))
+    bad[1, 1] = np.nan
+    with pytest.raises(ValueError, match="finite"):
+        sigconv.convolve(x, bad, method="separable")
+    # a filter bank: one kernel per item of the batch
+    with pytest.raises(ValueError, match="batch"):
+        sigconv.convolve(np.ones((2, 20, 20)), np.ones((2, 3, 3)), method="separable",
+                         axes=(1, 2))
+    with pytest.raises(ValueError, match="separable"):
+        sigconv.Convolver(rng.standard_normal((3, 3)), (20, 20), method="separable")
+
+
+def test_inputs_untouched_read_only_and_strided(rng):
+    x = rng.standard_normal((80, 90))[::-2, ::3]
+    h = np.outer(gaussian(5, 1.0), gaussian(3, 1.0))
+    x.flags.writeable = False
+    h.flags.writeable = False
+    x0, h0 = x.copy(), h.copy()
+    got = sigconv.convolve(x, h, "same", method="separable", boundary="edge")
+    check(got, sigconv.convolve(x, h, "same", method="direct", boundary="edge"), x, h)
+    np.testing.assert_array_equal(x, x0)
+    np.testing.assert_array_equal(h, h0)
+
+
+def test_convolver(rng):
+    G = np.outer(gaussian(9, 2.0), gaussian(9, 2.0))
+    plan = sigconv.Convolver(G, (256, 256), "same", method="separable", boundary="symm")
+    x = rng.standard_normal((3, 256, 256))
+    plan3 = sigconv.Convolver(G[None], (256, 256), "same", axes=(1, 2), boundary="symm")
+    assert plan3.method == "separable"
+    expected = sigconv.convolve(x, G[None], "same", method="direct", axes=(1, 2),
+                                boundary="symm")
+    check(plan3(x), expected, x, G)
+    check(plan(x[0]), expected[0], x[0], G)
+
+
+# ------------------------------------------------------------- properties
+
+vec = st.integers(2, 9)
+
+
+@given(st.lists(vec, min_size=2, max_size=3), st.integers(0, 2**32 - 1))
+def test_outer_products_are_detected(shape, seed):
+    rng = np.random.default_rng(seed)
+    h = rank1(rng, shape, np.float64)
+    f = separable.factorize(h, np.dtype(np.float64))
+    assert f is not None and f.rank == 1
+    out = f.terms[0][0]
+    for v in f.terms[0][1:]:
+        out = np.multiply.outer(out, v)
+    np.testing.assert_allclose(out, h, atol=1e-12 * np.abs(h).max())
+
+
+@given(st.integers(2, 3), st.integers(2, 9), st.integers(0, 2**32 - 1))
+def test_random_kernels_are_not(ndim, n, seed):
+    rng = np.random.default_rng(seed)
+    h = rng.standard_normal((n,) * ndim)
+    assert separable.factorize(h, np.dtype(np.float64)) is None
+    assert separable.factorize(h.astype(np.float32), np.dtype(np.float32)) is None

@@ -14,7 +14,9 @@ the methods by it. In nanoseconds:
   own items (pruned to ``KERNEL_SHARE`` of a whole transform in N-D);
   ``points`` those the element-wise passes touch. Lines transformed many at
   a time (N-D, or a batch) cost ``ND_FFT_SCALE`` of a lone 1-D line;
-* oa: the same per block of the block plan (overlap-save), summed over the blocks,
+* oa: the same per block of the block plan (overlap-save), summed over the
+  blocks -- or, where the tile pipeline applies, its own model
+  (:func:`sigconv._backends.oa.estimate_ns`),
   plus ``OA_POINT_NS`` per block point for padding and adding the blocks.
 
 Threads divide the direct time and the transforms' time by what they
@@ -181,7 +183,18 @@ def estimate_times(problem, kernel_rows=None, nthreads=1):
         # the element-wise passes (numpy: loading, padding, adding blocks,
         # the final copy) run on one thread
         times[m] = FFT_OVERHEAD + per_unit * units * speed[m] + per_point * points
+    if times["oa"] > TILE_CONSIDER_NS:
+        # the tile pipeline of method='oa' has its own model (it decides
+        # there whether to tile at all: None when it would not)
+        tiled = _oa.estimate_ns(problem, nthreads)
+        if tiled is not None:
+            times["oa"] = tiled
     return {k: v * 1e-9 for k, v in times.items()}
+
+
+#: below this modelled time (ns) of the block method, the tile pipeline is
+#: not considered (its per-call cost alone is about 2 ms)
+TILE_CONSIDER_NS = 2e6
 
 
 #: the Toeplitz (GEMM) method's cost relative to the direct method's, per

@@ -13,6 +13,7 @@ from .matrices import (ConvolutionOperator, circulant_eigenvalues, circulant_mat
 from .correlation import autocorrelate, autocorrelation_lags, normalized_correlate
 from .pooling import avg_pool, lp_pool, max_pool, max_unpool, min_pool, pool
 from .streaming import StreamConvolver
+from . import kernels  # noqa: F401  (sigconv.kernels, a public module)
 
 __version__ = "0.1.0"
 

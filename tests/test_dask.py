@@ -73,7 +73,7 @@ def test_pieces_assemble_what_numpy_pad_gives(boundary, n, start, stop):
 
 # ------------------------------------------------------ convolve / correlate
 
-@pytest.mark.parametrize("mode, boundary", _cases())
+@pytest.mark.parametrize("mode, boundary", list(_cases()))
 @pytest.mark.parametrize("op", ["convolve", "correlate"])
 @pytest.mark.parametrize("kshape", KERNELS_2D, ids=lambda s: "x".join(map(str, s)))
 def test_2d_equals_in_memory(rng, mode, boundary, op, kshape):
@@ -93,7 +93,7 @@ def test_2d_equals_in_memory(rng, mode, boundary, op, kshape):
     assert_close(out.compute(), expected, inputs=(x, h), fillvalue=0.5)
 
 
-@pytest.mark.parametrize("mode, boundary", _cases())
+@pytest.mark.parametrize("mode, boundary", list(_cases()))
 @pytest.mark.parametrize("stride", [2, 3, (1, 4), (5, 2)], ids=str)
 def test_stride(rng, mode, boundary, stride):
     x = random_array(rng, (11, 13))
@@ -106,7 +106,7 @@ def test_stride(rng, mode, boundary, stride):
     assert_close(out.compute(), expected, inputs=(x, h))
 
 
-@pytest.mark.parametrize("mode, boundary", _cases())
+@pytest.mark.parametrize("mode, boundary", list(_cases()))
 def test_3d_same_chunks_and_every_boundary(rng, mode, boundary):
     x = random_array(rng, (9, 10, 8), np.float32)
     h = random_array(rng, (3, 4, 5), np.float32)

@@ -39,7 +39,7 @@ def _cases():
             yield pytest.param(mode, boundary, id="%s-%s" % (mode, boundary))
 
 
-@pytest.mark.parametrize("mode, boundary", _cases())
+@pytest.mark.parametrize("mode, boundary", list(_cases()))
 @pytest.mark.parametrize("order", ["C", "F"])
 def test_npy_equals_in_memory(rng, tmp_path, mode, boundary, order):
     vol = random_array(rng, (13, 9, 7))

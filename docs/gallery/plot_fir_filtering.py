@@ -3,13 +3,14 @@ FIR low-pass and band-pass filtering
 ====================================
 
 A windowed-sinc FIR filter is a convolution. Here a signal made of three
-tones and noise is filtered by a low-pass and a band-pass filter, designed
-as windowed sincs, and the filters' frequency responses are drawn beside
-what they do to the spectrum.
+tones and noise is filtered by a low-pass and a band-pass filter from
+:mod:`sigconv.kernels` (windowed sincs, the same taps as
+:func:`scipy.signal.firwin`), and the filters' frequency responses are
+drawn beside what they do to the spectrum.
 """
 import matplotlib.pyplot as plt
 import numpy as np
-from scipy.signal import firwin, freqz
+from scipy.signal import freqz
 
 import sigconv
 
@@ -19,8 +20,8 @@ rng = np.random.default_rng(1)
 x = (np.sin(2 * np.pi * 220 * t) + 0.6 * np.sin(2 * np.pi * 1200 * t)
      + 0.4 * np.sin(2 * np.pi * 3000 * t) + 0.3 * rng.standard_normal(t.size))
 
-lowpass = firwin(255, 500, fs=fs)                          # pass below 500 Hz
-bandpass = firwin(255, [900, 1500], pass_zero=False, fs=fs)  # pass 900-1500 Hz
+lowpass = sigconv.kernels.lowpass(255, 500, fs=fs)            # pass below 500 Hz
+bandpass = sigconv.kernels.bandpass(255, 900, 1500, fs=fs)     # pass 900-1500 Hz
 
 # mode="same" keeps the filtered signal aligned with the input
 low = sigconv.convolve(x, lowpass, mode="same")

@@ -183,14 +183,15 @@ def test_progress_bar_is_drawn_on_request(fast_peak, monkeypatch, capsys):
     assert "[1/1] A5 inputs and reference\n" not in err
 
 
-def test_progress_is_silent_in_a_pipe():
+def test_progress_is_silent_in_a_pipe(tmp_path):
     env = dict(os.environ, PYTHONPATH=os.pathsep.join(
         [os.path.dirname(os.path.dirname(os.path.abspath(sigconv.__file__)))]
         + os.environ.get("PYTHONPATH", "").split(os.pathsep)))
     env.pop("SIGCONV_PROGRESS", None)
     proc = subprocess.run([sys.executable, "-m", "sigconv", "bench", "--workloads", "A5",
                            "--repeat", "1", "--budget", "0.01"],
-                          capture_output=True, text=True, env=env, timeout=300)
+                          capture_output=True, text=True, env=env, timeout=300,
+                          cwd=tmp_path)   # not the source tree: the sigconv under test
     assert proc.returncode == 0, proc.stderr
     assert "[1/1] A5 inputs and reference\n" in proc.stderr
     assert "\r" not in proc.stderr and "\x1b[" not in proc.stderr

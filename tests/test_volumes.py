@@ -19,7 +19,6 @@ import sigconv
 from conftest import assert_close, fft_tolerance, random_array
 from sigconv.volumes import SlabReport, convolve_file, volume_format
 
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 
 def _gaussian(sigma, radius, dtype=np.float64, ndim=3):
@@ -264,10 +263,13 @@ def test_peak_memory_stays_under_the_budget(tmp_path):
     probe = np.array(src[100:103, 200:203, 300:303], dtype=np.float64)
     del src
     assert os.path.getsize(tmp_path / "vol.npy") >= 4 * budget
-    env = dict(os.environ, PYTHONPATH=ROOT + os.pathsep + os.environ.get("PYTHONPATH", ""))
+    # the sigconv under test (installed, or built in place), not the sources
+    # of the working directory
+    here = os.path.dirname(os.path.dirname(os.path.abspath(sigconv.__file__)))
+    env = dict(os.environ, PYTHONPATH=here + os.pathsep + os.environ.get("PYTHONPATH", ""))
     run = subprocess.run([sys.executable, "-c", _MEASURE, str(tmp_path / "vol.npy"),
                           str(tmp_path / "out.npy"), str(budget)],
-                         capture_output=True, text=True, env=env, timeout=600)
+                         capture_output=True, text=True, env=env, timeout=600, cwd=tmp_path)
     assert run.returncode == 0, run.stderr
     m = json.loads(run.stdout)
     assert m["slabs"] >= 4

@@ -322,7 +322,14 @@ def autocorrelate(x, mode="full", *, maxlag=None, normalize=None, axes=None,
         for a in axes:
             terms *= x.shape[a]
         exact_dtype = exact_sum_dtype(x.dtype, terms, x.dtype)
-        x = x.astype(np.int64)
+        largest = max(abs(int(x.max())), abs(int(x.min()))) if x.size else 0
+        if normalize is not None and largest * largest * terms >= 2 ** 63:
+            # normalised results of sums beyond int64: computed in float64
+            # (to its rounding) rather than from wrapped integer sums
+            x = x.astype(np.float64)
+            exact_dtype = None
+        else:
+            x = x.astype(np.int64)
         out_dtype = x.dtype
     lengths = [x.shape[a] for a in axes]
     ms = _maxlags(maxlag, lengths, mode)

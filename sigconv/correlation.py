@@ -371,6 +371,29 @@ def _score_dtype(d):
     return np.dtype(np.float64)
 
 
+def check_ncc_arguments(x, t, mode, axes):
+    """The checks of :func:`normalized_correlate` shared with ``sigconv.dask``.
+
+    ``x`` and ``t`` need only ``dtype``, ``ndim``, ``shape`` and ``size``;
+    returns ``(score dtype, normalised axes)``.
+    """
+    result_dtype(np.empty((), x.dtype), np.empty((), t.dtype))
+    fdt = np.result_type(_score_dtype(x.dtype), _score_dtype(t.dtype))
+    if not isinstance(mode, str) or mode not in NCC_MODES:
+        raise ValueError("mode must be one of %s, got %r"
+                         % (", ".join(repr(m) for m in NCC_MODES), mode))
+    if x.ndim == 0:
+        raise ValueError("normalized_correlate needs arrays of at least 1 dimension")
+    if x.ndim != t.ndim:
+        raise ValueError("x and template should have the same dimensionality "
+                         "(got %d and %d dimensions)" % (x.ndim, t.ndim))
+    axes = normalize_axes(axes, x.ndim)
+    if x.size == 0 or t.size == 0:
+        raise ValueError("normalized_correlate needs non-empty arrays (shapes %s and %s)"
+                         % (x.shape, t.shape))
+    return fdt, axes
+
+
 @_doc(r"""Zero-normalized cross-correlation: template matching in 1-D, 2-D, 3-D.
 
     The Pearson correlation coefficient of ``template`` and every window of
@@ -487,20 +510,7 @@ def _score_dtype(d):
 def normalized_correlate(x, template, mode="valid", *, axes=None, workers=None):
     x = np.asarray(x)
     t = np.asarray(template)
-    result_dtype(x, t)
-    fdt = np.result_type(_score_dtype(x.dtype), _score_dtype(t.dtype))
-    if not isinstance(mode, str) or mode not in NCC_MODES:
-        raise ValueError("mode must be one of %s, got %r"
-                         % (", ".join(repr(m) for m in NCC_MODES), mode))
-    if x.ndim == 0:
-        raise ValueError("normalized_correlate needs arrays of at least 1 dimension")
-    if x.ndim != t.ndim:
-        raise ValueError("x and template should have the same dimensionality "
-                         "(got %d and %d dimensions)" % (x.ndim, t.ndim))
-    axes = normalize_axes(axes, x.ndim)
-    if x.size == 0 or t.size == 0:
-        raise ValueError("normalized_correlate needs non-empty arrays (shapes %s and %s)"
-                         % (x.shape, t.shape))
+    fdt, axes = check_ncc_arguments(x, t, mode, axes)
     for a in range(x.ndim):
         if a not in axes and x.shape[a] != t.shape[a] and 1 not in (x.shape[a], t.shape[a]):
             raise ValueError("x and template have incompatible lengths %d and %d along the "

@@ -440,24 +440,11 @@ def normalized_correlate(x, template, mode="valid", *, axes=None, workers=None):
     array([ 1.       ,  0.       , -1.       , -0.8660254,  0.       ,
             0.8660254,  0.5      ])
     """
-    from .correlation import NCC_MODES, _score_dtype
+    from .correlation import check_ncc_arguments
     da = _dask_array()
     x = _as_dask(x, da)
     t = _in_memory(template, da)
-    result_dtype(_shaped((), x.dtype), t)
-    dtype = np.result_type(_score_dtype(x.dtype), _score_dtype(t.dtype))
-    if not isinstance(mode, str) or mode not in NCC_MODES:
-        raise ValueError("mode must be one of %s, got %r"
-                         % (", ".join(repr(m) for m in NCC_MODES), mode))
-    if x.ndim == 0:
-        raise ValueError("normalized_correlate needs arrays of at least 1 dimension")
-    if x.ndim != t.ndim:
-        raise ValueError("x and template should have the same dimensionality "
-                         "(got %d and %d dimensions)" % (x.ndim, t.ndim))
-    axes = normalize_axes(axes, x.ndim)
-    if x.size == 0 or t.size == 0:
-        raise ValueError("normalized_correlate needs non-empty arrays (shapes %s and %s)"
-                         % (x.shape, t.shape))
+    dtype, axes = check_ncc_arguments(x, t, mode, axes)
     blocks = []
     for a in range(x.ndim):
         n, k = x.shape[a], t.shape[a]

@@ -1,0 +1,526 @@
+"""sigconv's own transforms for the tile pipeline of ``method='oa'``.
+
+Power-of-two complex transforms along the first axis of a block of lines,
+vectorised across the lines (the columns of a row-major block): every
+butterfly works on whole rows, so the inner loops are contiguous and the
+compiler vectorises them whatever the transform length. Two stages are
+done per pass over the data (radix 2 squared), a strip of columns at a
+time so the strip stays in the core's cache through all the stages.
+
+The forward transform is decimation in frequency without the bit-reversal
+permutation (natural order in, bit-reversed order out); the inverse is
+decimation in time from bit-reversed order to natural order, unscaled. A
+convolution never needs the spectrum in natural order: the kernel's
+spectrum is computed by the same forward transform, so both are in the same
+order, and the product followed by the inverse is the cyclic convolution.
+
+Real tiles are transformed two at a time, as the real and imaginary parts
+of one complex tile: the kernel is real, so the convolution of ``a + i b``
+is ``conv(a) + i conv(b)`` and the two results come back as the real and
+imaginary parts. The data are held split (a plane of real parts and a plane
+of imaginary parts), so a complex product is four real vector operations.
+
+2-D tiles (``n0 x n1``): the forward transform along axis 0 in strips of
+columns; then, per strip of ``S`` rows, the rows are copied transposed
+into a small buffer (``n1 x S``), transformed along axis 1, multiplied by
+the kernel's spectrum (stored in that buffer layout), transformed back and
+copied back, only the columns whose outputs are kept; last, the inverse
+transform along axis 0 over the kept columns only.
+
+1-D tiles are columns of a block (``n x w``: ``2 w`` tiles, in pairs), all
+transformed at once by the same column transform.
+"""
+
+from cython cimport floating
+
+import numpy as np
+
+def twiddles(Py_ssize_t n, dtype):
+    """``(cos, -sin)`` of ``2 pi t / n`` for ``t < n / 2`` (at least one entry), in ``dtype``.
+
+    The table of the forward transform of length ``n``; a transform of a
+    length ``m`` dividing ``n`` reads it with a stride ``n / m``.
+    """
+    t = np.arange(max(n // 2, 1), dtype=np.float64)
+    ang = 2.0 * np.pi * t / n
+    return np.cos(ang).astype(dtype), (-np.sin(ang)).astype(dtype)
+
+
+#: columns per chunk of a butterfly loop: the results go to local arrays
+#: first and are stored after, one row at a time, so the compiler sees no
+#: possible overlap between the rows and vectorises without runtime checks
+cdef enum:
+    CHUNK = 16
+
+
+cdef inline void _r2_dif(floating* re, floating* im, Py_ssize_t n, Py_ssize_t ld,
+                         Py_ssize_t w, Py_ssize_t h, const floating* wr,
+                         const floating* wi, Py_ssize_t wn) noexcept nogil:
+    """One forward stage of half-size ``h``: ``(a, b) -> (a + b, (a - b) W)``."""
+    cdef Py_ssize_t g, j, c, t, m, step = wn // (2 * h)
+    cdef floating tr, ti, ar, ai, br, bi, dr, di
+    cdef floating y0r[CHUNK]
+    cdef floating y0i[CHUNK]
+    cdef floating y1r[CHUNK]
+    cdef floating y1i[CHUNK]
+    cdef floating *pa
+    cdef floating *pb
+    cdef floating *qa
+    cdef floating *qb
+    g = 0
+    while g < n:
+        for j in range(h):
+            tr = wr[j * step]
+            ti = wi[j * step]
+            pa = re + (g + j) * ld
+            pb = re + (g + j + h) * ld
+            qa = im + (g + j) * ld
+            qb = im + (g + j + h) * ld
+            c = 0
+            while c < w:
+                for t in range(CHUNK):
+                    ar = pa[c + t]
+                    ai = qa[c + t]
+                    br = pb[c + t]
+                    bi = qb[c + t]
+                    y0r[t] = ar + br
+                    y0i[t] = ai + bi
+                    dr = ar - br
+                    di = ai - bi
+                    y1r[t] = dr * tr - di * ti
+                    y1i[t] = dr * ti + di * tr
+                _put(pa + c, y0r, CHUNK)
+                _put(qa + c, y0i, CHUNK)
+                _put(pb + c, y1r, CHUNK)
+                _put(qb + c, y1i, CHUNK)
+                c += CHUNK
+        g += 2 * h
+
+
+cdef inline void _put(floating* dst, const floating* src, Py_ssize_t m) noexcept nogil:
+    cdef Py_ssize_t t
+    for t in range(m):
+        dst[t] = src[t]
+
+
+cdef inline void _r4_dif(floating* re, floating* im, Py_ssize_t n, Py_ssize_t ld,
+                         Py_ssize_t w, Py_ssize_t h, const floating* wr,
+                         const floating* wi, Py_ssize_t wn) noexcept nogil:
+    """The forward stages of half-sizes ``h`` and ``h / 2`` in one pass."""
+    cdef Py_ssize_t g, j, c, t, m, q = h // 2, s1 = wn // (2 * h), s2 = wn // h
+    cdef floating t1r, t1i, t3r, t3i, t2r, t2i
+    cdef floating x0r, x0i, x1r, x1i, x2r, x2i, x3r, x3i
+    cdef floating a0r, a0i, a1r, a1i, a2r, a2i, a3r, a3i, dr, di
+    cdef floating y0r[CHUNK]
+    cdef floating y0i[CHUNK]
+    cdef floating y1r[CHUNK]
+    cdef floating y1i[CHUNK]
+    cdef floating y2r[CHUNK]
+    cdef floating y2i[CHUNK]
+    cdef floating y3r[CHUNK]
+    cdef floating y3i[CHUNK]
+    cdef floating *r0
+    cdef floating *r1
+    cdef floating *r2
+    cdef floating *r3
+    cdef floating *i0
+    cdef floating *i1
+    cdef floating *i2
+    cdef floating *i3
+    g = 0
+    while g < n:
+        for j in range(q):
+            t1r = wr[j * s1]
+            t1i = wi[j * s1]
+            t3r = wr[(j + q) * s1]
+            t3i = wi[(j + q) * s1]
+            t2r = wr[j * s2]
+            t2i = wi[j * s2]
+            r0 = re + (g + j) * ld
+            r1 = re + (g + j + q) * ld
+            r2 = re + (g + j + h) * ld
+            r3 = re + (g + j + h + q) * ld
+            i0 = im + (g + j) * ld
+            i1 = im + (g + j + q) * ld
+            i2 = im + (g + j + h) * ld
+            i3 = im + (g + j + h + q) * ld
+            c = 0
+            while c < w:
+                for t in range(CHUNK):
+                    x0r = r0[c + t]
+                    x0i = i0[c + t]
+                    x1r = r1[c + t]
+                    x1i = i1[c + t]
+                    x2r = r2[c + t]
+                    x2i = i2[c + t]
+                    x3r = r3[c + t]
+                    x3i = i3[c + t]
+                    # stage h: (x0, x2) and (x1, x3)
+                    a0r = x0r + x2r
+                    a0i = x0i + x2i
+                    dr = x0r - x2r
+                    di = x0i - x2i
+                    a2r = dr * t1r - di * t1i
+                    a2i = dr * t1i + di * t1r
+                    a1r = x1r + x3r
+                    a1i = x1i + x3i
+                    dr = x1r - x3r
+                    di = x1i - x3i
+                    a3r = dr * t3r - di * t3i
+                    a3i = dr * t3i + di * t3r
+                    # stage h / 2: (a0, a1) and (a2, a3)
+                    y0r[t] = a0r + a1r
+                    y0i[t] = a0i + a1i
+                    dr = a0r - a1r
+                    di = a0i - a1i
+                    y1r[t] = dr * t2r - di * t2i
+                    y1i[t] = dr * t2i + di * t2r
+                    y2r[t] = a2r + a3r
+                    y2i[t] = a2i + a3i
+                    dr = a2r - a3r
+                    di = a2i - a3i
+                    y3r[t] = dr * t2r - di * t2i
+                    y3i[t] = dr * t2i + di * t2r
+                _put(r0 + c, y0r, CHUNK)
+                _put(i0 + c, y0i, CHUNK)
+                _put(r1 + c, y1r, CHUNK)
+                _put(i1 + c, y1i, CHUNK)
+                _put(r2 + c, y2r, CHUNK)
+                _put(i2 + c, y2i, CHUNK)
+                _put(r3 + c, y3r, CHUNK)
+                _put(i3 + c, y3i, CHUNK)
+                c += CHUNK
+        g += 2 * h
+
+
+cdef inline void _r2_dit(floating* re, floating* im, Py_ssize_t n, Py_ssize_t ld,
+                         Py_ssize_t w, Py_ssize_t h, const floating* wr,
+                         const floating* wi, Py_ssize_t wn) noexcept nogil:
+    """One inverse stage of half-size ``h``: ``(a, b) -> (a + b conj(W), a - b conj(W))``."""
+    cdef Py_ssize_t g, j, c, t, m, step = wn // (2 * h)
+    cdef floating tr, ti, ar, ai, br, bi
+    cdef floating y0r[CHUNK]
+    cdef floating y0i[CHUNK]
+    cdef floating y1r[CHUNK]
+    cdef floating y1i[CHUNK]
+    cdef floating *pa
+    cdef floating *pb
+    cdef floating *qa
+    cdef floating *qb
+    g = 0
+    while g < n:
+        for j in range(h):
+            tr = wr[j * step]
+            ti = -wi[j * step]
+            pa = re + (g + j) * ld
+            pb = re + (g + j + h) * ld
+            qa = im + (g + j) * ld
+            qb = im + (g + j + h) * ld
+            c = 0
+            while c < w:
+                for t in range(CHUNK):
+                    ar = pa[c + t]
+                    ai = qa[c + t]
+                    br = pb[c + t] * tr - qb[c + t] * ti
+                    bi = pb[c + t] * ti + qb[c + t] * tr
+                    y0r[t] = ar + br
+                    y0i[t] = ai + bi
+                    y1r[t] = ar - br
+                    y1i[t] = ai - bi
+                _put(pa + c, y0r, CHUNK)
+                _put(qa + c, y0i, CHUNK)
+                _put(pb + c, y1r, CHUNK)
+                _put(qb + c, y1i, CHUNK)
+                c += CHUNK
+        g += 2 * h
+
+
+cdef inline void _r4_dit(floating* re, floating* im, Py_ssize_t n, Py_ssize_t ld,
+                         Py_ssize_t w, Py_ssize_t h, const floating* wr,
+                         const floating* wi, Py_ssize_t wn) noexcept nogil:
+    """The inverse stages of half-sizes ``h`` and ``2 h`` in one pass."""
+    cdef Py_ssize_t g, j, c, t, m, s1 = wn // (2 * h), s2 = wn // (4 * h)
+    cdef floating t1r, t1i, t2r, t2i, t3r, t3i
+    cdef floating x0r, x0i, x1r, x1i, x2r, x2i, x3r, x3i
+    cdef floating a0r, a0i, a1r, a1i, a2r, a2i, a3r, a3i, br, bi
+    cdef floating y0r[CHUNK]
+    cdef floating y0i[CHUNK]
+    cdef floating y1r[CHUNK]
+    cdef floating y1i[CHUNK]
+    cdef floating y2r[CHUNK]
+    cdef floating y2i[CHUNK]
+    cdef floating y3r[CHUNK]
+    cdef floating y3i[CHUNK]
+    cdef floating *r0
+    cdef floating *r1
+    cdef floating *r2
+    cdef floating *r3
+    cdef floating *i0
+    cdef floating *i1
+    cdef floating *i2
+    cdef floating *i3
+    g = 0
+    while g < n:
+        for j in range(h):
+            t1r = wr[j * s1]
+            t1i = -wi[j * s1]
+            t2r = wr[j * s2]
+            t2i = -wi[j * s2]
+            t3r = wr[(j + h) * s2]
+            t3i = -wi[(j + h) * s2]
+            r0 = re + (g + j) * ld
+            r1 = re + (g + j + h) * ld
+            r2 = re + (g + j + 2 * h) * ld
+            r3 = re + (g + j + 3 * h) * ld
+            i0 = im + (g + j) * ld
+            i1 = im + (g + j + h) * ld
+            i2 = im + (g + j + 2 * h) * ld
+            i3 = im + (g + j + 3 * h) * ld
+            c = 0
+            while c < w:
+                for t in range(CHUNK):
+                    x0r = r0[c + t]
+                    x0i = i0[c + t]
+                    x1r = r1[c + t]
+                    x1i = i1[c + t]
+                    x2r = r2[c + t]
+                    x2i = i2[c + t]
+                    x3r = r3[c + t]
+                    x3i = i3[c + t]
+                    # stage h: (x0, x1) and (x2, x3)
+                    br = x1r * t1r - x1i * t1i
+                    bi = x1r * t1i + x1i * t1r
+                    a0r = x0r + br
+                    a0i = x0i + bi
+                    a1r = x0r - br
+                    a1i = x0i - bi
+                    br = x3r * t1r - x3i * t1i
+                    bi = x3r * t1i + x3i * t1r
+                    a2r = x2r + br
+                    a2i = x2i + bi
+                    a3r = x2r - br
+                    a3i = x2i - bi
+                    # stage 2 h: (a0, a2) and (a1, a3)
+                    br = a2r * t2r - a2i * t2i
+                    bi = a2r * t2i + a2i * t2r
+                    y0r[t] = a0r + br
+                    y0i[t] = a0i + bi
+                    y2r[t] = a0r - br
+                    y2i[t] = a0i - bi
+                    br = a3r * t3r - a3i * t3i
+                    bi = a3r * t3i + a3i * t3r
+                    y1r[t] = a1r + br
+                    y1i[t] = a1i + bi
+                    y3r[t] = a1r - br
+                    y3i[t] = a1i - bi
+                _put(r0 + c, y0r, CHUNK)
+                _put(i0 + c, y0i, CHUNK)
+                _put(r1 + c, y1r, CHUNK)
+                _put(i1 + c, y1i, CHUNK)
+                _put(r2 + c, y2r, CHUNK)
+                _put(i2 + c, y2i, CHUNK)
+                _put(r3 + c, y3r, CHUNK)
+                _put(i3 + c, y3i, CHUNK)
+                c += CHUNK
+        g += 4 * h
+
+
+cdef inline int _log2(Py_ssize_t n) noexcept nogil:
+    cdef int b = 0
+    while (<Py_ssize_t>1 << b) < n:
+        b += 1
+    return b
+
+
+cdef void columns(floating* re, floating* im, Py_ssize_t n, Py_ssize_t ld,
+                  Py_ssize_t c0, Py_ssize_t c1, const floating* wr, const floating* wi,
+                  Py_ssize_t wn, bint inverse) noexcept nogil:
+    """Transform columns ``[c0, c1)`` of an ``n``-row block along axis 0, in place.
+
+    ``c1 - c0`` is a multiple of :data:`CHUNK`; ``ld`` is the row stride
+    (elements); the twiddles are those of length ``wn`` (a multiple of
+    ``n``). Each strip of :data:`CHUNK` columns goes through every stage
+    before the next (it stays in the core's cache). Forward: natural order
+    to bit-reversed; inverse: bit-reversed to natural, unscaled.
+    """
+    cdef Py_ssize_t c, h
+    cdef floating* sr
+    cdef floating* si
+    if n < 2:
+        return
+    c = c0
+    while c < c1:
+        sr = re + c
+        si = im + c
+        if not inverse:
+            h = n // 2
+            if _log2(n) % 2:
+                _r2_dif(sr, si, n, ld, CHUNK, h, wr, wi, wn)
+                h //= 2
+            while h >= 2:
+                _r4_dif(sr, si, n, ld, CHUNK, h, wr, wi, wn)
+                h //= 4
+        else:
+            h = 1
+            while 4 * h <= n:
+                _r4_dit(sr, si, n, ld, CHUNK, h, wr, wi, wn)
+                h *= 4
+            if h < n:
+                _r2_dit(sr, si, n, ld, CHUNK, h, wr, wi, wn)
+        c += CHUNK
+
+
+cdef inline void _rows_in(const floating* re, const floating* im, Py_ssize_t n1,
+                          Py_ssize_t ld, floating* br, floating* bi) noexcept nogil:
+    """``b[j, q] = x[q, j]`` for :data:`CHUNK` rows of ``n1``: rows become columns."""
+    cdef Py_ssize_t q, j
+    for q in range(CHUNK):
+        for j in range(n1):
+            br[j * CHUNK + q] = re[q * ld + j]
+            bi[j * CHUNK + q] = im[q * ld + j]
+
+
+cdef inline void _rows_out(floating* re, floating* im, Py_ssize_t ld, Py_ssize_t j0,
+                           Py_ssize_t j1, const floating* br,
+                           const floating* bi) noexcept nogil:
+    """``x[q, j] = b[j, q]`` for the columns ``[j0, j1)`` only."""
+    cdef Py_ssize_t q, j
+    for q in range(CHUNK):
+        for j in range(j0, j1):
+            re[q * ld + j] = br[j * CHUNK + q]
+            im[q * ld + j] = bi[j * CHUNK + q]
+
+
+cdef inline void _product(floating* br, floating* bi, const floating* hr,
+                          const floating* hi, Py_ssize_t n) noexcept nogil:
+    cdef Py_ssize_t t
+    cdef floating zr, zi
+    for t in range(n):
+        zr = br[t]
+        zi = bi[t]
+        br[t] = zr * hr[t] - zi * hi[t]
+        bi[t] = zr * hi[t] + zi * hr[t]
+
+
+#: a tile's planes: rows and columns multiples of CHUNK
+ALIGN = CHUNK
+
+
+def plane_width(Py_ssize_t n1):
+    """The row stride of a plane holding ``n1`` columns: a multiple of
+    :data:`ALIGN` that is not a multiple of 512 bytes' worth of elements
+    (rows at a power-of-two stride would share cache sets)."""
+    cdef Py_ssize_t w = (n1 + CHUNK - 1) // CHUNK * CHUNK
+    if w % 64 == 0:
+        w += CHUNK
+    return w
+
+
+cdef int _check(floating[:, ::1] re, floating[:, ::1] im, Py_ssize_t n1,
+                Py_ssize_t wlen, Py_ssize_t nb) except -1:
+    cdef Py_ssize_t n0 = re.shape[0]
+    if re.shape[0] != im.shape[0] or re.shape[1] != im.shape[1]:
+        raise ValueError("the planes of a tile must have one shape")
+    if n0 % CHUNK or re.shape[1] % CHUNK or re.shape[1] < n1 or n1 < 1:
+        raise ValueError("a tile's planes need rows and columns in multiples of %d "
+                         "and at least %d columns" % (CHUNK, n1))
+    if (n0 & (n0 - 1)) or (n1 & (n1 - 1)) or wlen < max(n0, n1):
+        raise ValueError("the transform lengths must be powers of two within the twiddles'")
+    if nb < n1 * CHUNK:
+        raise ValueError("the scratch buffers need %d elements" % (n1 * CHUNK))
+    return 0
+
+
+def spectrum2d(floating[:, ::1] re, floating[:, ::1] im, Py_ssize_t n1, floating[::1] hre,
+               floating[::1] him, const floating[::1] wr, const floating[::1] wi,
+               floating[::1] bre, floating[::1] bim, double scale):
+    """The spectrum of the tile ``re + i im`` (``n0 x n1``, overwritten), row-strip layout.
+
+    ``hre``/``him`` (``n0 * n1`` each) receive it times ``scale``, strip
+    after strip of :data:`CHUNK` rows, each strip ``n1 x CHUNK`` (the layout
+    :func:`pair2d` multiplies in). ``bre``/``bim``: scratch of
+    ``n1 * CHUNK``. The planes' rows may be longer than ``n1`` (padding).
+    """
+    cdef Py_ssize_t n0 = re.shape[0], ld = re.shape[1], wn = 2 * wr.shape[0]
+    cdef Py_ssize_t r0, t, k
+    cdef floating f = <floating>scale
+    _check(re, im, n1, wn, bre.shape[0])
+    with nogil:
+        columns(&re[0, 0], &im[0, 0], n0, ld, 0, ld, &wr[0], &wi[0], wn, False)
+        for k in range(n0 // CHUNK):
+            r0 = k * CHUNK
+            _rows_in(&re[r0, 0], &im[r0, 0], n1, ld, &bre[0], &bim[0])
+            columns(&bre[0], &bim[0], n1, CHUNK, 0, CHUNK, &wr[0], &wi[0], wn, False)
+            for t in range(n1 * CHUNK):
+                hre[r0 * n1 + t] = bre[t] * f
+                him[r0 * n1 + t] = bim[t] * f
+
+
+def pair2d(floating[:, ::1] re, floating[:, ::1] im, Py_ssize_t n1, const floating[::1] hre,
+           const floating[::1] him, const floating[::1] wr, const floating[::1] wi,
+           floating[::1] bre, floating[::1] bim, Py_ssize_t j0, Py_ssize_t j1):
+    """Cyclic convolution of the tile ``re + i im`` with the kernel of spectrum ``h``, in place.
+
+    ``h`` from :func:`spectrum2d` (scaled by ``1 / (n0 n1)``). Only the
+    columns ``[j0, j1)`` of the result are computed (the others hold
+    intermediate values).
+    """
+    cdef Py_ssize_t n0 = re.shape[0], ld = re.shape[1], wn = 2 * wr.shape[0]
+    cdef Py_ssize_t r0, k, c0, c1
+    _check(re, im, n1, wn, bre.shape[0])
+    if not 0 <= j0 <= j1 <= n1:
+        raise ValueError("the kept columns must lie in the tile")
+    c0 = (j0 // CHUNK) * CHUNK
+    c1 = min((j1 + CHUNK - 1) // CHUNK * CHUNK, ld)
+    with nogil:
+        columns(&re[0, 0], &im[0, 0], n0, ld, 0, ld, &wr[0], &wi[0], wn, False)
+        for k in range(n0 // CHUNK):
+            r0 = k * CHUNK
+            _rows_in(&re[r0, 0], &im[r0, 0], n1, ld, &bre[0], &bim[0])
+            columns(&bre[0], &bim[0], n1, CHUNK, 0, CHUNK, &wr[0], &wi[0], wn, False)
+            _product(&bre[0], &bim[0], &hre[r0 * n1], &him[r0 * n1], n1 * CHUNK)
+            columns(&bre[0], &bim[0], n1, CHUNK, 0, CHUNK, &wr[0], &wi[0], wn, True)
+            _rows_out(&re[r0, 0], &im[r0, 0], ld, j0, j1, &bre[0], &bim[0])
+        if c0 < c1:
+            columns(&re[0, 0], &im[0, 0], n0, ld, c0, c1, &wr[0], &wi[0], wn, True)
+
+
+def lines(floating[:, ::1] re, floating[:, ::1] im, const floating[::1] wr,
+          const floating[::1] wi, bint inverse):
+    """Transform every column of ``re + i im`` along axis 0 (forward or inverse), in place.
+
+    The columns are a multiple of :data:`CHUNK`.
+    """
+    cdef Py_ssize_t n = re.shape[0], w = re.shape[1], wn = 2 * wr.shape[0]
+    if w % CHUNK or im.shape[0] != n or im.shape[1] != w or n > wn or n & (n - 1):
+        raise ValueError("lines: bad shapes")
+    with nogil:
+        columns(&re[0, 0], &im[0, 0], n, w, 0, w, &wr[0], &wi[0], wn, inverse)
+
+
+def lines_product(floating[:, ::1] re, floating[:, ::1] im, const floating[::1] hre,
+                  const floating[::1] him, const floating[::1] wr, const floating[::1] wi):
+    """Cyclic convolution of every column of ``re + i im`` with one kernel, in place.
+
+    ``hre``/``him``: the kernel's spectrum from :func:`lines` (length
+    ``n``, bit-reversed order, scaled by ``1 / n``).
+    """
+    cdef Py_ssize_t n = re.shape[0], w = re.shape[1], wn = 2 * wr.shape[0], t, c
+    cdef floating zr, zi, hr, hi
+    cdef floating* pr
+    cdef floating* pi
+    if w % CHUNK or im.shape[0] != n or im.shape[1] != w or n > wn or n & (n - 1):
+        raise ValueError("lines: bad shapes")
+    with nogil:
+        columns(&re[0, 0], &im[0, 0], n, w, 0, w, &wr[0], &wi[0], wn, False)
+        for t in range(n):
+            hr = hre[t]
+            hi = him[t]
+            pr = &re[t, 0]
+            pi = &im[t, 0]
+            for c in range(w):
+                zr = pr[c]
+                zi = pi[c]
+                pr[c] = zr * hr - zi * hi
+                pi[c] = zr * hi + zi * hr
+        columns(&re[0, 0], &im[0, 0], n, w, 0, w, &wr[0], &wi[0], wn, True)

@@ -6,8 +6,9 @@ few outputs long, in transforms sometimes longer than a tile needs, so that
 partial last tiles, tiles wholly in the boundary's extension or the zero
 padding, kernels far longer than a tile's outputs and several tiled axes
 at once are exercised on small inputs. Each forced test also checks that
-the pipeline did the call. Both transform engines run (ducc0 when
-installed).
+the pipeline did the call. Every transform engine runs: scipy.fft, ducc0
+(when installed) and sigconv's own (2-D tiles, power-of-two sides of at
+least 16: forced lengths are rounded up to those).
 """
 import importlib.util
 
@@ -20,17 +21,18 @@ from conftest import MODES, OPS, assert_close, fft_tolerance, random_array
 from reference import boundary_reference, circular_reference
 from sigconv._backends import fft as fft_backend
 from sigconv._backends import oa
+from sigconv._backends import tiles as tiles_backend
 from sigconv._boundary import map_index
 from sigconv._ext import _tiles
 from sigconv._problem import make_problem
 
 ENGINES = ["scipy", pytest.param("ducc0", marks=pytest.mark.skipif(
-    importlib.util.find_spec("ducc0") is None, reason="ducc0 not installed"))]
+    importlib.util.find_spec("ducc0") is None, reason="ducc0 not installed")), "sigconv"]
 
 
 @pytest.fixture(params=ENGINES)
 def engine(request, monkeypatch):
-    monkeypatch.setattr(oa, "ENGINE", request.param)
+    monkeypatch.setattr(tiles_backend, "ENGINE", request.param)
     return request.param
 
 
@@ -38,22 +40,25 @@ def engine(request, monkeypatch):
 def spy(monkeypatch):
     """Counts the calls the tile pipeline does."""
     calls = []
-    original = oa._run_tiles
+    original = tiles_backend._run_tiles
 
     def run(problem, signal, kernel, tiles, workers, prepared):
         calls.append(tiles)
         return original(problem, signal, kernel, tiles, workers, prepared)
 
-    monkeypatch.setattr(oa, "_run_tiles", run)
+    monkeypatch.setattr(tiles_backend, "_run_tiles", run)
     return calls
 
 
 def force_tiles(monkeypatch, B, extra=0):
     """Tiles in transforms of ``B + extra + K - 1`` points: ``B + extra`` outputs each."""
     def choose(plans, rows, single, engine="ducc0"):
-        return tuple(min(B, p.count) + p.K - 1 + extra for p in plans), 0.0
+        lengths = [min(B, p.count) + p.K - 1 + extra for p in plans]
+        if engine == "sigconv":
+            lengths = [max(16, 1 << (P - 1).bit_length()) for P in lengths]
+        return tuple(lengths), 0.0
 
-    monkeypatch.setattr(oa, "choose_tiles", choose)
+    monkeypatch.setattr(tiles_backend, "choose_tiles", choose)
 
 
 def check(got, expected, x, h, *, mode="full", fillvalue=0):
@@ -91,7 +96,9 @@ def test_matches_fftconvolve(rng, monkeypatch, engine, spy, s1, s2, mode, op, ti
     got = func(x, h, mode, method="oa")
     check(got, ref(x, h, mode), x, h, mode=mode)
     assert got.flags.c_contiguous
-    assert spy or max(got.shape) <= sum(tiles)      # more than one tile: tiled
+    # more than one tile: tiled (the own engine's 2-D tiles have 16 points or more)
+    one_tile = sum(tiles) if engine != "sigconv" or got.ndim != 2 else 16 - min(s2) + 1
+    assert spy or max(got.shape) <= one_tile
 
 
 @pytest.mark.parametrize("dtype", [np.float32, np.float64, np.float16])
@@ -111,7 +118,9 @@ def test_dtypes(rng, monkeypatch, engine, spy, dtype, ndim):
 @pytest.mark.parametrize("fillvalue", [0, 2.5])
 def test_boundaries(rng, monkeypatch, engine, spy, boundary, ndim, mode, fillvalue):
     force_tiles(monkeypatch, 3, 1)
-    x = random_array(rng, (13, 7, 5)[:ndim], np.float64)
+    # the own engine's 2-D tiles have 16 points or more: a larger signal
+    big = engine == "sigconv" and ndim == 2
+    x = random_array(rng, (37, 21) if big else (13, 7, 5)[:ndim], np.float64)
     h = random_array(rng, (5, 4, 3)[:ndim], np.float64)
     got = sigconv.convolve(x, h, mode, method="oa", boundary=boundary, fillvalue=fillvalue)
     fv = fillvalue if boundary in ("fill", "constant") else 0
@@ -123,7 +132,7 @@ def test_boundaries(rng, monkeypatch, engine, spy, boundary, ndim, mode, fillval
 def test_wide_extension(rng, monkeypatch, engine, spy, boundary):
     """A kernel longer than the signal: extensions wider than the signal repeat."""
     force_tiles(monkeypatch, 2, 0)
-    x = random_array(rng, (4, 6), np.float64)
+    x = random_array(rng, (4, 40) if engine == "sigconv" else (4, 6), np.float64)
     h = random_array(rng, (11, 9), np.float64)
     got = sigconv.convolve(x, h, "same", method="oa", boundary=boundary)
     check(got, boundary_reference("convolve", x, h, "same", boundary=boundary), x, h)
@@ -236,7 +245,7 @@ def test_convolver_reuses_spectrum(rng, monkeypatch, engine, spy):
 def test_model_plan(rng, monkeypatch, spy, case):
     """Large kernels: the model picks several tiles (ducc0's transforms), and they are right."""
     pytest.importorskip("ducc0")
-    monkeypatch.setattr(oa, "ENGINE", "ducc0")
+    monkeypatch.setattr(tiles_backend, "ENGINE", "ducc0")
     xs, hs, dtype = case
     x = random_array(rng, xs, dtype)
     h = random_array(rng, hs, dtype)
@@ -271,8 +280,11 @@ def test_index_map_matches_numpy(boundary_code, n):
 
 
 def test_engine_choice(monkeypatch):
-    monkeypatch.setattr(oa, "ENGINE", "scipy")
-    assert oa.tile_engine().name == "scipy"
+    monkeypatch.setattr(tiles_backend, "ENGINE", "scipy")
+    assert tiles_backend.tile_engine(2).name == "scipy"
+    monkeypatch.setattr(tiles_backend, "ENGINE", None)
+    assert tiles_backend.tile_engine(2).name == "sigconv"
+    assert tiles_backend.tile_engine(3).name != "sigconv"
 
 
 def test_concurrent_calls(rng, monkeypatch, engine, spy):

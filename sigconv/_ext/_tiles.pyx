@@ -57,19 +57,22 @@ cdef inline bint _contiguous(const Py_ssize_t[::1] m) noexcept nogil:
     return True
 
 
-def gather(const floating[:, :, :] x, floating[:, :, ::1] tile,
+def gather(const floating[:, :, :] x, floating[:, :, :] tile,
            const Py_ssize_t[::1] m0, const Py_ssize_t[::1] m1, const Py_ssize_t[::1] m2,
            double fill):
     """``tile[a, b, c] = x[m0[a], m1[b], m2[c]]`` with the codes of the maps.
 
     A sample with a ``ZERO_CODE`` along any axis is 0; otherwise one with a
-    ``FILL_CODE`` along any axis is ``fill``.
+    ``FILL_CODE`` along any axis is ``fill``. ``tile``'s rows are
+    contiguous (its lines may be padded).
     """
     cdef Py_ssize_t a, b, c, i0, i1, i2, p0 = tile.shape[0], p1 = tile.shape[1]
     cdef Py_ssize_t p2 = tile.shape[2]
     cdef floating f = <floating>fill
     cdef floating* row
     cdef bint zero, fillrow
+    if p2 > 1 and tile.strides[2] != sizeof(floating):
+        raise ValueError("gather: the tile's rows must be contiguous")
     with nogil:
         contiguous = _contiguous(m2)
         for a in range(p0):

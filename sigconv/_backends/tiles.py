@@ -1,0 +1,580 @@
+"""The tile pipeline of ``method='oa'``: large kernels, tile by tile.
+
+Where a kernel is large, the batch of blocks of :mod:`sigconv._backends.oa`
+streams every pass of every transform through memory; the tile pipeline
+instead takes one tile at a time, on each thread, through gather (the
+boundary applied by index, :mod:`sigconv._ext._tiles`), forward transform
+(first pass over the lines holding data), product with the kernel
+spectrum, inverse transform (each pass over the kept lines only) and
+write-out, so that a tile's data stay in the core's cache.
+
+The transforms come from one of three engines (:func:`tile_engine`):
+
+* sigconv's own (:mod:`sigconv._ext._tilefft`), for 2-D tiles: power-of-two
+  complex transforms vectorised across lines, two real tiles per complex
+  transform, the whole chain from the forward transform to the inverse one
+  in one compiled call per pair of tiles;
+* ducc0 when installed (an optional engine, GPL), for 1-D and 3-D tiles;
+* scipy.fft otherwise.
+
+Which calls tile, and with which tile lengths, is decided by the cost
+model here (:func:`tile_ns`, :func:`choose_tiles`, :func:`plan`) against
+the batch of blocks (:func:`sigconv._backends.oa.tile_plan`);
+docs/fft_method.rst has the measurements.
+"""
+
+import concurrent.futures
+import itertools
+import math
+
+import numpy as np
+import scipy.fft as sfft
+
+from .._ext import _tilefft, _tiles
+from .._threads import resolve_workers
+from . import fft as _fft
+from ._layout import batch_indices
+
+# Model of one tile's time on one thread, in nanoseconds, fitted to
+# single-thread CPU times of whole calls with ducc0's transforms on an
+# Intel Xeon (Emerald Rapids, AVX-512; docs/fft_method.rst has the table):
+# per unit of :func:`sigconv._backends.fft.transform_units` of the tile
+# (the forward and the pruned inverse transform, the gather, the product
+# and the write-out together), growing slowly with the tile's working set
+# once it leaves the first levels of cache, plus a fixed part per tile
+# (the Python calls that drive it).
+
+#: ns per transform unit of a tile, by (one convolved axis, single precision):
+#: 1-D transforms do not vectorise across lines, N-D ones do
+TILE_NS_PER_UNIT = {(True, False): 0.85, (True, True): 0.85,
+                    (False, False): 0.44, (False, True): 0.30}
+#: the growth: ``1 + TILE_CACHE_GROWTH * log2(working set / TILE_CACHE_BYTES)``
+#: for a working set (tile, spectrum, result) above TILE_CACHE_BYTES
+TILE_CACHE_BYTES = 1 << 18
+TILE_CACHE_GROWTH = 0.1
+#: ns per tile, by convolved axes: the calls between the compiled steps
+#: (more passes, and more of them pruned, in 3-D)
+TILE_NS_PER_TILE = {1: 35000.0, 2: 70000.0, 3: 600000.0}
+#: ns per call: starting the threads, the kernel's spectrum, the index maps
+TILE_NS_PER_CALL = 2.0e6
+#: how much slower scipy.fft's transforms are than ducc0's on tiles (the
+#: engine when ducc0 is not installed)
+SCIPY_ENGINE_FACTOR = 1.5
+
+#: 1-D tiles are transformed in groups of this many (as lines of one batch)
+TILE_GROUP = 8
+
+#: the tile lengths considered: ``m * 2**e`` for these ``m``
+TILE_FACTORS = (1, 3, 5)
+#: the fewest points of a tile (the calls around a smaller one cost more
+#: than its transforms)
+MIN_TILE_POINTS = 1 << 12
+
+# sigconv's own engine (2-D tiles, power-of-two sides, two real tiles per
+# complex transform): ns per ``points * log2(points)`` of one tile (its
+# share of the pair's transforms, product, gather and write-out), by single
+# precision, and per tile (the Python calls around a pair, halved). Fitted
+# on an AMD EPYC (Zen 4, AVX-512), one thread.
+OWN_NS_PER_UNIT = {False: 0.30, True: 0.18}
+OWN_NS_PER_TILE = 12000.0
+#: the shortest side of a tile of the own engine
+OWN_MIN_SIDE = 16
+
+
+class TilePlan:
+    """How the tile pipeline evaluates a problem.
+
+    ``plans``: the FFT method's :class:`~sigconv._backends.fft.AxisPlan`
+    per convolved axis; ``shape``: the tile transform lengths ``P``;
+    ``B``: the unstrided outputs per tile along each axis
+    (``P - K + 1``); ``counts``: tiles per axis; ``dtype``: the real dtype
+    of the transforms; ``ns``: modelled time on one thread, nanoseconds.
+    """
+
+    __slots__ = ("plans", "shape", "B", "counts", "dtype", "ns", "engine")
+
+    def __init__(self, plans, shape, B, counts, dtype, ns, engine):
+        self.plans, self.shape, self.B, self.counts = plans, shape, B, counts
+        self.dtype, self.ns, self.engine = dtype, ns, engine
+
+
+def _tile_lengths(need, whole_need, factors=TILE_FACTORS):
+    """Candidate tile lengths ``m * 2**e`` (``m`` in ``factors``): at least
+    ``need``, up to the least one that holds ``whole_need`` samples (the
+    whole axis in one tile)."""
+    out = set()
+    for m in factors:
+        P = m
+        while P < need:
+            P *= 2
+        while True:
+            out.add(P)
+            if P >= whole_need:
+                break
+            P *= 2
+    top = min(P for P in out if P >= whole_need)
+    return sorted(P for P in out if P <= top)
+
+
+def tile_ns(shape, single, engine="ducc0"):
+    """Modelled time of one tile of transform lengths ``shape`` on one thread, in ns."""
+    points = 1
+    for n in shape:
+        points *= n
+    if engine == "sigconv":
+        work = points * math.log2(points)
+        working = 2 * points * (4 if single else 8)
+        if working > TILE_CACHE_BYTES:
+            work *= 1 + TILE_CACHE_GROWTH * math.log2(working / TILE_CACHE_BYTES)
+        return OWN_NS_PER_UNIT[bool(single)] * work + OWN_NS_PER_TILE
+    units = _fft.transform_units(shape, True, single)
+    ns = TILE_NS_PER_UNIT[len(shape) == 1, bool(single)] * units
+    working = 3 * points * (4 if single else 8)
+    if working > TILE_CACHE_BYTES:
+        ns *= 1 + TILE_CACHE_GROWTH * math.log2(working / TILE_CACHE_BYTES)
+    if engine != "ducc0":
+        ns *= SCIPY_ENGINE_FACTOR
+    return ns + TILE_NS_PER_TILE[len(shape)]
+
+
+def choose_tiles(plans, rows, single, engine="ducc0"):
+    """``(shape, ns)``: tile transform lengths of least modelled time, and the time.
+
+    Per axis the candidates are ``m * 2**e`` (``m`` in :data:`TILE_FACTORS`)
+    from about ``2 K`` up to the whole axis in one tile; every combination
+    of at least :data:`MIN_TILE_POINTS` points is costed as ``rows`` times
+    the tiles times :func:`tile_ns`. ``None`` when no combination qualifies.
+    """
+    options = []
+    own = engine == "sigconv"
+    for p in plans:
+        need = max(p.K + 1, 2 * p.K - 2, OWN_MIN_SIDE if own else 8)
+        options.append(_tile_lengths(need, p.count + p.K - 1, (1,) if own else TILE_FACTORS))
+    best = None
+    for shape in itertools.product(*options):
+        points = 1
+        count = rows
+        for P, p in zip(shape, plans):
+            points *= P
+            count *= -(-p.count // min(P - p.K + 1, p.count))
+        if points < MIN_TILE_POINTS:
+            continue
+        ns = count * tile_ns(shape, single, engine) + TILE_NS_PER_CALL
+        if best is None or ns < best[1]:
+            best = (shape, ns)
+    return best
+
+
+def _spectrum(problem, kernel, tiles, nthreads):
+    """The kernel's spectrum at the tile lengths, per kernel batch row.
+
+    ``(H, kernel batch shape)``: for scipy.fft and ducc0, ``H`` is the
+    real-to-complex spectrum ``(rows, ...)``; for the own engine, a pair
+    ``(real parts, imaginary parts)`` of ``(rows, n0 * n1)`` in the layout
+    of :func:`sigconv._ext._tilefft.pair2d`.
+    """
+    d = len(tiles.shape)
+    v, _ = _fft.kernel_part(problem, kernel, tiles.dtype)
+    nb = v.ndim - d
+    if tiles.engine == "sigconv":
+        return _own_spectrum(v.reshape((-1,) + v.shape[nb:]), tiles), v.shape[:nb]
+    # the inverse transforms are unnormalised: 1 / prod(shape) is applied here
+    H = sfft.rfftn(v, s=tiles.shape, axes=tuple(range(nb, nb + d)), norm="forward",
+                   workers=nthreads)
+    return np.ascontiguousarray(H).reshape((-1,) + H.shape[nb:]), v.shape[:nb]
+
+
+def _prepare_tiles(problem, kernel, tiles, workers):
+    nthreads = resolve_workers(workers, _fft.fft_work(1, tiles.shape))
+    H, kb = _spectrum(problem, kernel, tiles, nthreads)
+    return _fft.Prepared((H, kb), _fft.geometry_key(problem))
+
+
+_UNIT_AXIS = [(np.zeros(1, dtype=np.intp), None, (0, 1), (0, 1), (0, 0, 1, 1))]
+
+
+def _axis_tables(problem, tiles):
+    """Per axis of the 3-D tile, per tile along it, what the pipeline needs.
+
+    Entries ``(index map, None if every sample holds data, kept range,
+    range of samples holding data, (source, destination, count, step) of
+    the write-out)``; leading axes of length one have a single entry.
+    """
+    d = len(tiles.shape)
+    out = [_UNIT_AXIS] * (3 - d)
+    for i, (p, P, B, c) in enumerate(zip(tiles.plans, tiles.shape, tiles.B, tiles.counts)):
+        span = (c - 1) * B + P
+        m = np.empty(span, dtype=np.intp)
+        # tile j reads x' positions n0 - (K - 1) + j B + t, x' position u
+        # being the signal's position start + u
+        _tiles.index_map(p.start + p.n0 - (p.K - 1), span, p.N, p.start, p.stop,
+                         problem.boundary, m)
+        last = i == d - 1
+        entries = []
+        for j in range(c):
+            mj = m[j * B:j * B + P]
+            data = (0, P) if last else _nonzero(mj)
+            s, o, n = _tile_outputs(p, B, j)
+            keep = (s, s + (n - 1) * p.step + 1)
+            entries.append((mj, None if data == (0, P) else data, keep, data,
+                            (s if last else 0, o, n, p.step)))
+        out.append(entries)
+    return out
+
+
+def _tile_outputs(p, B, j):
+    """``(first kept sample in the tile, first output, outputs)`` of tile ``j``."""
+    lo, hi = j * B, min(j * B + B, p.count)
+    o0 = -(-lo // p.step)
+    o1 = -(-hi // p.step)
+    return p.K - 1 + o0 * p.step - lo, o0, o1 - o0
+
+
+def _nonzero(m):
+    """``[a, b)``: the samples of a tile's map that are not zero padding."""
+    hold = np.flatnonzero(m != _tiles.ZERO_CODE)
+    return (int(hold[0]), int(hold[-1]) + 1) if hold.size else (0, 0)
+
+
+def _zero_outside(spec, rows):
+    """Zero the lines of ``spec`` outside the ranges ``rows`` (axes 0 and 1)."""
+    (a0, b0), (a1, b1) = rows
+    spec[:a0] = 0
+    spec[b0:] = 0
+    spec[a0:b0, :a1] = 0
+    spec[a0:b0, b1:] = 0
+
+
+#: the first pass of a tile's forward transform is pruned to the lines that
+#: hold data when they are at most this share of the lines (else the whole
+#: tile, zeros included, is transformed in one call)
+PRUNE_SHARE = 0.75
+
+
+class _ScipyEngine:
+    """Tile transforms by :mod:`scipy.fft` (pocketfft), one thread per call.
+
+    Tiles are 3-D (leading axes of length one below three convolved axes).
+    ``forward``: ``rows`` is ``None`` when every line holds data, else the
+    ranges ``(a, b)`` along axes 0 and 1 that do: the first pass (the real
+    transform along the last axis) runs over those lines only. ``inverse``
+    runs the complex passes, keeping after each only the ``keep`` range
+    of its axis, and the real pass last, on the kept lines; it does not
+    normalise (the kernel spectrum carries the factor).
+    """
+
+    name = "scipy"
+
+    @staticmethod
+    def forward(tile, spec, d, rows):
+        if rows is None:
+            return sfft.rfftn(tile, axes=tuple(range(3 - d, 3)), workers=1)
+        sel = (slice(*rows[0]), slice(*rows[1]))
+        _zero_outside(spec, rows)
+        spec[sel] = sfft.rfft(tile[sel], axis=2, workers=1)
+        if d == 3:       # the middle axis over the planes that hold data
+            a, b = rows[0]
+            spec[a:b] = sfft.fft(spec[a:b], axis=1, overwrite_x=True, workers=1)
+        return sfft.fft(spec, axis=3 - d, overwrite_x=True, workers=1)
+
+    @staticmethod
+    def inverse(spec, y, d, keep, n_last):
+        for ax in range(3 - d, 2):
+            spec = sfft.ifft(spec, axis=ax, overwrite_x=True, norm="forward", workers=1)
+            a, b = keep[ax]
+            spec = spec[:, a:b] if ax == 1 else spec[a:b]
+        return sfft.irfft(spec, n=n_last, axis=2, norm="forward", workers=1)
+
+
+class _DuccEngine:
+    """Tile transforms by ducc0 (optional, when installed), into kept buffers.
+
+    The same passes as :class:`_ScipyEngine`, written into the thread's
+    spectrum and result buffers instead of new arrays.
+    """
+
+    name = "ducc0"
+
+    def __init__(self, module):
+        self.fft = module.fft
+
+    def forward(self, tile, spec, d, rows):
+        fft = self.fft
+        if rows is None:
+            return fft.r2c(tile, axes=tuple(range(3 - d, 3)), out=spec)
+        sel = (slice(*rows[0]), slice(*rows[1]))
+        _zero_outside(spec, rows)
+        fft.r2c(tile[sel], axes=(2,), out=spec[sel])
+        if d == 3:
+            a, b = rows[0]
+            fft.c2c(spec[a:b], axes=(1,), out=spec[a:b])
+        return fft.c2c(spec, axes=(3 - d,), out=spec)
+
+    def inverse(self, spec, y, d, keep, n_last):
+        fft = self.fft
+        for ax in range(3 - d, 2):
+            fft.c2c(spec, axes=(ax,), forward=False, out=spec)
+            a, b = keep[ax]
+            spec = spec[:, a:b] if ax == 1 else spec[a:b]
+        y = y[:spec.shape[0], :spec.shape[1]]
+        return fft.c2r(spec, axes=(2,), lastsize=n_last, forward=False, out=y,
+                       allow_overwriting_input=True)
+
+
+class _OwnEngine:
+    """sigconv's own transforms (:mod:`sigconv._ext._tilefft`), for 2-D tiles.
+
+    Power-of-two sides; two real tiles per complex transform; the whole
+    chain from forward transform to inverse one is one compiled call per
+    pair (:func:`_run_pairs`).
+    """
+
+    name = "sigconv"
+
+
+#: the tile transforms' engine: ``None`` picks sigconv's own for 2-D tiles
+#: and, for 1-D and 3-D tiles, ducc0 when it is installed (the faster on
+#: tile-sized transforms, see docs/fft_method.rst), else scipy.fft;
+#: ``"sigconv"`` (2-D tiles only; others as ``None``), ``"scipy"`` or
+#: ``"ducc0"`` asks for one
+ENGINE = None
+
+
+def tile_engine(d=None):
+    """The engine the tile pipeline transforms tiles of ``d`` axes with (see :data:`ENGINE`)."""
+    if ENGINE in (None, "sigconv") and d == 2:
+        return _OwnEngine()
+    if ENGINE in (None, "ducc0", "sigconv"):
+        try:
+            import ducc0
+        except ImportError:
+            if ENGINE == "ducc0":
+                raise
+        else:
+            return _DuccEngine(ducc0)
+    return _ScipyEngine()
+
+
+def plan(problem):
+    """The best :class:`TilePlan` of ``problem``, or ``None`` where tiles do not apply.
+
+    They apply to real floating-point results (float16, float32, float64)
+    in the linear modes, 1 to 3 convolved axes, when the best tiling
+    (:func:`choose_tiles`) has more than one tile (one tile is the whole
+    transform, which the FFT method does with less around it). Complex,
+    long double and integer results (whose exactness the FFT method
+    checks) and ``circular`` mode are left to the batch of blocks or the
+    FFT method. Whether the tiles beat the batch of blocks is for
+    :func:`sigconv._backends.oa.tile_plan` to say.
+    """
+    if problem.mode == "circular" or problem.is_complex:
+        return None
+    if problem.out_dtype.kind != "f" or problem.out_dtype.itemsize > 8:
+        return None
+    d = len(problem.axes)
+    if not 1 <= d <= 3:
+        return None
+    plans = _fft.linear_axes(problem)
+    if any(p.length <= 0 or p.count <= 0 for p in plans):
+        return None
+    dtype = _fft.transform_dtypes(problem)[0]
+    single = _fft.is_single(dtype)
+    rows = 1
+    for n in problem.batch_shape:
+        rows *= n
+    engine = tile_engine(d).name
+    choice = choose_tiles(plans, rows, single, engine)
+    if choice is None:
+        return None
+    shape, ns = choice
+    B = tuple(min(P - p.K + 1, p.count) for P, p in zip(shape, plans))
+    counts = tuple(-(-p.count // b) for p, b in zip(plans, B))
+    if counts == (1,) * d:
+        return None
+    if engine == "sigconv":
+        # the own engine computes in float32 or float64
+        dtype = np.dtype(np.float32 if single else np.float64)
+    return TilePlan(plans, tuple(shape), B, counts, dtype, ns, engine)
+
+
+def _own_spectrum(v, tiles):
+    """``(real, imaginary)`` spectra ``(rows, n0 * n1)`` of kernels ``v`` for :func:`_run_pairs`."""
+    n0, n1 = tiles.shape
+    dt = tiles.dtype
+    wr, wi = _tilefft.twiddles(max(n0, n1), dt)
+    W = _tilefft.plane_width(n1)
+    re = np.zeros((n0, W), dt)
+    im = np.zeros((n0, W), dt)
+    buf = np.empty((2, n1 * _tilefft.ALIGN), dt)
+    Hr = np.empty((v.shape[0], n0 * n1), dt)
+    Hi = np.empty((v.shape[0], n0 * n1), dt)
+    K0, K1 = v.shape[1:]
+    for r in range(v.shape[0]):
+        re.fill(0)
+        im.fill(0)
+        re[:K0, :K1] = v[r]
+        _tilefft.spectrum2d(re, im, n1, Hr[r], Hi[r], wr, wi, buf[0], buf[1],
+                            1.0 / (n0 * n1))
+    return Hr, Hi
+
+
+def _run_pairs(x3, o3, xi, hi, H, info, combos, tiles, fill, rows, nthreads):
+    """The tiles of 2-D problems by the own engine: two tiles per complex transform.
+
+    ``x3``/``o3``: the signal and the output as ``(rows, 1, n0, n1)``-like
+    3-D stacks; tasks are pairs of consecutive tiles of one batch row (the
+    last alone when a row has an odd count).
+    """
+    Hr, Hi = H
+    n0, n1 = tiles.shape
+    dt = tiles.dtype
+    wr, wi = _tilefft.twiddles(max(n0, n1), dt)
+    W = _tilefft.plane_width(n1)
+    ntiles = len(combos)
+    npairs = -(-ntiles // 2)
+    ntasks = rows * npairs
+    counter = itertools.count()
+    gather, scatter = _tiles.gather, _tiles.scatter
+
+    def work():
+        re = np.zeros((n0, W), dt)
+        im = np.zeros((n0, W), dt)
+        re3 = re[None, :, :n1]
+        im3 = im[None, :, :n1]
+        buf = np.empty((2, n1 * _tilefft.ALIGN), dt)
+        for t in counter:
+            if t >= ntasks:
+                return
+            r, q = divmod(t, npairs)
+            j = 2 * q
+            xr = x3[xi[r]]
+            _, j1, j2 = combos[j]
+            a1, a2 = info[1][j1], info[2][j2]
+            gather(xr, re3, info[0][0][0], a1[0], a2[0], fill)
+            lo, hi_ = a2[2]
+            if j + 1 < ntiles:
+                _, k1, k2 = combos[j + 1]
+                b1, b2 = info[1][k1], info[2][k2]
+                gather(xr, im3, info[0][0][0], b1[0], b2[0], fill)
+                lo, hi_ = min(lo, b2[2][0]), max(hi_, b2[2][1])
+            else:
+                im.fill(0)
+            h = hi[r]
+            _tilefft.pair2d(re, im, n1, Hr[h], Hi[h], wr, wi, buf[0], buf[1], lo, hi_)
+            unit = info[0][0][4]
+            (s, e) = a1[2]
+            scatter(re3[:, s:e], o3[r], *unit, *a1[4], *a2[4])
+            if j + 1 < ntiles:
+                (s, e) = b1[2]
+                scatter(im3[:, s:e], o3[r], *unit, *b1[4], *b2[4])
+
+    _in_threads(work, nthreads)
+
+
+def _in_threads(work, nthreads):
+    """Run ``work`` on ``nthreads`` threads (this one included); they share its task counter."""
+    if nthreads > 1:
+        with concurrent.futures.ThreadPoolExecutor(nthreads - 1) as pool:
+            futures = [pool.submit(work) for _ in range(nthreads - 1)]
+            work()
+            for f in futures:
+                f.result()
+    else:
+        work()
+
+
+def _run_tiles(problem, signal, kernel, tiles, workers, prepared):
+    """Evaluate ``problem`` tile by tile (see :class:`TilePlan`)."""
+    d = len(tiles.shape)
+    dt = tiles.dtype
+    x = _fft.canonical_view(signal, problem)
+    if x.dtype != dt:
+        x = x.astype(dt)
+    nb = x.ndim - d
+    ntiles = 1
+    for c in tiles.counts:
+        ntiles *= c
+    rows = 1
+    for n in problem.batch_shape:
+        rows *= n
+    # 1-D tiles go in groups of TILE_GROUP, each group one batch of
+    # transforms (which vectorise across its lines)
+    group = TILE_GROUP if d == 1 else 2 if tiles.engine == "sigconv" else 1
+    ngroups = -(-ntiles // group)
+    ntasks = rows * ngroups
+    nthreads = min(resolve_workers(workers, _fft.fft_work(rows * ntiles, tiles.shape)),
+                   ntasks)
+    if prepared is not None:
+        _fft.check_prepared(prepared, problem)
+        H, kb = prepared.H
+        if not _spectrum_fits(H, tiles):
+            H, kb = _spectrum(problem, kernel, tiles, nthreads)
+    else:
+        H, kb = _spectrum(problem, kernel, tiles, nthreads)
+    xi, hi, _ = batch_indices(problem, np.empty(x.shape[:nb] + (0,) * d),
+                              np.empty(kb + (0,) * d))
+    x3 = x.reshape((-1,) + x.shape[nb:])
+    x3 = x3.reshape(x3.shape[:1] + (1,) * (3 - d) + x3.shape[1:])
+    out = np.empty(problem.batch_shape + problem.out_conv_shape, dtype=dt)
+    o3 = out.reshape((-1,) + (1,) * (3 - d) + out.shape[nb:])
+    info = _axis_tables(problem, tiles)
+    combos = list(itertools.product(*(range(len(t)) for t in info)))
+    fill = float(problem.fillvalue)
+    if tiles.engine == "sigconv":
+        _run_pairs(x3, o3, xi, hi, H, info, combos, tiles, fill, rows, nthreads)
+        return _fft.finish(out, problem, out)
+    Hr = H.reshape(H.shape[0], -1).view(dt)
+    counter = itertools.count()
+    engine = tile_engine(d)
+    cdt = np.result_type(dt, np.complex64)
+    shape3 = (1,) * (3 - d) + tiles.shape
+    if d == 1:
+        shape3 = (1, group, shape3[2])
+    n_last = shape3[2]
+    one = _UNIT_AXIS[0][0]
+    unit = _UNIT_AXIS[0][4]
+
+    def work():
+        tile = np.empty(shape3, dtype=dt)
+        sbuf = np.empty(shape3[:2] + (n_last // 2 + 1,), dtype=cdt)
+        ybuf = np.empty(shape3, dtype=dt)
+        for t in counter:
+            if t >= ntasks:
+                return
+            if d == 1:
+                r, q = divmod(t, ngroups)
+                line = info[2][q * group:(q + 1) * group]
+                k = len(line)
+                xr = x3[xi[r]]
+                for i, a2 in enumerate(line):
+                    _tiles.gather(xr, tile[:, i:i + 1], one, one, a2[0], fill)
+                spec = engine.forward(tile[:, :k], sbuf[:, :k], 1, None)
+                _tiles.multiply(spec.reshape(-1).view(dt), Hr[hi[r]])
+                y = engine.inverse(spec, ybuf[:, :k], 1, None, n_last)
+                for i, a2 in enumerate(line):
+                    _tiles.scatter(y[:, i:i + 1], o3[r], *unit, *unit, *a2[4])
+                continue
+            r, j = divmod(t, ntiles)
+            j0, j1, j2 = combos[j]
+            a0, a1, a2 = info[0][j0], info[1][j1], info[2][j2]
+            _tiles.gather(x3[xi[r]], tile, a0[0], a1[0], a2[0], fill)
+            rows = None
+            if a0[1] is not None or a1[1] is not None:
+                (r0, r1), (q0, q1) = a0[3], a1[3]
+                if (r1 - r0) * (q1 - q0) <= PRUNE_SHARE * shape3[0] * shape3[1]:
+                    rows = (a0[3], a1[3])
+            spec = engine.forward(tile, sbuf, d, rows)
+            _tiles.multiply(spec.reshape(-1).view(dt), Hr[hi[r]])
+            y = engine.inverse(spec, ybuf, d, (a0[2], a1[2]), n_last)
+            _tiles.scatter(y, o3[r], *a0[4], *a1[4], *a2[4])
+
+    _in_threads(work, nthreads)
+    return _fft.finish(out, problem, out)
+
+
+def _spectrum_fits(H, tiles):
+    """Whether a prepared spectrum ``H`` was made for ``tiles`` (shape and engine)."""
+    if tiles.engine == "sigconv":
+        return isinstance(H, tuple) and H[0].shape[1:] == (tiles.shape[0] * tiles.shape[1],)
+    return (not isinstance(H, tuple)
+            and H.shape[1:] == tiles.shape[:-1] + (tiles.shape[-1] // 2 + 1,))

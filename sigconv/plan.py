@@ -183,8 +183,10 @@ def choose_conv_method(in1, in2, mode="full", measure=False):
     >>> rng = np.random.default_rng(0)
     >>> sigconv.choose_conv_method(np.ones(10_000), np.ones(5))
     'direct'
-    >>> sigconv.choose_conv_method(np.ones((512, 512)), rng.random((63, 63)))
+    >>> sigconv.choose_conv_method(np.ones(4096), rng.random(4096))
     'fft'
+    >>> sigconv.choose_conv_method(np.ones((512, 512)), rng.random((63, 63)))
+    'oa'
     >>> sigconv.choose_conv_method(np.ones(1_000_000), np.ones(2000))
     'oa'
 

@@ -7,8 +7,9 @@ partial last tiles, tiles wholly in the boundary's extension or the zero
 padding, kernels far longer than a tile's outputs and several tiled axes
 at once are exercised on small inputs. Each forced test also checks that
 the pipeline did the call. Every transform engine runs: scipy.fft, ducc0
-(when installed) and sigconv's own (2-D tiles, power-of-two sides of at
-least 16: forced lengths are rounded up to those).
+(when installed) and sigconv's own (1-D and 2-D tiles, power-of-two sides of at
+least 16, 1-D tiles of at least 256 points: forced lengths are rounded up
+to those, and some inputs are larger for it).
 """
 import importlib.util
 
@@ -55,7 +56,8 @@ def force_tiles(monkeypatch, B, extra=0):
     def choose(plans, rows, single, engine="ducc0"):
         lengths = [min(B, p.count) + p.K - 1 + extra for p in plans]
         if engine == "sigconv":
-            lengths = [max(16, 1 << (P - 1).bit_length()) for P in lengths]
+            least = 256 if len(plans) == 1 else 16
+            lengths = [max(least, 1 << (P - 1).bit_length()) for P in lengths]
         return tuple(lengths), 0.0
 
     monkeypatch.setattr(tiles_backend, "choose_tiles", choose)
@@ -97,7 +99,8 @@ def test_matches_fftconvolve(rng, monkeypatch, engine, spy, s1, s2, mode, op, ti
     check(got, ref(x, h, mode), x, h, mode=mode)
     assert got.flags.c_contiguous
     # more than one tile: tiled (the own engine's 2-D tiles have 16 points or more)
-    one_tile = sum(tiles) if engine != "sigconv" or got.ndim != 2 else 16 - min(s2) + 1
+    one_tile = sum(tiles) if engine != "sigconv" or got.ndim == 3 else (
+        16 if got.ndim == 2 else 256) - min(s2) + 1
     assert spy or max(got.shape) <= one_tile
 
 
@@ -105,7 +108,9 @@ def test_matches_fftconvolve(rng, monkeypatch, engine, spy, s1, s2, mode, op, ti
 @pytest.mark.parametrize("ndim", [1, 2, 3])
 def test_dtypes(rng, monkeypatch, engine, spy, dtype, ndim):
     force_tiles(monkeypatch, 4, 1)
-    x = random_array(rng, (19, 11, 6)[:ndim], dtype)
+    # the own engine's 1-D tiles have 256 points or more: a longer signal
+    x = random_array(rng, (700,) if engine == "sigconv" and ndim == 1 else (19, 11, 6)[:ndim],
+                     dtype)
     h = random_array(rng, (6, 3, 4)[:ndim], dtype)
     got = sigconv.convolve(x, h, "same", method="oa")
     assert got.dtype == np.result_type(x, h)
@@ -119,8 +124,8 @@ def test_dtypes(rng, monkeypatch, engine, spy, dtype, ndim):
 def test_boundaries(rng, monkeypatch, engine, spy, boundary, ndim, mode, fillvalue):
     force_tiles(monkeypatch, 3, 1)
     # the own engine's 2-D tiles have 16 points or more: a larger signal
-    big = engine == "sigconv" and ndim == 2
-    x = random_array(rng, (37, 21) if big else (13, 7, 5)[:ndim], np.float64)
+    big = {1: (600,), 2: (37, 21)}.get(ndim) if engine == "sigconv" else None
+    x = random_array(rng, big or (13, 7, 5)[:ndim], np.float64)
     h = random_array(rng, (5, 4, 3)[:ndim], np.float64)
     got = sigconv.convolve(x, h, mode, method="oa", boundary=boundary, fillvalue=fillvalue)
     fv = fillvalue if boundary in ("fill", "constant") else 0
@@ -169,6 +174,8 @@ def test_stride(rng, monkeypatch, engine, spy, stride, mode):
 ])
 def test_axes_and_batch(rng, monkeypatch, engine, spy, axes, xs, hs):
     force_tiles(monkeypatch, 4, 0)
+    if engine == "sigconv" and len(axes) == 1:   # 1-D tiles of 256 points or more
+        xs = tuple(n * 20 if i == axes[0] % len(xs) else n for i, n in enumerate(xs))
     x = random_array(rng, xs, np.float64)
     h = random_array(rng, hs, np.float64)
     got = sigconv.convolve(x, h, "same", method="oa", axes=axes, boundary="wrap")
@@ -181,7 +188,8 @@ def test_axes_and_batch(rng, monkeypatch, engine, spy, axes, xs, hs):
 def test_workers_bitwise(rng, monkeypatch, engine, spy, ndim):
     """Each tile is computed the same way on any thread: results are bitwise equal."""
     force_tiles(monkeypatch, 5, 3)
-    x = random_array(rng, (41, 23, 9)[:ndim], np.float64)
+    x = random_array(rng, (900,) if engine == "sigconv" and ndim == 1 else (41, 23, 9)[:ndim],
+                     np.float64)
     h = random_array(rng, (7, 5, 4)[:ndim], np.float64)
     one = sigconv.convolve(x, h, "full", method="oa", workers=1)
     two = sigconv.convolve(x, h, "full", method="oa", workers=2)

@@ -289,8 +289,8 @@ def estimate_ns(problem, nthreads=1):
     The time of :func:`sigconv._backends.tiles.tile_ns` per tile times the tiles and the batch (one
     thread), spread over ``nthreads``: the tiles are independent tasks, so
     on ``n`` threads the time is the one-thread time over ``min(n, tasks)``
-    (1-D tiles go in groups of ``TILE_GROUP`` per task, 2-D tiles of the
-    own engine in pairs). The kernel's
+    (tiles of the own engine go in pairs, other 1-D tiles in groups of
+    ``TILE_GROUP`` per task). The kernel's
     spectrum (one tile-sized transform per kernel) is left out.
     """
     plan = tile_plan(problem)
@@ -299,10 +299,10 @@ def estimate_ns(problem, nthreads=1):
     tasks = 1
     for c in plan.counts:
         tasks *= c
-    if len(plan.counts) == 1:
-        tasks = -(-tasks // _tiles.TILE_GROUP)
-    elif plan.engine == "sigconv":
+    if plan.engine == "sigconv":
         tasks = -(-tasks // 2)
+    elif len(plan.counts) == 1:
+        tasks = -(-tasks // _tiles.TILE_GROUP)
     for n in problem.batch_shape:
         tasks *= n
     return plan.ns / max(1, min(int(nthreads), tasks))

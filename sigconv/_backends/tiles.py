@@ -77,8 +77,17 @@ MIN_TILE_POINTS = 1 << 12
 # on an AMD EPYC (Zen 4, AVX-512), one thread.
 OWN_NS_PER_UNIT = {False: 0.30, True: 0.18}
 OWN_NS_PER_TILE = 12000.0
-#: the shortest side of a tile of the own engine
+#: the shortest side of a tile of the own engine (2-D), the shortest 1-D tile
 OWN_MIN_SIDE = 16
+OWN_MIN_1D = 256
+#: the longest row of a 1-D tile's block (longer rows outgrow the row buffer)
+OWN_MAX_ROW_1D = 128
+
+
+def split_1d(N):
+    """``(n0, n1)``: the block of a 1-D tile of ``N`` points for the own engine."""
+    n1 = min(OWN_MAX_ROW_1D, 1 << ((N.bit_length() - 1) // 2))
+    return N // n1, n1
 
 
 class TilePlan:
@@ -148,7 +157,8 @@ def choose_tiles(plans, rows, single, engine="ducc0"):
     options = []
     own = engine == "sigconv"
     for p in plans:
-        need = max(p.K + 1, 2 * p.K - 2, OWN_MIN_SIDE if own else 8)
+        floor = (OWN_MIN_1D if len(plans) == 1 else OWN_MIN_SIDE) if own else 8
+        need = max(p.K + 1, 2 * p.K - 2, floor)
         options.append(_tile_lengths(need, p.count + p.K - 1, (1,) if own else TILE_FACTORS))
     best = None
     for shape in itertools.product(*options):
@@ -322,27 +332,28 @@ class _DuccEngine:
 
 
 class _OwnEngine:
-    """sigconv's own transforms (:mod:`sigconv._ext._tilefft`), for 2-D tiles.
+    """sigconv's own transforms (:mod:`sigconv._ext._tilefft`), for 1-D and 2-D tiles.
 
-    Power-of-two sides; two real tiles per complex transform; the whole
+    Power-of-two lengths; two real tiles per complex transform; the whole
     chain from forward transform to inverse one is one compiled call per
-    pair (:func:`_run_pairs`).
+    pair (:func:`_run_pairs`). A 1-D tile of ``N`` points is transformed
+    as an ``n0 x n1`` block (:func:`split_1d`, the four-step method).
     """
 
     name = "sigconv"
 
 
-#: the tile transforms' engine: ``None`` picks sigconv's own for 2-D tiles
-#: and, for 1-D and 3-D tiles, ducc0 when it is installed (the faster on
+#: the tile transforms' engine: ``None`` picks sigconv's own for 1-D and
+#: 2-D tiles and, for 3-D tiles, ducc0 when it is installed (the faster on
 #: tile-sized transforms, see docs/fft_method.rst), else scipy.fft;
-#: ``"sigconv"`` (2-D tiles only; others as ``None``), ``"scipy"`` or
+#: ``"sigconv"`` (1-D and 2-D tiles; 3-D as ``None``), ``"scipy"`` or
 #: ``"ducc0"`` asks for one
 ENGINE = None
 
 
 def tile_engine(d=None):
     """The engine the tile pipeline transforms tiles of ``d`` axes with (see :data:`ENGINE`)."""
-    if ENGINE in (None, "sigconv") and d == 2:
+    if ENGINE in (None, "sigconv") and d in (1, 2):
         return _OwnEngine()
     if ENGINE in (None, "ducc0", "sigconv"):
         try:
@@ -397,50 +408,69 @@ def plan(problem):
     return TilePlan(plans, tuple(shape), B, counts, dtype, ns, engine)
 
 
-def _own_spectrum(v, tiles):
-    """``(real, imaginary)`` spectra ``(rows, n0 * n1)`` of kernels ``v`` for :func:`_run_pairs`."""
-    n0, n1 = tiles.shape
+def _own_setup(tiles):
+    """What every pair of :func:`_run_pairs` (and the kernel's spectrum) needs.
+
+    ``(block shape, plane width, twiddles, four-step twiddles or None)``.
+    """
     dt = tiles.dtype
-    wr, wi = _tilefft.twiddles(max(n0, n1), dt)
-    W = _tilefft.plane_width(n1)
+    if len(tiles.shape) == 1:
+        n0, n1 = split_1d(tiles.shape[0])
+        return (n0, n1), n1, _tilefft.twiddles(max(n0, n1), dt), \
+            _tilefft.four_step_twiddles(n0, n1, dt)
+    n0, n1 = tiles.shape
+    return (n0, n1), _tilefft.plane_width(n1), _tilefft.twiddles(max(n0, n1), dt), None
+
+
+def _own_spectrum(v, tiles):
+    """``(real, imaginary)`` spectra ``(rows, points)`` of kernels ``v`` for :func:`_run_pairs`."""
+    (n0, n1), W, (wr, wi), fs = _own_setup(tiles)
+    dt = tiles.dtype
     re = np.zeros((n0, W), dt)
     im = np.zeros((n0, W), dt)
     buf = np.empty((2, n1 * _tilefft.ALIGN), dt)
     Hr = np.empty((v.shape[0], n0 * n1), dt)
     Hi = np.empty((v.shape[0], n0 * n1), dt)
-    K0, K1 = v.shape[1:]
     for r in range(v.shape[0]):
         re.fill(0)
         im.fill(0)
-        re[:K0, :K1] = v[r]
-        _tilefft.spectrum2d(re, im, n1, Hr[r], Hi[r], wr, wi, buf[0], buf[1],
-                            1.0 / (n0 * n1))
+        if fs is None:
+            K0, K1 = v.shape[1:]
+            re[:K0, :K1] = v[r]
+            _tilefft.spectrum2d(re, im, n1, Hr[r], Hi[r], wr, wi, buf[0], buf[1],
+                                1.0 / (n0 * n1))
+        else:
+            re.reshape(-1)[:v.shape[1]] = v[r]
+            _tilefft.spectrum1d(re, im, Hr[r], Hi[r], wr, wi, fs[0], fs[1], buf[0], buf[1],
+                                1.0 / (n0 * n1))
     return Hr, Hi
 
 
 def _run_pairs(x3, o3, xi, hi, H, info, combos, tiles, fill, rows, nthreads):
-    """The tiles of 2-D problems by the own engine: two tiles per complex transform.
+    """The 1-D and 2-D tiles of the own engine: two tiles per complex transform.
 
-    ``x3``/``o3``: the signal and the output as ``(rows, 1, n0, n1)``-like
-    3-D stacks; tasks are pairs of consecutive tiles of one batch row (the
-    last alone when a row has an odd count).
+    ``x3``/``o3``: the signal and the output as 3-D stacks (leading unit
+    axes); tasks are pairs of consecutive tiles of one batch row (the last
+    alone when a row has an odd count).
     """
     Hr, Hi = H
-    n0, n1 = tiles.shape
+    (n0, n1), W, (wr, wi), fs = _own_setup(tiles)
     dt = tiles.dtype
-    wr, wi = _tilefft.twiddles(max(n0, n1), dt)
-    W = _tilefft.plane_width(n1)
     ntiles = len(combos)
     npairs = -(-ntiles // 2)
     ntasks = rows * npairs
     counter = itertools.count()
     gather, scatter = _tiles.gather, _tiles.scatter
+    m0 = info[0][0][0]
+    unit = info[0][0][4]
 
     def work():
         re = np.zeros((n0, W), dt)
         im = np.zeros((n0, W), dt)
-        re3 = re[None, :, :n1]
-        im3 = im[None, :, :n1]
+        if fs is None:
+            re3, im3 = re[None, :, :n1], im[None, :, :n1]
+        else:
+            re3, im3 = re.reshape(1, 1, -1), im.reshape(1, 1, -1)
         buf = np.empty((2, n1 * _tilefft.ALIGN), dt)
         for t in counter:
             if t >= ntasks:
@@ -448,24 +478,27 @@ def _run_pairs(x3, o3, xi, hi, H, info, combos, tiles, fill, rows, nthreads):
             r, q = divmod(t, npairs)
             j = 2 * q
             xr = x3[xi[r]]
+            h = hi[r]
             _, j1, j2 = combos[j]
             a1, a2 = info[1][j1], info[2][j2]
-            gather(xr, re3, info[0][0][0], a1[0], a2[0], fill)
+            gather(xr, re3, m0, a1[0], a2[0], fill)
             lo, hi_ = a2[2]
-            if j + 1 < ntiles:
+            second = j + 1 < ntiles
+            if second:
                 _, k1, k2 = combos[j + 1]
                 b1, b2 = info[1][k1], info[2][k2]
-                gather(xr, im3, info[0][0][0], b1[0], b2[0], fill)
+                gather(xr, im3, m0, b1[0], b2[0], fill)
                 lo, hi_ = min(lo, b2[2][0]), max(hi_, b2[2][1])
             else:
                 im.fill(0)
-            h = hi[r]
-            _tilefft.pair2d(re, im, n1, Hr[h], Hi[h], wr, wi, buf[0], buf[1], lo, hi_)
-            unit = info[0][0][4]
-            (s, e) = a1[2]
+            if fs is None:
+                _tilefft.pair2d(re, im, n1, Hr[h], Hi[h], wr, wi, buf[0], buf[1], lo, hi_)
+            else:
+                _tilefft.pair1d(re, im, Hr[h], Hi[h], wr, wi, fs[0], fs[1], buf[0], buf[1])
+            s, e = a1[2]
             scatter(re3[:, s:e], o3[r], *unit, *a1[4], *a2[4])
-            if j + 1 < ntiles:
-                (s, e) = b1[2]
+            if second:
+                s, e = b1[2]
                 scatter(im3[:, s:e], o3[r], *unit, *b1[4], *b2[4])
 
     _in_threads(work, nthreads)
@@ -499,7 +532,7 @@ def _run_tiles(problem, signal, kernel, tiles, workers, prepared):
         rows *= n
     # 1-D tiles go in groups of TILE_GROUP, each group one batch of
     # transforms (which vectorise across its lines)
-    group = TILE_GROUP if d == 1 else 2 if tiles.engine == "sigconv" else 1
+    group = 2 if tiles.engine == "sigconv" else TILE_GROUP if d == 1 else 1
     ngroups = -(-ntiles // group)
     ntasks = rows * ngroups
     nthreads = min(resolve_workers(workers, _fft.fft_work(rows * ntiles, tiles.shape)),
@@ -575,6 +608,6 @@ def _run_tiles(problem, signal, kernel, tiles, workers, prepared):
 def _spectrum_fits(H, tiles):
     """Whether a prepared spectrum ``H`` was made for ``tiles`` (shape and engine)."""
     if tiles.engine == "sigconv":
-        return isinstance(H, tuple) and H[0].shape[1:] == (tiles.shape[0] * tiles.shape[1],)
+        return isinstance(H, tuple) and H[0].shape[1:] == (math.prod(tiles.shape),)
     return (not isinstance(H, tuple)
             and H.shape[1:] == tiles.shape[:-1] + (tiles.shape[-1] // 2 + 1,))

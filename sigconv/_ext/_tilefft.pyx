@@ -391,6 +391,34 @@ cdef inline void _rows_out(floating* re, floating* im, Py_ssize_t ld, Py_ssize_t
             im[q * ld + j] = bi[j * CHUNK + q]
 
 
+cdef inline void _rows_in_tw(const floating* re, const floating* im, Py_ssize_t n1,
+                             Py_ssize_t ld, floating* br, floating* bi, const floating* tr,
+                             const floating* ti) noexcept nogil:
+    """:func:`_rows_in` times the four-step twiddles ``t`` (rows of ``n1``)."""
+    cdef Py_ssize_t q, j
+    cdef floating a, b
+    for q in range(CHUNK):
+        for j in range(n1):
+            a = re[q * ld + j]
+            b = im[q * ld + j]
+            br[j * CHUNK + q] = a * tr[q * n1 + j] - b * ti[q * n1 + j]
+            bi[j * CHUNK + q] = a * ti[q * n1 + j] + b * tr[q * n1 + j]
+
+
+cdef inline void _rows_out_tw(floating* re, floating* im, Py_ssize_t n1, Py_ssize_t ld,
+                              const floating* br, const floating* bi, const floating* tr,
+                              const floating* ti) noexcept nogil:
+    """:func:`_rows_out` (every column) times the conjugate twiddles."""
+    cdef Py_ssize_t q, j
+    cdef floating a, b
+    for q in range(CHUNK):
+        for j in range(n1):
+            a = br[j * CHUNK + q]
+            b = bi[j * CHUNK + q]
+            re[q * ld + j] = a * tr[q * n1 + j] + b * ti[q * n1 + j]
+            im[q * ld + j] = b * tr[q * n1 + j] - a * ti[q * n1 + j]
+
+
 cdef inline void _product(floating* br, floating* bi, const floating* hr,
                           const floating* hi, Py_ssize_t n) noexcept nogil:
     cdef Py_ssize_t t
@@ -524,3 +552,85 @@ def lines_product(floating[:, ::1] re, floating[:, ::1] im, const floating[::1] 
                 pr[c] = zr * hr - zi * hi
                 pi[c] = zr * hi + zi * hr
         columns(&re[0, 0], &im[0, 0], n, w, 0, w, &wr[0], &wi[0], wn, True)
+
+
+def four_step_twiddles(Py_ssize_t n0, Py_ssize_t n1, dtype):
+    """The twiddles of a transform of ``n0 * n1`` points done as ``n0 x n1`` (four-step).
+
+    ``(real, imaginary)`` planes of ``n0 * n1``: at row ``p`` and column
+    ``t``, ``exp(-2 pi i t k / (n0 n1))`` with ``k`` the bit reversal of
+    ``p`` over ``log2 n0`` bits (the row order the column transforms leave).
+    """
+    bits = max(int(n0).bit_length() - 1, 0)
+    p = np.arange(n0)
+    k = np.zeros(n0, dtype=np.int64)
+    for b in range(bits):
+        k |= ((p >> b) & 1) << (bits - 1 - b)
+    ang = -2.0 * np.pi * np.outer(k, np.arange(n1)) / (n0 * n1)
+    return (np.ascontiguousarray(np.cos(ang).ravel(), dtype=dtype),
+            np.ascontiguousarray(np.sin(ang).ravel(), dtype=dtype))
+
+
+cdef int _check1(floating[:, ::1] re, floating[:, ::1] im, const floating[::1] tr,
+                 Py_ssize_t wlen, Py_ssize_t nb) except -1:
+    cdef Py_ssize_t n0 = re.shape[0], n1 = re.shape[1]
+    if im.shape[0] != n0 or im.shape[1] != n1 or tr.shape[0] != n0 * n1:
+        raise ValueError("the planes and twiddles of a 1-D tile must have one shape")
+    if n0 % CHUNK or n1 % CHUNK or (n0 & (n0 - 1)) or (n1 & (n1 - 1)) or wlen < max(n0, n1):
+        raise ValueError("a 1-D tile is n0 x n1 with powers of two, multiples of %d"
+                         % CHUNK)
+    if nb < n1 * CHUNK:
+        raise ValueError("the scratch buffers need %d elements" % (n1 * CHUNK))
+    return 0
+
+
+def spectrum1d(floating[:, ::1] re, floating[:, ::1] im, floating[::1] hre,
+               floating[::1] him, const floating[::1] wr, const floating[::1] wi,
+               const floating[::1] tr, const floating[::1] ti, floating[::1] bre,
+               floating[::1] bim, double scale):
+    """The spectrum of the 1-D tile ``re + i im`` (row-major ``n0 x n1``, overwritten).
+
+    As :func:`spectrum2d`, for :func:`pair1d`: the transform of ``n0 n1``
+    points by ``n0``-point column transforms, the twiddles ``t`` of
+    :func:`four_step_twiddles` and ``n1``-point row transforms.
+    """
+    cdef Py_ssize_t n0 = re.shape[0], n1 = re.shape[1], wn = 2 * wr.shape[0]
+    cdef Py_ssize_t r0, t, k
+    cdef floating f = <floating>scale
+    _check1(re, im, tr, wn, bre.shape[0])
+    with nogil:
+        columns(&re[0, 0], &im[0, 0], n0, n1, 0, n1, &wr[0], &wi[0], wn, False)
+        for k in range(n0 // CHUNK):
+            r0 = k * CHUNK
+            _rows_in_tw(&re[r0, 0], &im[r0, 0], n1, n1, &bre[0], &bim[0],
+                        &tr[r0 * n1], &ti[r0 * n1])
+            columns(&bre[0], &bim[0], n1, CHUNK, 0, CHUNK, &wr[0], &wi[0], wn, False)
+            for t in range(n1 * CHUNK):
+                hre[r0 * n1 + t] = bre[t] * f
+                him[r0 * n1 + t] = bim[t] * f
+
+
+def pair1d(floating[:, ::1] re, floating[:, ::1] im, const floating[::1] hre,
+           const floating[::1] him, const floating[::1] wr, const floating[::1] wi,
+           const floating[::1] tr, const floating[::1] ti, floating[::1] bre,
+           floating[::1] bim):
+    """Cyclic convolution of the 1-D tile ``re + i im`` (row-major ``n0 x n1``), in place.
+
+    ``h`` from :func:`spectrum1d` (scaled by ``1 / (n0 n1)``). Columns
+    transformed, twiddled, rows transformed, multiplied, and back.
+    """
+    cdef Py_ssize_t n0 = re.shape[0], n1 = re.shape[1], wn = 2 * wr.shape[0]
+    cdef Py_ssize_t r0, k
+    _check1(re, im, tr, wn, bre.shape[0])
+    with nogil:
+        columns(&re[0, 0], &im[0, 0], n0, n1, 0, n1, &wr[0], &wi[0], wn, False)
+        for k in range(n0 // CHUNK):
+            r0 = k * CHUNK
+            _rows_in_tw(&re[r0, 0], &im[r0, 0], n1, n1, &bre[0], &bim[0],
+                        &tr[r0 * n1], &ti[r0 * n1])
+            columns(&bre[0], &bim[0], n1, CHUNK, 0, CHUNK, &wr[0], &wi[0], wn, False)
+            _product(&bre[0], &bim[0], &hre[r0 * n1], &him[r0 * n1], n1 * CHUNK)
+            columns(&bre[0], &bim[0], n1, CHUNK, 0, CHUNK, &wr[0], &wi[0], wn, True)
+            _rows_out_tw(&re[r0, 0], &im[r0, 0], n1, n1, &bre[0], &bim[0],
+                         &tr[r0 * n1], &ti[r0 * n1])
+        columns(&re[0, 0], &im[0, 0], n0, n1, 0, n1, &wr[0], &wi[0], wn, True)

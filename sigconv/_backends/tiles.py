@@ -24,6 +24,7 @@ docs/fft_method.rst has the measurements.
 """
 
 import concurrent.futures
+import functools
 import itertools
 import math
 
@@ -411,15 +412,25 @@ def plan(problem):
 def _own_setup(tiles):
     """What every pair of :func:`_run_pairs` (and the kernel's spectrum) needs.
 
-    ``(block shape, plane width, twiddles, four-step twiddles or None)``.
+    ``(block shape, plane width, twiddles, four-step twiddles or None)``;
+    the tables are made once per tile shape and dtype (read-only).
     """
-    dt = tiles.dtype
-    if len(tiles.shape) == 1:
-        n0, n1 = split_1d(tiles.shape[0])
-        return (n0, n1), n1, _tilefft.twiddles(max(n0, n1), dt), \
-            _tilefft.four_step_twiddles(n0, n1, dt)
-    n0, n1 = tiles.shape
-    return (n0, n1), _tilefft.plane_width(n1), _tilefft.twiddles(max(n0, n1), dt), None
+    return _own_tables(tuple(tiles.shape), np.dtype(tiles.dtype).char)
+
+
+@functools.lru_cache(maxsize=32)
+def _own_tables(shape, char):
+    dt = np.dtype(char)
+    if len(shape) == 1:
+        n0, n1 = split_1d(shape[0])
+        W, fs = n1, _tilefft.four_step_twiddles(n0, n1, dt)
+    else:
+        (n0, n1), fs = shape, None
+        W = _tilefft.plane_width(n1)
+    tw = _tilefft.twiddles(max(n0, n1), dt)
+    for a in tw + (fs or ()):
+        a.flags.writeable = False
+    return (n0, n1), W, tw, fs
 
 
 def _own_spectrum(v, tiles):

@@ -71,12 +71,15 @@ TILE_FACTORS = (1, 3, 5)
 #: than its transforms)
 MIN_TILE_POINTS = 1 << 12
 
-# sigconv's own engine (2-D tiles, power-of-two sides, two real tiles per
-# complex transform): ns per ``points * log2(points)`` of one tile (its
-# share of the pair's transforms, product, gather and write-out), by single
-# precision, and per tile (the Python calls around a pair, halved). Fitted
-# on an AMD EPYC (Zen 4, AVX-512), one thread.
-OWN_NS_PER_UNIT = {False: 0.30, True: 0.18}
+# sigconv's own engine (1-D and 2-D tiles, power-of-two sides, two real
+# tiles per complex transform): ns per ``points * log2(points)`` of one tile
+# (its share of the pair's transforms, product, gather and write-out), by
+# (one convolved axis, single precision), and per tile (the Python calls
+# around a pair, halved). Fitted on an AMD EPYC (Zen 4, AVX-512), one
+# thread; 1-D float64 tiles pay for the four-step twiddles and rows of a
+# power-of-two stride.
+OWN_NS_PER_UNIT = {(True, False): 0.42, (True, True): 0.18,
+                   (False, False): 0.30, (False, True): 0.18}
 OWN_NS_PER_TILE = 12000.0
 #: the shortest side of a tile of the own engine (2-D), the shortest 1-D tile
 OWN_MIN_SIDE = 16
@@ -136,7 +139,7 @@ def tile_ns(shape, single, engine="ducc0"):
         working = 2 * points * (4 if single else 8)
         if working > TILE_CACHE_BYTES:
             work *= 1 + TILE_CACHE_GROWTH * math.log2(working / TILE_CACHE_BYTES)
-        return OWN_NS_PER_UNIT[bool(single)] * work + OWN_NS_PER_TILE
+        return OWN_NS_PER_UNIT[len(shape) == 1, bool(single)] * work + OWN_NS_PER_TILE
     units = _fft.transform_units(shape, True, single)
     ns = TILE_NS_PER_UNIT[len(shape) == 1, bool(single)] * units
     working = 3 * points * (4 if single else 8)

@@ -36,9 +36,23 @@ def index_map(Py_ssize_t first, Py_ssize_t length, Py_ssize_t n, Py_ssize_t star
     ``ZERO_CODE``; others the index ``map_index`` gives into an axis of
     ``n`` samples, or ``FILL_CODE`` for the fill value.
     """
-    cdef Py_ssize_t t, q
+    cdef Py_ssize_t t, q, a, b
+    # the positions inside the signal and the transformed part map to
+    # themselves: a plain ramp, with map_index only for the others
+    a = max(start, 0) - first
+    b = min(stop, n) - first
+    a = min(max(a, 0), length)
+    b = min(max(b, a), length)
     with nogil:
-        for t in range(length):
+        for t in range(a, b):
+            out[t] = first + t
+        for t in range(a):
+            q = first + t
+            if q < start or q >= stop:
+                out[t] = ZERO_CODE_
+            else:
+                out[t] = map_index(q, n, boundary)
+        for t in range(b, length):
             q = first + t
             if q < start or q >= stop:
                 out[t] = ZERO_CODE_

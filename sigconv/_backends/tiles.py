@@ -460,62 +460,35 @@ def _own_spectrum(v, tiles):
     return Hr, Hi
 
 
-def _run_pairs(x3, o3, xi, hi, H, info, combos, tiles, fill, rows, nthreads):
-    """The 1-D and 2-D tiles of the own engine: two tiles per complex transform.
+def _run_pairs(x, out, xi, hi, H, info, tiles, fill, nthreads):
+    """The 1-D and 2-D tiles of the own engine, in one compiled loop.
 
-    ``x3``/``o3``: the signal and the output as 3-D stacks (leading unit
-    axes); tasks are pairs of consecutive tiles of one batch row (the last
-    alone when a row has an odd count).
+    ``x``: the signal rows ``(rows, ...)`` (the convolved axes last),
+    ``out``: the result rows; the loop (:func:`sigconv._ext._tilefft.run_pairs`)
+    takes consecutive tiles of a row two at a time, as one complex tile.
     """
     Hr, Hi = H
-    (n0, n1), W, (wr, wi), fs = _own_setup(tiles)
-    dt = tiles.dtype
-    ntiles = len(combos)
-    npairs = -(-ntiles // 2)
-    ntasks = rows * npairs
-    counter = itertools.count()
-    gather, scatter = _tiles.gather, _tiles.scatter
-    m0 = info[0][0][0]
-    unit = info[0][0][4]
+    (n0, n1), _, (wr, wi), fs = _own_setup(tiles)
+    d = len(tiles.shape)
 
-    def work():
-        re = np.zeros((n0, W), dt)
-        im = np.zeros((n0, W), dt)
-        if fs is None:
-            re3, im3 = re[None, :, :n1], im[None, :, :n1]
-        else:
-            re3, im3 = re.reshape(1, 1, -1), im.reshape(1, 1, -1)
-        buf = np.empty((2, n1 * _tilefft.ALIGN), dt)
-        for t in counter:
-            if t >= ntasks:
-                return
-            r, q = divmod(t, npairs)
-            j = 2 * q
-            xr = x3[xi[r]]
-            h = hi[r]
-            _, j1, j2 = combos[j]
-            a1, a2 = info[1][j1], info[2][j2]
-            gather(xr, re3, m0, a1[0], a2[0], fill)
-            lo, hi_ = a2[2]
-            second = j + 1 < ntiles
-            if second:
-                _, k1, k2 = combos[j + 1]
-                b1, b2 = info[1][k1], info[2][k2]
-                gather(xr, im3, m0, b1[0], b2[0], fill)
-                lo, hi_ = min(lo, b2[2][0]), max(hi_, b2[2][1])
-            else:
-                im.fill(0)
-            if fs is None:
-                _tilefft.pair2d(re, im, n1, Hr[h], Hi[h], wr, wi, buf[0], buf[1], lo, hi_)
-            else:
-                _tilefft.pair1d(re, im, Hr[h], Hi[h], wr, wi, fs[0], fs[1], buf[0], buf[1])
-            s, e = a1[2]
-            scatter(re3[:, s:e], o3[r], *unit, *a1[4], *a2[4])
-            if second:
-                s, e = b1[2]
-                scatter(im3[:, s:e], o3[r], *unit, *b1[4], *b2[4])
+    def maps(entries, last):
+        m = np.ascontiguousarray(np.stack([e[0] for e in entries]), dtype=np.intp)
+        # (first kept sample, destination, count, step) per tile along the axis
+        w = np.array([(e[4][0] if last else e[2][0],) + tuple(e[4][1:]) for e in entries],
+                     dtype=np.intp).reshape(-1, 4)
+        return m, w
 
-    _in_threads(work, nthreads)
+    if d == 1:
+        m0, w0 = np.zeros((1, 1), np.intp), np.array([[0, 0, 1, 1]], np.intp)
+        x = x.reshape(x.shape[0], 1, -1)
+        out = out.reshape(out.shape[0], 1, -1)
+        tr, ti = fs
+    else:
+        m0, w0 = maps(info[1], False)
+        tr = ti = np.empty(0, tiles.dtype)
+    m1, w1 = maps(info[2], True)
+    _tilefft.run_pairs(x, out, np.asarray(xi, np.intp), np.asarray(hi, np.intp), Hr, Hi,
+                       m0, m1, w0, w1, wr, wi, tr, ti, n0, n1, fill, nthreads)
 
 
 def _in_threads(work, nthreads):
@@ -568,7 +541,8 @@ def _run_tiles(problem, signal, kernel, tiles, workers, prepared):
     combos = list(itertools.product(*(range(len(t)) for t in info)))
     fill = float(problem.fillvalue)
     if tiles.engine == "sigconv":
-        _run_pairs(x3, o3, xi, hi, H, info, combos, tiles, fill, rows, nthreads)
+        _run_pairs(x.reshape((-1,) + x.shape[nb:]), out.reshape((-1,) + out.shape[nb:]),
+                   xi, hi, H, info, tiles, fill, nthreads)
         return _fft.finish(out, problem, out)
     Hr = H.reshape(H.shape[0], -1).view(dt)
     counter = itertools.count()

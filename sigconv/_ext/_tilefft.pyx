@@ -32,8 +32,16 @@ transformed at once by the same column transform.
 """
 
 from cython cimport floating
+from cython.parallel cimport prange, threadid
+from libc.stdlib cimport free
+
+from ._common cimport team_size, team_counters, team_report, team_stamp
 
 import numpy as np
+
+cdef enum:
+    FILL_CODE = -1      # as sigconv._ext._tiles: the fill value
+    ZERO_CODE = -2      # outside the transformed part: zero
 
 def twiddles(Py_ssize_t n, dtype):
     """``(cos, -sin)`` of ``2 pi t / n`` for ``t < n / 2`` (at least one entry), in ``dtype``.
@@ -484,6 +492,27 @@ def spectrum2d(floating[:, ::1] re, floating[:, ::1] im, Py_ssize_t n1, floating
                 him[r0 * n1 + t] = bim[t] * f
 
 
+cdef void _pair2d_core(floating* re, floating* im, Py_ssize_t n0, Py_ssize_t n1,
+                       Py_ssize_t ld, const floating* hre, const floating* him,
+                       const floating* wr, const floating* wi, Py_ssize_t wn,
+                       floating* bre, floating* bim, Py_ssize_t j0,
+                       Py_ssize_t j1) noexcept nogil:
+    """:func:`pair2d` on raw planes (``n0`` rows of stride ``ld``)."""
+    cdef Py_ssize_t r0, k, c0, c1
+    c0 = (j0 // CHUNK) * CHUNK
+    c1 = min((j1 + CHUNK - 1) // CHUNK * CHUNK, ld)
+    columns(re, im, n0, ld, 0, ld, wr, wi, wn, False)
+    for k in range(n0 // CHUNK):
+        r0 = k * CHUNK
+        _rows_in(re + r0 * ld, im + r0 * ld, n1, ld, bre, bim)
+        columns(bre, bim, n1, CHUNK, 0, CHUNK, wr, wi, wn, False)
+        _product(bre, bim, hre + r0 * n1, him + r0 * n1, n1 * CHUNK)
+        columns(bre, bim, n1, CHUNK, 0, CHUNK, wr, wi, wn, True)
+        _rows_out(re + r0 * ld, im + r0 * ld, ld, j0, j1, bre, bim)
+    if c0 < c1:
+        columns(re, im, n0, ld, c0, c1, wr, wi, wn, True)
+
+
 def pair2d(floating[:, ::1] re, floating[:, ::1] im, Py_ssize_t n1, const floating[::1] hre,
            const floating[::1] him, const floating[::1] wr, const floating[::1] wi,
            floating[::1] bre, floating[::1] bim, Py_ssize_t j0, Py_ssize_t j1):
@@ -494,23 +523,14 @@ def pair2d(floating[:, ::1] re, floating[:, ::1] im, Py_ssize_t n1, const floati
     intermediate values).
     """
     cdef Py_ssize_t n0 = re.shape[0], ld = re.shape[1], wn = 2 * wr.shape[0]
-    cdef Py_ssize_t r0, k, c0, c1
     _check(re, im, n1, wn, bre.shape[0])
     if not 0 <= j0 <= j1 <= n1:
         raise ValueError("the kept columns must lie in the tile")
-    c0 = (j0 // CHUNK) * CHUNK
-    c1 = min((j1 + CHUNK - 1) // CHUNK * CHUNK, ld)
+    if hre.shape[0] < n0 * n1 or him.shape[0] < n0 * n1:
+        raise ValueError("the spectrum needs %d entries" % (n0 * n1))
     with nogil:
-        columns(&re[0, 0], &im[0, 0], n0, ld, 0, ld, &wr[0], &wi[0], wn, False)
-        for k in range(n0 // CHUNK):
-            r0 = k * CHUNK
-            _rows_in(&re[r0, 0], &im[r0, 0], n1, ld, &bre[0], &bim[0])
-            columns(&bre[0], &bim[0], n1, CHUNK, 0, CHUNK, &wr[0], &wi[0], wn, False)
-            _product(&bre[0], &bim[0], &hre[r0 * n1], &him[r0 * n1], n1 * CHUNK)
-            columns(&bre[0], &bim[0], n1, CHUNK, 0, CHUNK, &wr[0], &wi[0], wn, True)
-            _rows_out(&re[r0, 0], &im[r0, 0], ld, j0, j1, &bre[0], &bim[0])
-        if c0 < c1:
-            columns(&re[0, 0], &im[0, 0], n0, ld, c0, c1, &wr[0], &wi[0], wn, True)
+        _pair2d_core(&re[0, 0], &im[0, 0], n0, n1, ld, &hre[0], &him[0], &wr[0], &wi[0], wn,
+                     &bre[0], &bim[0], j0, j1)
 
 
 def lines(floating[:, ::1] re, floating[:, ::1] im, const floating[::1] wr,
@@ -610,6 +630,23 @@ def spectrum1d(floating[:, ::1] re, floating[:, ::1] im, floating[::1] hre,
                 him[r0 * n1 + t] = bim[t] * f
 
 
+cdef void _pair1d_core(floating* re, floating* im, Py_ssize_t n0, Py_ssize_t n1,
+                       const floating* hre, const floating* him, const floating* wr,
+                       const floating* wi, Py_ssize_t wn, const floating* tr,
+                       const floating* ti, floating* bre, floating* bim) noexcept nogil:
+    """:func:`pair1d` on a raw block (``n0 x n1``, contiguous)."""
+    cdef Py_ssize_t r0, k
+    columns(re, im, n0, n1, 0, n1, wr, wi, wn, False)
+    for k in range(n0 // CHUNK):
+        r0 = k * CHUNK
+        _rows_in_tw(re + r0 * n1, im + r0 * n1, n1, n1, bre, bim, tr + r0 * n1, ti + r0 * n1)
+        columns(bre, bim, n1, CHUNK, 0, CHUNK, wr, wi, wn, False)
+        _product(bre, bim, hre + r0 * n1, him + r0 * n1, n1 * CHUNK)
+        columns(bre, bim, n1, CHUNK, 0, CHUNK, wr, wi, wn, True)
+        _rows_out_tw(re + r0 * n1, im + r0 * n1, n1, n1, bre, bim, tr + r0 * n1, ti + r0 * n1)
+    columns(re, im, n0, n1, 0, n1, wr, wi, wn, True)
+
+
 def pair1d(floating[:, ::1] re, floating[:, ::1] im, const floating[::1] hre,
            const floating[::1] him, const floating[::1] wr, const floating[::1] wi,
            const floating[::1] tr, const floating[::1] ti, floating[::1] bre,
@@ -620,17 +657,204 @@ def pair1d(floating[:, ::1] re, floating[:, ::1] im, const floating[::1] hre,
     transformed, twiddled, rows transformed, multiplied, and back.
     """
     cdef Py_ssize_t n0 = re.shape[0], n1 = re.shape[1], wn = 2 * wr.shape[0]
-    cdef Py_ssize_t r0, k
     _check1(re, im, tr, wn, bre.shape[0])
+    if hre.shape[0] < n0 * n1 or him.shape[0] < n0 * n1:
+        raise ValueError("the spectrum needs %d entries" % (n0 * n1))
     with nogil:
-        columns(&re[0, 0], &im[0, 0], n0, n1, 0, n1, &wr[0], &wi[0], wn, False)
-        for k in range(n0 // CHUNK):
-            r0 = k * CHUNK
-            _rows_in_tw(&re[r0, 0], &im[r0, 0], n1, n1, &bre[0], &bim[0],
-                        &tr[r0 * n1], &ti[r0 * n1])
-            columns(&bre[0], &bim[0], n1, CHUNK, 0, CHUNK, &wr[0], &wi[0], wn, False)
-            _product(&bre[0], &bim[0], &hre[r0 * n1], &him[r0 * n1], n1 * CHUNK)
-            columns(&bre[0], &bim[0], n1, CHUNK, 0, CHUNK, &wr[0], &wi[0], wn, True)
-            _rows_out_tw(&re[r0, 0], &im[r0, 0], n1, n1, &bre[0], &bim[0],
-                         &tr[r0 * n1], &ti[r0 * n1])
-        columns(&re[0, 0], &im[0, 0], n0, n1, 0, n1, &wr[0], &wi[0], wn, True)
+        _pair1d_core(&re[0, 0], &im[0, 0], n0, n1, &hre[0], &him[0], &wr[0], &wi[0], wn,
+                     &tr[0], &ti[0], &bre[0], &bim[0])
+
+
+# --------------------------------------------------------------------------
+# The tile loop: gather, pair transform, write-out, for every pair of tiles
+
+
+cdef inline void _gather_line(const floating* x, Py_ssize_t s, Py_ssize_t i0,
+                              const Py_ssize_t* m, Py_ssize_t n, floating fill,
+                              floating* row) noexcept nogil:
+    """``row[t] = x[m[t] * s]`` for ``n`` samples with the map's codes; ``i0``: the
+    code of the line along the other axis (a fill or zero line), else 0."""
+    cdef Py_ssize_t t, i
+    cdef bint ramp = m[0] >= 0
+    if i0 == ZERO_CODE:
+        for t in range(n):
+            row[t] = 0
+        return
+    for t in range(1, n):
+        if m[t] != m[t - 1] + 1:
+            ramp = False
+            break
+    if ramp and i0 != FILL_CODE:
+        x = x + m[0] * s
+        if s == 1:
+            for t in range(n):
+                row[t] = x[t]
+        else:
+            for t in range(n):
+                row[t] = x[t * s]
+        return
+    for t in range(n):
+        i = m[t]
+        if i == ZERO_CODE:
+            row[t] = 0
+        elif i0 == FILL_CODE or i == FILL_CODE:
+            row[t] = fill
+        else:
+            row[t] = x[i * s]
+
+
+cdef inline void _write(floating* o, Py_ssize_t os0, Py_ssize_t os1, const floating* p,
+                        Py_ssize_t W, const Py_ssize_t* w0,
+                        const Py_ssize_t* w1) noexcept nogil:
+    """The kept outputs of a tile: ``o[d0 + i, d1 + j] = p[s0 + i st0, s1 + j st1]``
+    with ``(s, d, count, step)`` per axis in ``w0`` and ``w1``."""
+    cdef Py_ssize_t i, j
+    cdef floating* orow
+    cdef const floating* prow
+    for i in range(w0[2]):
+        orow = o + (w0[1] + i) * os0 + w1[1] * os1
+        prow = p + (w0[0] + i * w0[3]) * W + w1[0]
+        if os1 == 1 and w1[3] == 1:
+            for j in range(w1[2]):
+                orow[j] = prow[j]
+        else:
+            for j in range(w1[2]):
+                orow[j * os1] = prow[j * w1[3]]
+
+
+cdef inline void _gather_tile(const floating* x, Py_ssize_t xs0, Py_ssize_t xs1,
+                              const Py_ssize_t* m0, const Py_ssize_t* m1, Py_ssize_t n0,
+                              Py_ssize_t n1, Py_ssize_t W, floating fill,
+                              floating* p) noexcept nogil:
+    """A 2-D tile (``n0`` rows of ``n1`` from the maps) into a plane of row stride ``W``."""
+    cdef Py_ssize_t i, i0
+    for i in range(n0):
+        i0 = m0[i]
+        if i0 >= 0:
+            _gather_line(x + i0 * xs0, xs1, 0, m1, n1, fill, p + i * W)
+        else:
+            _gather_line(x, xs1, i0, m1, n1, fill, p + i * W)
+
+
+def run_pairs(const floating[:, :, :] x, floating[:, :, :] out, const Py_ssize_t[::1] xi,
+              const Py_ssize_t[::1] hi, const floating[:, ::1] Hr, const floating[:, ::1] Hi,
+              const Py_ssize_t[:, ::1] map0, const Py_ssize_t[:, ::1] map1,
+              const Py_ssize_t[:, ::1] w0, const Py_ssize_t[:, ::1] w1,
+              const floating[::1] wr, const floating[::1] wi, const floating[::1] tr,
+              const floating[::1] ti, Py_ssize_t n0, Py_ssize_t n1, double fill,
+              int nthreads):
+    """Every tile of a 1-D or 2-D problem through the own transforms, two at a time.
+
+    ``x`` ``(signal rows, A, B)`` and ``out`` ``(rows, ...)``: row ``r`` of
+    the result is computed from signal row ``xi[r]`` with spectrum row
+    ``hi[r]`` of ``Hr``/``Hi``. Tiles are the pairs ``(a, b)`` of a map
+    row of ``map0`` (length ``n0``, along axis 1 of ``x``) and one of
+    ``map1`` (along axis 2), codes as in :mod:`sigconv._ext._tiles`;
+    ``w0``/``w1`` hold each map row's write-out ``(source, destination,
+    count, step)``. 2-D tiles are ``n0 x n1``. With four-step twiddles
+    ``tr``/``ti`` (non-empty), the problem is 1-D: ``map0`` is one row of
+    one entry (the unit axis) and each ``map1`` row maps a tile of ``n0 n1``
+    points, transformed as an ``n0 x n1`` block. Consecutive tiles of one
+    row go in pairs; the pairs are the tasks of one parallel loop.
+    """
+    cdef Py_ssize_t rows = out.shape[0], c0 = map0.shape[0], c1 = map1.shape[0]
+    cdef Py_ssize_t ntiles = c0 * c1, npairs = (ntiles + 1) // 2
+    cdef Py_ssize_t tasks = rows * npairs, task, r, q, j, a, b, k, W, plane, nb, kb0, kb1
+    cdef Py_ssize_t N = 0
+    cdef Py_ssize_t wn = 2 * wr.shape[0], xs0, xs1, os0, os1
+    cdef bint one_d = tr.shape[0] > 0
+    cdef floating f = <floating>fill
+    cdef floating* re
+    cdef floating* im
+    cdef floating* bre
+    cdef floating* bim
+    cdef const floating* xp
+    cdef floating* op
+    cdef int tid
+    cdef Py_ssize_t* done
+    if one_d:
+        W = n1
+        N = n0 * n1
+        if c0 != 1 or map1.shape[1] < N or tr.shape[0] != N or ti.shape[0] != N:
+            raise ValueError("run_pairs: a 1-D problem needs one unit row and tiles of n0 n1")
+    else:
+        W = plane_width(n1)
+        if map0.shape[1] < n0 or map1.shape[1] < n1:
+            raise ValueError("run_pairs: maps shorter than the tile")
+    if (n0 % CHUNK or W % CHUNK or n0 & (n0 - 1) or n1 & (n1 - 1)
+            or max(n0, n1) > wn or Hr.shape[1] < n0 * n1 or Hi.shape[1] < n0 * n1):
+        raise ValueError("run_pairs: tiles and tables do not match")
+    if w0.shape[0] != c0 or w1.shape[0] != c1 or w0.shape[1] != 4 or w1.shape[1] != 4:
+        raise ValueError("run_pairs: one write-out per map row")
+    if xi.shape[0] < rows or hi.shape[0] < rows:
+        raise ValueError("run_pairs: a signal and a spectrum row per output row")
+    if tasks == 0:
+        return
+    for k in range(3):
+        if x.strides[k] % <Py_ssize_t>sizeof(floating) or out.strides[k] % <Py_ssize_t>sizeof(floating):
+            raise ValueError("run_pairs: strides must be whole elements")
+    xs0 = x.strides[1] // <Py_ssize_t>sizeof(floating)
+    xs1 = x.strides[2] // <Py_ssize_t>sizeof(floating)
+    os0 = out.strides[1] // <Py_ssize_t>sizeof(floating)
+    os1 = out.strides[2] // <Py_ssize_t>sizeof(floating)
+    nthreads = team_size(nthreads, tasks)
+    # per thread: two planes and the row buffer, each padded to whole lines
+    plane = (n0 * W + 63) // 64 * 64 + 48     # + 48: the planes do not share cache sets
+    nb = (n1 * CHUNK + 63) // 64 * 64
+    scratch = np.empty(nthreads * (2 * plane + 2 * nb),
+                       dtype=np.float32 if floating is float else np.float64)
+    cdef floating[::1] sc = scratch
+    done = team_counters(nthreads)
+    if done == NULL:
+        raise MemoryError()
+    with nogil:
+        team_stamp(done, 2)
+        for task in prange(tasks, schedule='dynamic', num_threads=nthreads):
+            tid = threadid()
+            done[8 * tid] = done[8 * tid] + 1
+            re = &sc[0] + tid * (2 * plane + 2 * nb)
+            im = re + plane
+            bre = im + plane
+            bim = bre + nb
+            r = task // npairs
+            q = task % npairs
+            xp = &x[xi[r], 0, 0]
+            op = &out[r, 0, 0]
+            j = 2 * q
+            a = j // c1
+            b = j % c1
+            if one_d:
+                _gather_line(xp, xs1, 0, &map1[b, 0], N, f, re)
+            else:
+                _gather_tile(xp, xs0, xs1, &map0[a, 0], &map1[b, 0], n0, n1, W, f, re)
+            kb0 = w1[b, 0]
+            kb1 = w1[b, 0] + (w1[b, 2] - 1) * w1[b, 3] + 1
+            if j + 1 < ntiles:
+                a = (j + 1) // c1
+                b = (j + 1) % c1
+                if one_d:
+                    _gather_line(xp, xs1, 0, &map1[b, 0], N, f, im)
+                else:
+                    _gather_tile(xp, xs0, xs1, &map0[a, 0], &map1[b, 0], n0, n1, W, f, im)
+                kb0 = min(kb0, w1[b, 0])
+                kb1 = max(kb1, w1[b, 0] + (w1[b, 2] - 1) * w1[b, 3] + 1)
+            else:
+                for k in range(n0 * W):
+                    im[k] = 0
+            if one_d:
+                _pair1d_core(re, im, n0, n1, &Hr[hi[r], 0], &Hi[hi[r], 0], &wr[0], &wi[0], wn,
+                             &tr[0], &ti[0], bre, bim)
+            else:
+                _pair2d_core(re, im, n0, n1, W, &Hr[hi[r], 0], &Hi[hi[r], 0], &wr[0], &wi[0],
+                             wn, bre, bim, max(kb0, 0), min(kb1, n1))
+            a = j // c1
+            b = j % c1
+            _write(op, os0, os1, re, W, &w0[a, 0], &w1[b, 0])
+            if j + 1 < ntiles:
+                a = (j + 1) // c1
+                b = (j + 1) % c1
+                _write(op, os0, os1, im, W, &w0[a, 0], &w1[b, 0])
+            if tid == 0:
+                team_stamp(done, 1)
+        team_report(nthreads, tasks, done)
+    free(done)

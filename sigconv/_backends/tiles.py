@@ -217,12 +217,7 @@ def _axis_tables(problem, tiles):
     d = len(tiles.shape)
     out = [_UNIT_AXIS] * (3 - d)
     for i, (p, P, B, c) in enumerate(zip(tiles.plans, tiles.shape, tiles.B, tiles.counts)):
-        span = (c - 1) * B + P
-        m = np.empty(span, dtype=np.intp)
-        # tile j reads x' positions n0 - (K - 1) + j B + t, x' position u
-        # being the signal's position start + u
-        _tiles.index_map(p.start + p.n0 - (p.K - 1), span, p.N, p.start, p.stop,
-                         problem.boundary, m)
+        m = _span_map(problem, p, P, B, c)
         last = i == d - 1
         entries = []
         for j in range(c):
@@ -234,6 +229,26 @@ def _axis_tables(problem, tiles):
                             (s if last else 0, o, n, p.step)))
         out.append(entries)
     return out
+
+
+def _span_map(problem, p, P, B, c):
+    """The index map of the ``c`` tiles of ``P`` samples, ``B`` apart, along an axis.
+
+    Tile ``j`` reads the map's samples ``[j B, j B + P)``: x' positions
+    ``n0 - (K - 1) + j B + t``, x' position ``u`` being the signal's
+    position ``start + u``.
+    """
+    span = (c - 1) * B + P
+    m = np.empty(span, dtype=np.intp)
+    _tiles.index_map(p.start + p.n0 - (p.K - 1), span, p.N, p.start, p.stop,
+                     problem.boundary, m)
+    return m
+
+
+def _write_outs(p, B, c):
+    """``(c, 4)``: per tile, ``(first kept sample, first output, outputs, step)``."""
+    return np.array([_tile_outputs(p, B, j) + (p.step,) for j in range(c)],
+                    dtype=np.intp).reshape(c, 4)
 
 
 def _tile_outputs(p, B, j):
@@ -460,7 +475,7 @@ def _own_spectrum(v, tiles):
     return Hr, Hi
 
 
-def _run_pairs(x, out, xi, hi, H, info, tiles, fill, nthreads):
+def _run_pairs(problem, x, out, xi, hi, H, tiles, fill, nthreads):
     """The 1-D and 2-D tiles of the own engine, in one compiled loop.
 
     ``x``: the signal rows ``(rows, ...)`` (the convolved axes last),
@@ -469,26 +484,18 @@ def _run_pairs(x, out, xi, hi, H, info, tiles, fill, nthreads):
     """
     Hr, Hi = H
     (n0, n1), _, (wr, wi), fs = _own_setup(tiles)
-    d = len(tiles.shape)
-
-    def maps(entries, last):
-        m = np.ascontiguousarray(np.stack([e[0] for e in entries]), dtype=np.intp)
-        # (first kept sample, destination, count, step) per tile along the axis
-        w = np.array([(e[4][0] if last else e[2][0],) + tuple(e[4][1:]) for e in entries],
-                     dtype=np.intp).reshape(-1, 4)
-        return m, w
-
-    if d == 1:
-        m0, w0 = np.zeros((1, 1), np.intp), np.array([[0, 0, 1, 1]], np.intp)
+    axes = [(_span_map(problem, p, P, B, c), B, _write_outs(p, B, c))
+            for p, P, B, c in zip(tiles.plans, tiles.shape, tiles.B, tiles.counts)]
+    if len(tiles.shape) == 1:
+        axes.insert(0, (np.zeros(1, np.intp), 0, np.array([[0, 0, 1, 1]], np.intp)))
         x = x.reshape(x.shape[0], 1, -1)
         out = out.reshape(out.shape[0], 1, -1)
         tr, ti = fs
     else:
-        m0, w0 = maps(info[1], False)
         tr = ti = np.empty(0, tiles.dtype)
-    m1, w1 = maps(info[2], True)
+    (m0, B0, w0), (m1, B1, w1) = axes
     _tilefft.run_pairs(x, out, np.asarray(xi, np.intp), np.asarray(hi, np.intp), Hr, Hi,
-                       m0, m1, w0, w1, wr, wi, tr, ti, n0, n1, fill, nthreads)
+                       m0, B0, m1, B1, w0, w1, wr, wi, tr, ti, n0, n1, fill, nthreads)
 
 
 def _in_threads(work, nthreads):
@@ -537,13 +544,13 @@ def _run_tiles(problem, signal, kernel, tiles, workers, prepared):
     x3 = x3.reshape(x3.shape[:1] + (1,) * (3 - d) + x3.shape[1:])
     out = np.empty(problem.batch_shape + problem.out_conv_shape, dtype=dt)
     o3 = out.reshape((-1,) + (1,) * (3 - d) + out.shape[nb:])
-    info = _axis_tables(problem, tiles)
-    combos = list(itertools.product(*(range(len(t)) for t in info)))
     fill = float(problem.fillvalue)
     if tiles.engine == "sigconv":
-        _run_pairs(x.reshape((-1,) + x.shape[nb:]), out.reshape((-1,) + out.shape[nb:]),
-                   xi, hi, H, info, tiles, fill, nthreads)
+        _run_pairs(problem, x.reshape((-1,) + x.shape[nb:]), out.reshape((-1,) + out.shape[nb:]),
+                   xi, hi, H, tiles, fill, nthreads)
         return _fft.finish(out, problem, out)
+    info = _axis_tables(problem, tiles)
+    combos = list(itertools.product(*(range(len(t)) for t in info)))
     Hr = H.reshape(H.shape[0], -1).view(dt)
     counter = itertools.count()
     engine = tile_engine(d)

@@ -738,8 +738,8 @@ cdef inline void _gather_tile(const floating* x, Py_ssize_t xs0, Py_ssize_t xs1,
 
 def run_pairs(const floating[:, :, :] x, floating[:, :, :] out, const Py_ssize_t[::1] xi,
               const Py_ssize_t[::1] hi, const floating[:, ::1] Hr, const floating[:, ::1] Hi,
-              const Py_ssize_t[:, ::1] map0, const Py_ssize_t[:, ::1] map1,
-              const Py_ssize_t[:, ::1] w0, const Py_ssize_t[:, ::1] w1,
+              const Py_ssize_t[::1] span0, Py_ssize_t B0, const Py_ssize_t[::1] span1,
+              Py_ssize_t B1, const Py_ssize_t[:, ::1] w0, const Py_ssize_t[:, ::1] w1,
               const floating[::1] wr, const floating[::1] wi, const floating[::1] tr,
               const floating[::1] ti, Py_ssize_t n0, Py_ssize_t n1, double fill,
               int nthreads):
@@ -747,17 +747,18 @@ def run_pairs(const floating[:, :, :] x, floating[:, :, :] out, const Py_ssize_t
 
     ``x`` ``(signal rows, A, B)`` and ``out`` ``(rows, ...)``: row ``r`` of
     the result is computed from signal row ``xi[r]`` with spectrum row
-    ``hi[r]`` of ``Hr``/``Hi``. Tiles are the pairs ``(a, b)`` of a map
-    row of ``map0`` (length ``n0``, along axis 1 of ``x``) and one of
-    ``map1`` (along axis 2), codes as in :mod:`sigconv._ext._tiles`;
-    ``w0``/``w1`` hold each map row's write-out ``(source, destination,
-    count, step)``. 2-D tiles are ``n0 x n1``. With four-step twiddles
-    ``tr``/``ti`` (non-empty), the problem is 1-D: ``map0`` is one row of
-    one entry (the unit axis) and each ``map1`` row maps a tile of ``n0 n1``
-    points, transformed as an ``n0 x n1`` block. Consecutive tiles of one
+    ``hi[r]`` of ``Hr``/``Hi``. Tiles are the pairs ``(a, b)`` of tile
+    ``a`` along axis 1 of ``x``, whose samples are those of the index map
+    ``span0[a B0:a B0 + n0]``, and tile ``b`` along axis 2
+    (``span1[b B1:b B1 + n1]``), codes as in :mod:`sigconv._ext._tiles`;
+    ``w0``/``w1`` hold each tile's write-out ``(source, destination,
+    count, step)`` along its axis. 2-D tiles are ``n0 x n1``. With four-step
+    twiddles ``tr``/``ti`` (non-empty), the problem is 1-D: axis 1 is a
+    unit axis (``span0 = [0]``, one ``w0`` row) and each tile along axis 2
+    has ``n0 n1`` points, transformed as an ``n0 x n1`` block. Consecutive tiles of one
     row go in pairs; the pairs are the tasks of one parallel loop.
     """
-    cdef Py_ssize_t rows = out.shape[0], c0 = map0.shape[0], c1 = map1.shape[0]
+    cdef Py_ssize_t rows = out.shape[0], c0 = w0.shape[0], c1 = w1.shape[0]
     cdef Py_ssize_t ntiles = c0 * c1, npairs = (ntiles + 1) // 2
     cdef Py_ssize_t tasks = rows * npairs, task, r, q, j, a, b, k, W, plane, nb, kb0, kb1
     cdef Py_ssize_t N = 0
@@ -775,12 +776,14 @@ def run_pairs(const floating[:, :, :] x, floating[:, :, :] out, const Py_ssize_t
     if one_d:
         W = n1
         N = n0 * n1
-        if c0 != 1 or map1.shape[1] < N or tr.shape[0] != N or ti.shape[0] != N:
+        if c0 != 1 or tr.shape[0] != N or ti.shape[0] != N:
             raise ValueError("run_pairs: a 1-D problem needs one unit row and tiles of n0 n1")
+        if span1.shape[0] < (c1 - 1) * B1 + N or span0.shape[0] < 1:
+            raise ValueError("run_pairs: maps shorter than the tiles")
     else:
         W = plane_width(n1)
-        if map0.shape[1] < n0 or map1.shape[1] < n1:
-            raise ValueError("run_pairs: maps shorter than the tile")
+        if span0.shape[0] < (c0 - 1) * B0 + n0 or span1.shape[0] < (c1 - 1) * B1 + n1:
+            raise ValueError("run_pairs: maps shorter than the tiles")
     if (n0 % CHUNK or W % CHUNK or n0 & (n0 - 1) or n1 & (n1 - 1)
             or max(n0, n1) > wn or Hr.shape[1] < n0 * n1 or Hi.shape[1] < n0 * n1):
         raise ValueError("run_pairs: tiles and tables do not match")
@@ -824,18 +827,18 @@ def run_pairs(const floating[:, :, :] x, floating[:, :, :] out, const Py_ssize_t
             a = j // c1
             b = j % c1
             if one_d:
-                _gather_line(xp, xs1, 0, &map1[b, 0], N, f, re)
+                _gather_line(xp, xs1, 0, &span1[b * B1], N, f, re)
             else:
-                _gather_tile(xp, xs0, xs1, &map0[a, 0], &map1[b, 0], n0, n1, W, f, re)
+                _gather_tile(xp, xs0, xs1, &span0[a * B0], &span1[b * B1], n0, n1, W, f, re)
             kb0 = w1[b, 0]
             kb1 = w1[b, 0] + (w1[b, 2] - 1) * w1[b, 3] + 1
             if j + 1 < ntiles:
                 a = (j + 1) // c1
                 b = (j + 1) % c1
                 if one_d:
-                    _gather_line(xp, xs1, 0, &map1[b, 0], N, f, im)
+                    _gather_line(xp, xs1, 0, &span1[b * B1], N, f, im)
                 else:
-                    _gather_tile(xp, xs0, xs1, &map0[a, 0], &map1[b, 0], n0, n1, W, f, im)
+                    _gather_tile(xp, xs0, xs1, &span0[a * B0], &span1[b * B1], n0, n1, W, f, im)
                 kb0 = min(kb0, w1[b, 0])
                 kb1 = max(kb1, w1[b, 0] + (w1[b, 2] - 1) * w1[b, 3] + 1)
             else:

@@ -230,33 +230,41 @@ def plan_partition(m, block_size, *, partition="auto", channels=(1, 1, 1),
     return head, levels
 
 
-class _Level:
-    """One level of equal partitions: its delay line, spectra and buffers."""
+def _level(P, n, off, taps, dtype, ctype, n_in, n_out):
+    """The compiled state of a level of ``n`` partitions of ``P`` taps from tap ``off``.
 
-    def __init__(self, P, n, off, taps, dtype, ctype, n_in, n_out):
-        self.P, self.n, self.off = P, n, off
-        N = 2 * P
-        nb = P + 1
-        nh = taps.shape[0]
-        part = np.zeros((n, nh, N))
-        seg = taps[:, off:off + n * P]
-        for p in range(n):
-            chunk = seg[:, p * P:(p + 1) * P]
-            part[p, :, :chunk.shape[1]] = chunk
-        # the inverse transforms are unscaled: the spectra carry the 1 / N
-        spectra = (np.fft.rfft(part, axis=-1) / N).astype(ctype)
-        self.spectra = spectra.view(dtype)                     # (n, nh, 2 nb)
-        self.fdl = np.zeros((n, n_in, nb), ctype)
-        self.fdl_real = self.fdl.view(dtype)
-        self.slots = [self.fdl[s] for s in range(n)]
-        self.y = np.zeros((n_out, nb), ctype)
-        self.y_real = self.y.view(dtype)
-        self.out = np.zeros((n_out, N), dtype)
-        self.newest = n - 1
-
-    def reset(self):
-        self.fdl.fill(0)
-        self.newest = self.n - 1
+    A transform of ``2 P`` points of a window is done as two of ``P``
+    points, of its even and of its odd samples (for a stereo signal, four
+    transforms, which the transform library runs side by side in vector
+    registers, where two long ones run one at a time); the compiled kernel
+    combines them. Spectra are stored as ``X[k]`` and ``X[P - k]``, ``k <=
+    P // 2``, real and imaginary parts apart (see ``sigconv/_ext/_stream.pyx``).
+    """
+    N = 2 * P
+    Q = P // 2 + 1
+    Qp = -(-Q // 16) * 16
+    nh = taps.shape[0]
+    part = np.zeros((n, nh, N))
+    seg = taps[:, off:off + n * P]
+    for p in range(n):
+        chunk = seg[:, p * P:(p + 1) * P]
+        part[p, :, :chunk.shape[1]] = chunk
+    # the inverse transforms are unscaled: the spectra carry the 1 / N
+    full = np.fft.rfft(part, axis=-1) / N                  # (n, nh, P + 1)
+    k = np.arange(Q)
+    spectra = np.zeros((n, nh, 4, Qp), dtype)
+    spectra[:, :, 0, :Q] = full[..., k].real
+    spectra[:, :, 1, :Q] = full[..., k].imag
+    spectra[:, :, 2, :Q] = full[..., P - k].real
+    spectra[:, :, 3, :Q] = full[..., P - k].imag
+    w = np.exp(-1j * np.pi * k / P)
+    out = np.zeros((n_out, N), dtype)
+    # the even and odd samples of the output, as (outputs, 2, P)
+    out_eo = out.reshape(n_out, P, 2).transpose(0, 2, 1)
+    return _stream.Level(P, n, off, np.zeros((n, n_in, 4 * Qp), dtype),
+                         spectra.reshape(n, nh, 4 * Qp), np.array([w.real, w.imag], dtype),
+                         np.zeros((n_in, 2, Q), ctype), np.zeros((n_out, 2, Q), ctype),
+                         out, out_eo)
 
 
 class StreamConvolver:
@@ -413,32 +421,30 @@ class StreamConvolver:
         self.head, self.levels = head, levels
         dt = self.dtype
         taps = self._taps
-        self._head = np.ascontiguousarray(taps[:, :head], dtype=dt)
-        self._levels = [_Level(P, n, off, taps, dt, self._ctype, n_in, n_out)
-                        for P, n, off in levels]
         # chunks end at multiples of the smallest partition, where levels run
-        self._step = levels[0][0] if levels else max(min(self.block_size, 4096), 1)
+        step = levels[0][0] if levels else max(min(self.block_size, 4096), 1)
         Pmax = max([P for P, _, _ in levels], default=1)
-        R = max(2 * Pmax, head + self._step)
-        R = -(-R // self._step) * self._step
-        self._R = R
-        self._hist = np.zeros((n_in, 2 * R), dt)
-        A = max([off + P for P, _, off in levels], default=1) + self._step
-        self._acc = np.zeros((n_out, A), dt)
-        self._scratch = np.zeros((n_out, self._step), dt)
-        self._zeros = np.zeros((n_in, self._step), dt)
-        self.time = 0
+        R = max(2 * Pmax, head + step)
+        R = -(-R // step) * step
+        A = max([off + P for P, _, off in levels], default=1) + step
+        self._engine = _stream.Engine(
+            np.zeros((n_in, 2 * R), dt), np.zeros((n_out, A), dt),
+            np.ascontiguousarray(taps[:, :head], dtype=dt), self._pairs,
+            np.zeros((n_out, step), dt),
+            [_level(P, n, off, taps, dt, self._ctype, n_in, n_out) for P, n, off in levels],
+            step, _rfft_into, _irfft_into)
+        self._zeros = np.zeros((n_in, step), dt)
         self._last_ndim = 2
 
     def reset(self):
         """Forget the signal: the next block starts a new one (keeps the plan)."""
-        if self.n_inputs is None:
-            return
-        self._hist.fill(0)
-        self._acc.fill(0)
-        for lv in self._levels:
-            lv.reset()
-        self.time = 0
+        if self.n_inputs is not None:
+            self._engine.reset()
+
+    @property
+    def time(self):
+        """Samples processed since the start or the last :meth:`reset`."""
+        return self._engine.time if self.n_inputs is not None else 0
 
     # -- processing ----------------------------------------------------------
     def _as_channels(self, block, name="block"):
@@ -460,47 +466,6 @@ class StreamConvolver:
         if x2.dtype != self.dtype:
             x2 = x2.astype(self.dtype)
         return x, x2
-
-    def _run(self, x2, out2):
-        """Process (channels, k) input into (outputs, k) output."""
-        k = x2.shape[1]
-        step = self._step
-        t = self.time
-        if k <= step - t % step:   # one chunk: no slicing
-            if k == 0:
-                return
-            _stream.chunk(x2, self._hist, t, self._head, self._pairs, self._acc,
-                          self._scratch, out2)
-            t += k
-            self.time = t
-            if t % step == 0:
-                for lv in self._levels:
-                    if t % lv.P == 0:
-                        self._run_level(lv, t)
-            return
-        pos = 0
-        while pos < k:
-            t = self.time
-            n = min(k - pos, step - t % step)
-            _stream.chunk(x2[:, pos:pos + n], self._hist, t, self._head, self._pairs,
-                          self._acc, self._scratch, out2[:, pos:pos + n])
-            t += n
-            self.time = t
-            pos += n
-            if t % step == 0:
-                for lv in self._levels:
-                    if t % lv.P == 0:
-                        self._run_level(lv, t)
-
-    def _run_level(self, lv, t):
-        P = lv.P
-        R = self._R
-        s = (t - 2 * P) % R
-        lv.newest = lv.newest + 1 if lv.newest + 1 < lv.n else 0
-        _rfft_into(self._hist[:, s:s + 2 * P], lv.slots[lv.newest])
-        _stream.spectral_mac(lv.fdl_real, lv.spectra, lv.newest, self._pairs, lv.y_real)
-        _irfft_into(lv.y, 2 * P, lv.out)
-        _stream.ring_add(self._acc, t - P + lv.off, lv.out, P)
 
     def _shape_out(self, x, k):
         n_out = self.n_outputs
@@ -533,7 +498,7 @@ class StreamConvolver:
                 and out.dtype == self.dtype):
             # the steady state of a real-time loop: (channels, samples) in and out
             self._last_ndim = 2
-            self._run(block, out)
+            self._engine.run(block, out)
             return out
         x, x2 = self._as_channels(block)
         self._last_ndim = x.ndim
@@ -546,7 +511,7 @@ class StreamConvolver:
                 shape, self.dtype))
         out2 = out.reshape(1, k) if out.ndim == 1 else (
             out if self.axis in (-1, 1) else out.T)
-        self._run(x2, out2)
+        self._engine.run(x2, out2)
         return out
 
     def flush(self):
@@ -567,7 +532,7 @@ class StreamConvolver:
         pos = 0
         while pos < k:
             n = min(k - pos, zeros.shape[1])
-            self._run(zeros[:, :n], out[:, pos:pos + n])
+            self._engine.run(zeros[:, :n], out[:, pos:pos + n])
             pos += n
         self.reset()
         if one and self.n_outputs == 1:

@@ -39,49 +39,6 @@ from ._ext import _stream
 __all__ = ["StreamConvolver", "plan_partition"]
 
 
-def _public_transforms():
-    import scipy.fft
-
-    def rfft_into(x, out):
-        out[...] = scipy.fft.rfft(x, axis=-1)
-
-    def irfft_into(y, n, out):
-        # unscaled inverse: the partitions' spectra carry the 1 / n
-        out[...] = scipy.fft.irfft(y, n, axis=-1, norm="forward")
-    return rfft_into, irfft_into
-
-
-def _transforms():
-    """Real transforms along the last axis writing into preallocated arrays.
-
-    scipy.fft's own pocketfft binding takes an output array (its public
-    functions allocate one per call) and releases the GIL; when it is not
-    there, or does not behave as expected, the public functions (and a copy)
-    do the same work.
-    """
-    try:
-        from scipy.fft._pocketfft import pypocketfft as pp
-
-        def rfft_into(x, out):
-            pp.r2c(x, (x.ndim - 1,), True, 0, out, 1)
-
-        def irfft_into(y, n, out):
-            pp.c2r(y, (y.ndim - 1,), n, False, 0, out, 1)
-
-        x = np.arange(8.0, dtype=np.float32).reshape(1, 8)
-        spec = np.empty((1, 5), np.complex64)
-        back = np.empty((1, 8), np.float32)
-        rfft_into(x, spec)
-        irfft_into(spec, 8, back)
-        if np.allclose(spec, np.fft.rfft(x), atol=1e-4) and np.allclose(back, 8 * x, atol=1e-3):
-            return rfft_into, irfft_into
-    except Exception:  # any failure of a private binding: use the public API
-        pass
-    return _public_transforms()
-
-
-_rfft_into, _irfft_into = _transforms()
-
 #: Modelled nanoseconds (one core, float32; ratios are what matter): per
 #: multiply-add of the direct head, per complex multiply-add of a delay
 #: line, per ``N log2 N`` of one real transform of ``N`` points, per call of
@@ -230,15 +187,62 @@ def plan_partition(m, block_size, *, partition="auto", channels=(1, 1, 1),
     return head, levels
 
 
-def _level(P, n, off, taps, dtype, ctype, n_in, n_out):
+def _factors(P):
+    """The radices of the transforms of ``P`` points: 4s, then 2s, then odd primes."""
+    out = []
+    while P % 4 == 0:
+        out.append(4)
+        P //= 4
+    while P % 2 == 0:
+        out.append(2)
+        P //= 2
+    f = 3
+    while P > 1:
+        while P % f == 0:
+            out.append(f)
+            P //= f
+        f += 2
+        if f * f > P > 1:
+            out.append(P)
+            break
+    return out
+
+
+def _fft_plan(P, dtype):
+    """Steps ``(radix, n, s, offset)`` and twiddles of the transforms of ``P`` points.
+
+    See ``sigconv/_ext/_stream_fft.pxi`` for the layout of the twiddles.
+    """
+    steps, tables = [], []
+    n, s, off = P, 1, 0
+    for r in _factors(P):
+        m = n // r
+        p = np.arange(m)
+        if r in (2, 4):
+            w = [np.exp(-2j * np.pi * ((k * p) % n) / n) for k in range(1, r)]
+            t = np.concatenate([part for wk in w for part in (wk.real, wk.imag)])
+        else:
+            w = np.array([np.exp(-2j * np.pi * ((k * p) % n) / n) for k in range(1, r)])
+            roots = np.exp(-2j * np.pi * np.arange(r) / r)
+            t = np.concatenate([w.real.ravel(), w.imag.ravel(), roots.real, roots.imag])
+        steps.append((r, n, s, off))
+        tables.append(t)
+        off += t.size
+        n //= r
+        s *= r
+    # slack past the last table, so that every step's reads stay in the array
+    tables.append(np.zeros(2 * P + 8))
+    return (np.array(steps, dtype=np.intp).reshape(-1, 4),
+            np.ascontiguousarray(np.concatenate(tables), dtype=dtype))
+
+
+def _level(P, n, off, taps, dtype, n_in):
     """The compiled state of a level of ``n`` partitions of ``P`` taps from tap ``off``.
 
-    A transform of ``2 P`` points of a window is done as two of ``P``
-    points, of its even and of its odd samples (for a stereo signal, four
-    transforms, which the transform library runs side by side in vector
-    registers, where two long ones run one at a time); the compiled kernel
-    combines them. Spectra are stored as ``X[k]`` and ``X[P - k]``, ``k <=
-    P // 2``, real and imaginary parts apart (see ``sigconv/_ext/_stream.pyx``).
+    A transform of ``2 P`` real samples is done as one of ``P`` complex
+    numbers (even samples as real parts, odd ones as imaginary parts); the
+    spectra are stored as ``X[k]`` and ``X[P - k]``, ``k <= P // 2``, real
+    and imaginary parts apart (see ``sigconv/_ext/_stream.pyx``).
     """
     N = 2 * P
     Q = P // 2 + 1
@@ -258,13 +262,10 @@ def _level(P, n, off, taps, dtype, ctype, n_in, n_out):
     spectra[:, :, 2, :Q] = full[..., P - k].real
     spectra[:, :, 3, :Q] = full[..., P - k].imag
     w = np.exp(-1j * np.pi * k / P)
-    out = np.zeros((n_out, N), dtype)
-    # the even and odd samples of the output, as (outputs, 2, P)
-    out_eo = out.reshape(n_out, P, 2).transpose(0, 2, 1)
+    plan, fftw = _fft_plan(P, dtype)
     return _stream.Level(P, n, off, np.zeros((n, n_in, 4 * Qp), dtype),
                          spectra.reshape(n, nh, 4 * Qp), np.array([w.real, w.imag], dtype),
-                         np.zeros((n_in, 2, Q), ctype), np.zeros((n_out, 2, Q), ctype),
-                         out, out_eo)
+                         plan, fftw)
 
 
 class StreamConvolver:
@@ -430,9 +431,8 @@ class StreamConvolver:
         self._engine = _stream.Engine(
             np.zeros((n_in, 2 * R), dt), np.zeros((n_out, A), dt),
             np.ascontiguousarray(taps[:, :head], dtype=dt), self._pairs,
-            np.zeros((n_out, step), dt),
-            [_level(P, n, off, taps, dt, self._ctype, n_in, n_out) for P, n, off in levels],
-            step, _rfft_into, _irfft_into)
+            np.zeros((n_out, step), dt), np.zeros((n_in + n_out, 4 * Pmax), dt),
+            [_level(P, n, off, taps, dt, n_in) for P, n, off in levels], step)
         self._zeros = np.zeros((n_in, step), dt)
         self._last_ndim = 2
 

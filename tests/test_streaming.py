@@ -248,14 +248,20 @@ def test_bad_blocks():
         StreamConvolver(np.ones(3), 4).flush()
 
 
-def test_public_transform_fallback(monkeypatch):
-    # the same results through scipy.fft's public functions
-    import sigconv.streaming as streaming
-    rfft_into, irfft_into = streaming._public_transforms()
-    monkeypatch.setattr(streaming, "_rfft_into", rfft_into)
-    monkeypatch.setattr(streaming, "_irfft_into", irfft_into)
-    rng = np.random.default_rng(9)
-    x = rng.standard_normal((2, 3000)).astype(np.float32)
-    ir = rng.standard_normal((2, 900)).astype(np.float32)
-    y = _stream(StreamConvolver(ir, 32, partition=(32, 32, 128)), x, [100, 1000])
-    np.testing.assert_allclose(y, _reference(x, ir), atol=_atol(x, ir, np.float32))
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("P", [1, 2, 3, 4, 5, 6, 7, 8, 9, 12, 15, 16, 25, 30, 32, 49, 64, 96,
+                               100, 128, 512, 2048, 8192])
+def test_every_transform_size(P, dtype):
+    # partitions of P taps: the transforms of P points (radices 4, 2 and odd
+    # primes, in every position) against scipy's float64 convolution
+    rng = np.random.default_rng(P)
+    m = 3 * P + 1
+    n = 4 * m + 37
+    x = rng.standard_normal((2, n)).astype(dtype)
+    ir = rng.standard_normal((2, m)).astype(dtype)
+    sc = StreamConvolver(ir, P, partition=(P, P))
+    assert [lv[0] for lv in sc.levels] == [P] * (m > P)
+    y = _stream(sc, x, [P // 2, n // 3, n // 3 + 1])
+    ref = np.stack([ss.fftconvolve(x[c].astype(np.float64), ir[c].astype(np.float64))
+                    for c in range(2)])
+    np.testing.assert_allclose(y, ref, atol=_atol(x, ir, dtype))

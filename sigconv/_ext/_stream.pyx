@@ -36,6 +36,7 @@ complex products are plain vector arithmetic.
 
 cimport numpy as cnp
 from cython.parallel cimport prange
+from libc.stdlib cimport free, malloc
 
 import numpy as np
 
@@ -52,23 +53,24 @@ cdef enum:
 
 
 cdef struct Stream:
-    Py_ssize_t n_in, n_out, nh, npairs, R, A, H, step, time
+    Py_ssize_t n_in, n_out, nh, npairs, R, A, H, step, time, wstride
+    int head_threads
     char* hist        # (n_in, 2 R)
     char* acc         # (n_out, A)
     char* head        # (nh, H)
     char* scratch     # (n_out, step)
+    char* work        # (n_in + n_out, wstride): transform buffers, 4 P per channel
     const Py_ssize_t* pairs   # (npairs, 3)
 
 
 cdef struct Lv:
-    Py_ssize_t P, n, off, Q, Qp, newest
+    Py_ssize_t P, n, off, Q, Qp, newest, nsteps
     int nthreads
     char* fdl         # (n, n_in, 4 Qp)
     char* spectra     # (n, nh, 4 Qp)
     char* tw          # (2, Q)
-    char* spec        # (n_in, 2, Q) complex
-    char* ispec       # (n_out, 2, Q) complex
-    char* out         # (n_out, 2 P)
+    char* fftw        # the transform's twiddles
+    const Py_ssize_t* plan    # (nsteps, 4)
 
 
 # ---------------------------------------------------------------------------
@@ -192,6 +194,56 @@ cdef void _chunk(Stream* e, float_t* dummy, char* x, Py_ssize_t xs0, Py_ssize_t 
 # ---------------------------------------------------------------------------
 # the levels
 
+include "_stream_fft.pxi"
+
+
+cdef void _level_forward(Stream* e, Lv* lv, Py_ssize_t c, Py_ssize_t start,
+                         float_t* dummy) noexcept nogil:
+    """Input c: the spectrum of ``hist[c, start:start + 2 P]`` into the delay line's newest slot.
+
+    The window's ``P`` complex numbers ``z[n] = x[2 n] + i x[2 n + 1]`` are
+    transformed; then, with ``Z`` their spectrum, ``E = (Z[k] +
+    conj(Z[P - k])) / 2`` and ``O = -i (Z[k] - conj(Z[P - k])) / 2`` are the
+    spectra of the even and odd samples, and ``X[k] = E + W^k O``, ``X[P - k]
+    = conj(E - W^k O)`` (``W = exp(-i pi / P)``).
+    """
+    cdef Py_ssize_t P = lv.P, Q = lv.Q, Qp = lv.Qp, n, k
+    cdef const float_t* x = (<const float_t*> e.hist) + c * 2 * e.R + start
+    cdef float_t* ar = (<float_t*> e.work) + c * e.wstride
+    cdef float_t* ai = ar + P
+    cdef float_t* zr
+    cdef float_t* zi
+    cdef float_t* X = (<float_t*> lv.fdl) + (lv.newest * e.n_in + c) * 4 * Qp
+    cdef const float_t* twr = <const float_t*> lv.tw
+    cdef const float_t* twi = twr + Q
+    cdef float_t a, b, cc, d, er, ei, o_r, o_i, tr, ti
+    for n in range(P):
+        ar[n] = x[2 * n]
+        ai[n] = x[2 * n + 1]
+    zr = _fft(lv.plan, lv.nsteps, <const float_t*> lv.fftw, ar, ai, ar + 2 * P, ar + 3 * P)
+    zi = zr + P
+    a = zr[0]
+    b = zi[0]
+    X[0] = a + b
+    X[Qp] = 0
+    X[2 * Qp] = a - b
+    X[3 * Qp] = 0
+    for k in range(1, Q):
+        a = zr[k]
+        b = zi[k]
+        cc = zr[P - k]
+        d = zi[P - k]
+        er = <float_t> 0.5 * (a + cc)
+        ei = <float_t> 0.5 * (b - d)
+        o_r = <float_t> 0.5 * (b + d)
+        o_i = <float_t> 0.5 * (cc - a)
+        tr = twr[k] * o_r - twi[k] * o_i
+        ti = twr[k] * o_i + twi[k] * o_r
+        X[k] = er + tr
+        X[Qp + k] = ei + ti
+        X[2 * Qp + k] = er - tr
+        X[3 * Qp + k] = ti - ei
+
 
 cdef inline void _cmac(float_t* yr, float_t* yi, const float_t* xr, const float_t* xi,
                        const float_t* hr, const float_t* hi, Py_ssize_t n) noexcept nogil:
@@ -202,43 +254,31 @@ cdef inline void _cmac(float_t* yr, float_t* yi, const float_t* xr, const float_
         yi[j] = yi[j] + (xr[j] * hi[j] + xi[j] * hr[j])
 
 
-cdef void _level_tile(Stream* e, Lv* lv, float_t* dummy, Py_ssize_t k0,
-                      Py_ssize_t k1) noexcept nogil:
-    """Bins ``[k0, k1)`` of a run of a level, between its two transforms."""
-    cdef Py_ssize_t nparts = lv.n, n_in = e.n_in, Qp = lv.Qp, Q = lv.Q
+cdef void _level_tile(Stream* e, Lv* lv, Py_ssize_t k0, Py_ssize_t k1,
+                      float_t* dummy) noexcept nogil:
+    """Bins ``[k0, k1)`` of the delay line's products, into the inverse transforms' input.
+
+    ``Y[k]`` and ``Y[P - k]`` summed over the pairs and partitions give the
+    spectra of the output's even and odd samples, ``E'[k] = Y[k] +
+    conj(Y[P - k])``, ``O'[k] = (Y[k] - conj(Y[P - k])) conj(W^k)``, and the
+    inverse transform's input ``Z'[k] = E'[k] + i O'[k]``, ``Z'[P - k] =
+    conj(E'[k]) + i conj(O'[k])``, stored with its real and imaginary parts
+    swapped (so that the forward transform computes the inverse).
+    """
+    cdef Py_ssize_t nparts = lv.n, Qp = lv.Qp, Q = lv.Q, P = lv.P
     cdef Py_ssize_t L = k1 - k0, newest = lv.newest, i, o, q, h, p, s, k, u
-    cdef Py_ssize_t slot = n_in * 4 * Qp, hslot = e.nh * 4 * Qp
-    cdef float_t er, ei, o_r, o_i, wr, wi, tr, ti, ar, ai, br, bi
-    cdef float_t* X
+    cdef Py_ssize_t slot = e.n_in * 4 * Qp, hslot = e.nh * 4 * Qp
+    cdef float_t wr, wi, ar, ai, br, bi, fr, fi, dr, di, gr, gi
     cdef const float_t* Z
     cdef const float_t* Hs
-    cdef const float_t* E
-    cdef const float_t* O
-    cdef const float_t* twr = (<const float_t*> lv.tw)
+    cdef const float_t* twr = <const float_t*> lv.tw
     cdef const float_t* twi = twr + Q
     cdef float_t yar[KT]
     cdef float_t yai[KT]
     cdef float_t ybr[KT]
     cdef float_t ybi[KT]
-    cdef float_t* D0
-    cdef float_t* D1
-    for i in range(n_in):
-        X = (<float_t*> lv.fdl) + newest * slot + i * 4 * Qp
-        E = (<const float_t*> lv.spec) + i * 4 * Q
-        O = E + 2 * Q
-        for k in range(k0, k1):
-            er = E[2 * k]
-            ei = E[2 * k + 1]
-            o_r = O[2 * k]
-            o_i = O[2 * k + 1]
-            wr = twr[k]
-            wi = twi[k]
-            tr = wr * o_r - wi * o_i
-            ti = wr * o_i + wi * o_r
-            X[k] = er + tr
-            X[Qp + k] = ei + ti
-            X[2 * Qp + k] = er - tr
-            X[3 * Qp + k] = ti - ei
+    cdef float_t* Dr
+    cdef float_t* Di
     for o in range(e.n_out):
         for u in range(L):
             yar[u] = 0
@@ -258,103 +298,154 @@ cdef void _level_tile(Stream* e, Lv* lv, float_t* dummy, Py_ssize_t k0,
                 Hs = (<const float_t*> lv.spectra) + p * hslot + h * 4 * Qp + k0
                 _cmac(yar, yai, Z, Z + Qp, Hs, Hs + Qp, L)
                 _cmac(ybr, ybi, Z + 2 * Qp, Z + 3 * Qp, Hs + 2 * Qp, Hs + 3 * Qp, L)
-        D0 = (<float_t*> lv.ispec) + o * 4 * Q
-        D1 = D0 + 2 * Q
+        Dr = (<float_t*> e.work) + (e.n_in + o) * e.wstride
+        Di = Dr + P
         for u in range(L):
             k = k0 + u
             ar = yar[u]
             ai = yai[u]
             br = ybr[u]
             bi = ybi[u]
-            D0[2 * k] = ar + br
-            D0[2 * k + 1] = ai - bi
-            tr = ar - br
-            ti = ai + bi
             wr = twr[k]
             wi = twi[k]
-            D1[2 * k] = tr * wr + ti * wi
-            D1[2 * k + 1] = ti * wr - tr * wi
+            fr = ar + br                   # E'
+            fi = ai - bi
+            dr = ar - br
+            di = ai + bi
+            gr = dr * wr + di * wi         # O'
+            gi = di * wr - dr * wi
+            Dr[k] = fi + gr                # Im Z'[k]
+            Di[k] = fr - gi                # Re Z'[k]
+            if k > 0:
+                Dr[P - k] = gr - fi        # Im Z'[P - k]
+                Di[P - k] = fr + gi
 
 
-cdef void _level_mac(Stream* e, Lv* lv, float_t* dummy) noexcept nogil:
-    cdef Py_ssize_t ntiles = (lv.Q + KT - 1) // KT, task, k0
-    if lv.nthreads > 1:
-        for task in prange(ntiles, schedule='static', num_threads=lv.nthreads):
-            k0 = task * KT
-            _level_tile(e, lv, dummy, k0, min(k0 + KT, lv.Q))
+cdef void _level_inverse(Stream* e, Lv* lv, Py_ssize_t o, Py_ssize_t start,
+                         float_t* dummy) noexcept nogil:
+    """Output o: the inverse transform, and its second half added to the accumulator at ``start``.
+
+    The output's samples are ``y[2 n] = Re z'[n]`` and ``y[2 n + 1] = Im
+    z'[n]``; ``y[P + j]``, ``j < P``, is added to ``acc[o, (start + j) % A]``.
+    """
+    cdef Py_ssize_t P = lv.P, A = e.A, n, j, a0, first, idx
+    cdef float_t* buf = (<float_t*> e.work) + (e.n_in + o) * e.wstride
+    cdef float_t* res
+    cdef float_t* y
+    cdef float_t* acc = (<float_t*> e.acc) + o * A
+    res = _fft(lv.plan, lv.nsteps, <const float_t*> lv.fftw, buf, buf + P, buf + 2 * P,
+               buf + 3 * P)
+    # res: imaginary parts of z', res + P: real parts; y goes in the other half
+    y = buf + 2 * P if res == buf else buf
+    if P % 2 == 0:
+        for n in range(P // 2):
+            y[2 * n] = res[P + P // 2 + n]
+            y[2 * n + 1] = res[P // 2 + n]
     else:
-        for task in range(ntiles):
-            k0 = task * KT
-            _level_tile(e, lv, dummy, k0, min(k0 + KT, lv.Q))
-
-
-cdef void _ring_add(Stream* e, Lv* lv, float_t* dummy, Py_ssize_t start) noexcept nogil:
-    """``acc[o, (start + j) % A] += out[o, P + j]`` for ``j < P``."""
-    cdef Py_ssize_t A = e.A, P = lv.P, o, j, a0, first
-    cdef float_t* acc
-    cdef const float_t* src
+        for j in range(P):
+            idx = P + j
+            y[j] = res[idx >> 1] if idx & 1 else res[P + (idx >> 1)]
     a0 = start % A
     first = min(A - a0, P)
-    for o in range(e.n_out):
-        acc = (<float_t*> e.acc) + o * A
-        src = (<const float_t*> lv.out) + o * 2 * P + P
-        for j in range(first):
-            acc[a0 + j] = acc[a0 + j] + src[j]
-        for j in range(first, P):
-            acc[j - first] = acc[j - first] + src[j]
+    for j in range(first):
+        acc[a0 + j] = acc[a0 + j] + y[j]
+    for j in range(first, P):
+        acc[j - first] = acc[j - first] + y[j]
+
+
+cdef void _level_run(Stream* e, Lv* lv, float_t* dummy) noexcept nogil:
+    """Run a level at time ``e.time`` (a multiple of its partition size)."""
+    cdef Py_ssize_t P = lv.P, t = e.time, start, c, task, k0
+    cdef Py_ssize_t ntiles = (lv.Q + KT - 1) // KT
+    cdef int nth = lv.nthreads
+    start = (t - 2 * P) % e.R
+    if start < 0:
+        start = start + e.R
+    lv.newest = lv.newest + 1 if lv.newest + 1 < lv.n else 0
+    if nth > 1:
+        for c in prange(e.n_in, schedule='static', num_threads=nth):
+            _level_forward(e, lv, c, start, dummy)
+        for task in prange(ntiles, schedule='static', num_threads=nth):
+            k0 = task * KT
+            _level_tile(e, lv, k0, min(k0 + KT, lv.Q), dummy)
+        for c in prange(e.n_out, schedule='static', num_threads=nth):
+            _level_inverse(e, lv, c, t - P + lv.off, dummy)
+    else:
+        for c in range(e.n_in):
+            _level_forward(e, lv, c, start, dummy)
+        for task in range(ntiles):
+            k0 = task * KT
+            _level_tile(e, lv, k0, min(k0 + KT, lv.Q), dummy)
+        for c in range(e.n_out):
+            _level_inverse(e, lv, c, t - P + lv.off, dummy)
+
+
+cdef void _run(Stream* e, Lv** lvs, Py_ssize_t nlv, char* x, Py_ssize_t xs0,
+               Py_ssize_t xs1, Py_ssize_t k, char* out, Py_ssize_t os0, Py_ssize_t os1,
+               float_t* dummy) noexcept nogil:
+    """Process k samples: chunks ending where levels are due, and the levels."""
+    cdef Py_ssize_t pos = 0, n, step = e.step, j
+    while pos < k:
+        n = min(k - pos, step - e.time % step)
+        _chunk(e, dummy, x + pos * xs1, xs0, xs1, n, out + pos * os1, os0, os1,
+               e.head_threads)
+        e.time = e.time + n
+        pos = pos + n
+        if e.time % step == 0:
+            for j in range(nlv):
+                if e.time % lvs[j].P == 0:
+                    _level_run(e, lvs[j], dummy)
 
 
 cdef class Level:
     """The buffers of one level of ``n`` partitions of ``P`` taps starting at tap ``off``.
 
-    ``fdl`` (n, inputs, 4 Qp), ``spectra`` (n, responses, 4 Qp), ``tw``
-    (2, Q) (real then imaginary parts of ``exp(-i pi k / P)``), ``spec``
-    (inputs, 2, Q) complex (the forward transforms' output), ``ispec``
-    (outputs, 2, Q) complex (the inverse transforms' input), ``out``
-    (outputs, 2 P) and ``out_eo``, ``out`` seen as (outputs, 2, P) (its
-    even and odd samples).
+    ``fdl`` (n, inputs, 4 Qp) the delay line, ``spectra`` (n, responses,
+    4 Qp) the partitions' spectra (``Q = P // 2 + 1 <= Qp``; see the module
+    docstring), ``tw`` (2, Q) the real and imaginary parts of ``exp(-i pi k
+    / P)``, ``plan`` (steps, 4) intp and ``fftw`` the steps and twiddles of
+    the transforms of ``P`` points (``_stream_fft.pxi``).
     """
     cdef Lv lv
-    cdef readonly object fdl_array, spec_array, ispec_array, out_eo
+    cdef readonly object fdl_array
     cdef object keep
-    cdef list windows
 
     def __init__(self, Py_ssize_t P, Py_ssize_t n, Py_ssize_t off, cnp.ndarray fdl,
-                 cnp.ndarray spectra, cnp.ndarray tw, cnp.ndarray spec, cnp.ndarray ispec,
-                 cnp.ndarray out, object out_eo):
+                 cnp.ndarray spectra, cnp.ndarray tw, cnp.ndarray plan, cnp.ndarray fftw):
         cdef cnp.ndarray a
-        cdef Py_ssize_t Q = P // 2 + 1, Qp
-        dt = out.dtype
-        for a in (fdl, spectra, tw, out):
+        cdef Py_ssize_t Q = P // 2 + 1, Qp, st, nn = P, size = 1
+        dt = fdl.dtype
+        for a in (fdl, spectra, tw, fftw):
             if a.dtype != dt or not a.flags.c_contiguous:
                 raise ValueError("Level: arrays must be C-contiguous and of one dtype")
-        for a in (spec, ispec):
-            if a.dtype.itemsize != 2 * dt.itemsize or not a.flags.c_contiguous:
-                raise ValueError("Level: spectra must be C-contiguous complex arrays")
-        if fdl.ndim != 3 or n < 1 or P < 1:
+        if fdl.ndim != 3 or n < 1 or P < 1 or off < P:
             raise ValueError("Level: inconsistent shapes")
         Qp = fdl.shape[2] // 4
         if (fdl.shape[0] != n or fdl.shape[2] != 4 * Qp or Qp < Q or spectra.ndim != 3
                 or spectra.shape[0] != n or spectra.shape[2] != 4 * Qp or tw.ndim != 2
-                or tw.shape[0] != 2 or tw.shape[1] != Q or spec.ndim != 3
-                or spec.shape[0] != fdl.shape[1] or spec.shape[1] != 2 or spec.shape[2] != Q
-                or ispec.ndim != 3 or ispec.shape[1] != 2 or ispec.shape[2] != Q
-                or out.ndim != 2 or out.shape[0] != ispec.shape[0] or out.shape[1] != 2 * P
-                or out_eo.shape != (out.shape[0], 2, P) or out_eo.dtype != dt):
+                or tw.shape[0] != 2 or tw.shape[1] != Q or plan.dtype != np.intp
+                or plan.ndim != 2 or plan.shape[1] != 4 or not plan.flags.c_contiguous):
             raise ValueError("Level: inconsistent shapes")
+        for st in range(plan.shape[0]):
+            # step st: radix r, length n, stride s, twiddle offset
+            if (plan[st, 0] < 2 or plan[st, 1] != nn or nn % plan[st, 0]
+                    or plan[st, 2] * nn != P or plan[st, 3] < 0
+                    or plan[st, 3] + 2 * nn + 2 * plan[st, 0] > fftw.shape[0]):
+                raise ValueError("Level: invalid transform plan")
+            nn = nn // plan[st, 0]
+        if nn != 1:
+            raise ValueError("Level: invalid transform plan")
         self.lv.P, self.lv.n, self.lv.off, self.lv.Q, self.lv.Qp = P, n, off, Q, Qp
         self.lv.fdl = <char*> cnp.PyArray_DATA(fdl)
         self.lv.spectra = <char*> cnp.PyArray_DATA(spectra)
         self.lv.tw = <char*> cnp.PyArray_DATA(tw)
-        self.lv.spec = <char*> cnp.PyArray_DATA(spec)
-        self.lv.ispec = <char*> cnp.PyArray_DATA(ispec)
-        self.lv.out = <char*> cnp.PyArray_DATA(out)
+        self.lv.fftw = <char*> cnp.PyArray_DATA(fftw)
+        self.lv.plan = <const Py_ssize_t*> cnp.PyArray_DATA(plan)
+        self.lv.nsteps = plan.shape[0]
         self.lv.newest = n - 1
         self.lv.nthreads = 1
-        self.fdl_array, self.spec_array, self.ispec_array = fdl, spec, ispec
-        self.out_eo = out_eo
-        self.keep = (spectra, tw, out)
-        self.windows = []
+        self.fdl_array = fdl
+        self.keep = (spectra, tw, plan, fftw)
 
     @property
     def P(self):
@@ -377,29 +468,34 @@ cdef class Engine:
     """The state of a stream and the loop over a block's chunks and levels.
 
     ``hist`` (inputs, 2 R), ``acc`` (outputs, A), ``head`` (responses, H),
-    ``pairs`` (pairs, 3) intp, ``scratch`` (outputs, step); ``levels``
-    :class:`Level`; ``rfft_into(x, out)`` and ``irfft_into(y, n, out)``
-    transform along the last axis (the inverse unscaled). Chunks end at
+    ``pairs`` (pairs, 3) intp, ``scratch`` (outputs, step), ``work``
+    (inputs + outputs, 4 Pmax); ``levels`` :class:`Level`. Chunks end at
     multiples of ``step``, the smallest partition, which divides ``R`` and
     every partition size.
     """
     cdef Stream st
     cdef bint dbl
-    cdef public int head_threads
     cdef list levels
-    cdef object rfft_into, irfft_into, keep
+    cdef Lv** lvs
+    cdef Py_ssize_t nlv
+    cdef object keep
     cdef object hist_array, acc_array
 
+    def __cinit__(self):
+        self.lvs = NULL
+
+    def __dealloc__(self):
+        free(self.lvs)
+
     def __init__(self, cnp.ndarray hist, cnp.ndarray acc, cnp.ndarray head, cnp.ndarray pairs,
-                 cnp.ndarray scratch, list levels, Py_ssize_t step, object rfft_into,
-                 object irfft_into):
+                 cnp.ndarray scratch, cnp.ndarray work, list levels, Py_ssize_t step):
         cdef cnp.ndarray a
         cdef Level lv
-        cdef Py_ssize_t q, R, A
+        cdef Py_ssize_t q, R, A, j
         dt = hist.dtype
         if dt.type not in (np.float32, np.float64):
             raise TypeError("Engine: float32 or float64 only")
-        for a in (hist, acc, head, scratch):
+        for a in (hist, acc, head, scratch, work):
             if a.dtype != dt or not a.flags.c_contiguous or a.ndim != 2:
                 raise ValueError("Engine: state arrays must be 2-D, C-contiguous, one dtype")
         if (pairs.dtype != np.intp or not pairs.flags.c_contiguous or pairs.ndim != 2
@@ -407,19 +503,25 @@ cdef class Engine:
             raise ValueError("Engine: pairs must be a (pairs, 3) intp array")
         R, A = hist.shape[1] // 2, acc.shape[1]
         if (step < 1 or R % step or hist.shape[1] % 2 or scratch.shape[0] != acc.shape[0]
-                or scratch.shape[1] < step or head.shape[1] - 1 + step > R or A < step):
+                or scratch.shape[1] < step or head.shape[1] - 1 + step > R or A < step
+                or work.shape[0] != hist.shape[0] + acc.shape[0]):
             raise ValueError("Engine: inconsistent sizes")
         for q in range(pairs.shape[0]):
             if not (0 <= pairs[q, 0] < acc.shape[0] and 0 <= pairs[q, 1] < hist.shape[0]
                     and 0 <= pairs[q, 2] < head.shape[0]):
                 raise ValueError("Engine: channel pair out of range")
         for lv in levels:
-            if (lv.lv.P % step or lv.fdl_array.shape[1] != hist.shape[0]
-                    or lv.ispec_array.shape[0] != acc.shape[0] or 2 * lv.lv.P > R
-                    or lv.lv.off < lv.lv.P or lv.lv.off + lv.lv.P > A
-                    or lv.out_eo.dtype != dt or lv.keep[0].shape[1] != head.shape[0]):
+            if (lv.lv.P % step or lv.fdl_array.dtype != dt
+                    or lv.fdl_array.shape[1] != hist.shape[0] or 2 * lv.lv.P > R
+                    or lv.lv.off + lv.lv.P > A or lv.keep[0].shape[1] != head.shape[0]
+                    or 4 * lv.lv.P > work.shape[1]):
                 raise ValueError("Engine: a level does not fit the state")
-            lv.windows = [None] * (R // step)
+        self.lvs = <Lv**> malloc(sizeof(Lv*) * max(len(levels), 1))
+        if self.lvs == NULL:
+            raise MemoryError()
+        for j, lv in enumerate(levels):
+            self.lvs[j] = &lv.lv
+        self.nlv = len(levels)
         self.st.n_in, self.st.n_out = hist.shape[0], acc.shape[0]
         self.st.nh, self.st.H = head.shape[0], head.shape[1]
         self.st.npairs = pairs.shape[0]
@@ -428,17 +530,26 @@ cdef class Engine:
         self.st.acc = <char*> cnp.PyArray_DATA(acc)
         self.st.head = <char*> cnp.PyArray_DATA(head)
         self.st.scratch = <char*> cnp.PyArray_DATA(scratch)
+        self.st.work = <char*> cnp.PyArray_DATA(work)
+        self.st.wstride = work.shape[1]
         self.st.pairs = <const Py_ssize_t*> cnp.PyArray_DATA(pairs)
+        self.st.head_threads = 1
         self.dbl = dt == np.float64
         self.hist_array, self.acc_array = hist, acc
-        self.keep = (head, pairs, scratch)
+        self.keep = (head, pairs, scratch, work)
         self.levels = levels
-        self.rfft_into, self.irfft_into = rfft_into, irfft_into
-        self.head_threads = 1
 
     @property
     def time(self):
         return self.st.time
+
+    @property
+    def head_threads(self):
+        return self.st.head_threads
+
+    @head_threads.setter
+    def head_threads(self, int value):
+        self.st.head_threads = max(value, 1)
 
     def reset(self):
         cdef Level lv
@@ -448,45 +559,11 @@ cdef class Engine:
             lv.reset()
         self.st.time = 0
 
-    cdef object _window(self, Level lv, Py_ssize_t s):
-        """The even and odd samples of ``hist[:, s:s + 2 P]``, as (inputs, 2, P)."""
-        cdef Py_ssize_t j = s // self.st.step, item
-        w = lv.windows[j]
-        if w is None:
-            item = self.hist_array.itemsize
-            w = np.ndarray((self.st.n_in, 2, lv.lv.P), self.hist_array.dtype,
-                           buffer=self.hist_array, offset=s * item,
-                           strides=(2 * self.st.R * item, item, 2 * item))
-            lv.windows[j] = w
-        return w
-
-    cdef int _run_level(self, Level level) except -1:
-        cdef Lv* lv = &level.lv
-        cdef Py_ssize_t P = lv.P, t = self.st.time, s
-        s = (t - 2 * P) % self.st.R
-        if s < 0:
-            s = s + self.st.R
-        lv.newest = lv.newest + 1 if lv.newest + 1 < lv.n else 0
-        self.rfft_into(self._window(level, s), level.spec_array)
-        with nogil:
-            if self.dbl:
-                _level_mac(&self.st, lv, <double*> NULL)
-            else:
-                _level_mac(&self.st, lv, <float*> NULL)
-        self.irfft_into(level.ispec_array, P, level.out_eo)
-        with nogil:
-            if self.dbl:
-                _ring_add(&self.st, lv, <double*> NULL, t - P + lv.off)
-            else:
-                _ring_add(&self.st, lv, <float*> NULL, t - P + lv.off)
-        return 0
-
     def run(self, cnp.ndarray x, cnp.ndarray out):
         """Process ``x`` (inputs, k) into ``out`` (outputs, k), both of the stream's dtype."""
-        cdef Py_ssize_t k, pos = 0, n, step = self.st.step, xs0, xs1, os0, os1
+        cdef Py_ssize_t k, xs0, xs1, os0, os1
         cdef char* xp
         cdef char* op
-        cdef Level lv
         dt = self.hist_array.dtype
         if (x.ndim != 2 or out.ndim != 2 or x.shape[0] != self.st.n_in
                 or out.shape[0] != self.st.n_out or x.shape[1] != out.shape[1]
@@ -499,18 +576,10 @@ cdef class Engine:
         op = <char*> cnp.PyArray_DATA(out)
         xs0, xs1 = x.strides[0], x.strides[1]
         os0, os1 = out.strides[0], out.strides[1]
-        while pos < k:
-            n = min(k - pos, step - self.st.time % step)
-            with nogil:
-                if self.dbl:
-                    _chunk(&self.st, <double*> NULL, xp + pos * xs1, xs0, xs1, n,
-                           op + pos * os1, os0, os1, self.head_threads)
-                else:
-                    _chunk(&self.st, <float*> NULL, xp + pos * xs1, xs0, xs1, n,
-                           op + pos * os1, os0, os1, self.head_threads)
-            self.st.time = self.st.time + n
-            pos = pos + n
-            if self.st.time % step == 0:
-                for lv in self.levels:
-                    if self.st.time % lv.lv.P == 0:
-                        self._run_level(lv)
+        with nogil:
+            if self.dbl:
+                _run(&self.st, self.lvs, self.nlv, xp, xs0, xs1, k, op, os0, os1,
+                     <double*> NULL)
+            else:
+                _run(&self.st, self.lvs, self.nlv, xp, xs0, xs1, k, op, os0, os1,
+                     <float*> NULL)

@@ -39,20 +39,26 @@ from ._ext import _stream
 __all__ = ["StreamConvolver", "plan_partition"]
 
 
-#: Modelled nanoseconds (one core, float32; ratios are what matter): per
-#: multiply-add of the direct head, per complex multiply-add of a delay
-#: line, per ``N log2 N`` of one real transform of ``N`` points, per call of
-#: a level (its transforms, products and accumulation: Python overhead),
-#: and per chunk of input (one call of the head kernel).
-HEAD_NS = 0.045
-MAC_NS = 0.45
-FFT_NS = 0.35
-LEVEL_CALL_NS = 18000.0
-CHUNK_NS = 2500.0
+#: Modelled nanoseconds (one core, float32; ratios are what matter), fitted
+#: on an AMD EPYC (Zen 4): per multiply-add of the direct head; per run of a
+#: level (its fixed work); per ``P log2 P`` of one transform of ``P`` complex
+#: points (a level runs one per input and one per output channel); per
+#: complex multiply-add of a delay line whose spectra fit in the cache (the
+#: products stream their operands from memory: ``MAC_NS * (1 + bytes /
+#: CACHE_BYTES)`` for a delay line and spectra of ``bytes``); and per chunk
+#: of input (a block is cut at every multiple of the smallest partition).
+HEAD_NS = 0.033
+LEVEL_NS = 300.0
+FFT_NS = 0.27
+MAC_NS = 0.3
+CACHE_BYTES = 16 << 20
+CHUNK_NS = 200.0
 
-#: the partition sizes "auto" considers (powers of two)
+#: the partition sizes "auto" considers (powers of two), and the factors by
+#: which consecutive levels' partitions may grow
 MIN_PARTITION = 32
 MAX_PARTITION = 1 << 16
+GROWTH = (2, 4, 8, 16)
 
 
 def _counts(sizes, head, m):
@@ -73,16 +79,47 @@ def _counts(sizes, head, m):
     return levels
 
 
-def _cost(head, levels, npairs, n_in, n_out):
+def _level_cost(P, n, npairs, n_in, n_out):
+    """Modelled nanoseconds per sample of a level of ``n`` partitions of ``P`` taps."""
+    footprint = n * (n_in + npairs) * (2 * P + 64) * 4
+    mac = MAC_NS * (1.0 + footprint / CACHE_BYTES)
+    per_run = (LEVEL_NS + FFT_NS * P * math.log2(max(P, 2)) * (n_in + n_out)
+               + mac * n * npairs * (P + 2))
+    return per_run / P
+
+
+def _cost(head, levels, npairs, n_in, n_out, block_size):
     """Modelled nanoseconds per sample of a schedule."""
     ns = HEAD_NS * head * npairs
     for P, n, off in levels:
-        N = 2 * P
-        per_call = (LEVEL_CALL_NS + FFT_NS * N * math.log2(N) * (n_in + n_out)
-                    + MAC_NS * n * npairs * (P + 1))
-        ns += per_call / P
-    chunk = levels[0][0] if levels else max(head, 1)
-    return ns + CHUNK_NS / min(chunk, 4096)
+        ns += _level_cost(P, n, npairs, n_in, n_out)
+    step = levels[0][0] if levels else max(min(block_size, 4096), 1)
+    return ns + CHUNK_NS / min(step, block_size)
+
+
+def _best_chain(P1, m, cap, channels):
+    """The cheapest sizes ``[P1, P2, ...]`` (each ``P1`` times a power of two, growing
+    by a factor in ``GROWTH``, at most ``cap``) for the taps ``[P1, m)``.
+
+    A level of ``P`` taps followed by one of ``P'`` spans the taps ``[P, P')``,
+    so the cost of a chain is a sum over its consecutive pairs: the best one
+    is found from the largest sizes down.
+    """
+    sizes = [P1]
+    while sizes[-1] * 2 <= cap and sizes[-1] * 2 < m:
+        sizes.append(sizes[-1] * 2)
+    best = {}
+    for P in reversed(sizes):
+        # the last level: P-tap partitions to the end
+        n = -(-(m - P) // P)
+        options = [(_level_cost(P, n, *channels), [P])]
+        for g in GROWTH:
+            nxt = P * g
+            if nxt in best:
+                options.append((_level_cost(P, nxt // P - 1, *channels) + best[nxt][0],
+                                [P] + best[nxt][1]))
+        best[P] = min(options, key=lambda o: o[0])
+    return best[P1][1]
 
 
 def _check_schedule(head, levels, m):
@@ -154,23 +191,15 @@ def plan_partition(m, block_size, *, partition="auto", channels=(1, 1, 1),
                              "not %r" % (partition,))
         cap = MAX_PARTITION if max_partition is None else operator.index(max_partition)
         candidates = [(m, [])]  # all direct
-        if block_size < m:
+        if block_size < m and block_size <= cap:
             candidates.append((block_size, _counts([block_size], block_size, m)))
         P1 = MIN_PARTITION
-        while P1 <= min(cap, m):
-            for growth in (2, 4):
-                sizes = [P1]
-                while True:
-                    levels = _counts(sizes, P1, m)
-                    candidates.append((P1, levels))
-                    if sizes[-1] * growth > cap or levels[-1][2] + levels[-1][0] >= m:
-                        break
-                    sizes.append(sizes[-1] * growth)
+        while P1 <= cap and P1 < m:
+            sizes = _best_chain(P1, m, cap, (npairs, n_in, n_out))
+            candidates.append((P1, _counts(sizes, P1, m)))
             P1 *= 2
-        if max_partition is not None:
-            candidates = [c for c in candidates if all(P <= cap for P, _, _ in c[1])] or \
-                candidates[:1]
-        head, levels = min(candidates, key=lambda c: _cost(c[0], c[1], npairs, n_in, n_out))
+        head, levels = min(candidates, key=lambda c: _cost(c[0], c[1], npairs, n_in, n_out,
+                                                             block_size))
         return head, levels
     sizes = [operator.index(s) for s in partition]
     if len(sizes) < 1 or min(sizes) < 1:

@@ -559,6 +559,23 @@ cdef class Engine:
             lv.reset()
         self.st.time = 0
 
+    def time_level(self, Py_ssize_t j, Py_ssize_t reps):
+        """Seconds per run of level ``j``, the best of ``reps`` (calibration; changes the state)."""
+        cdef double best = 1e300, t0
+        cdef Py_ssize_t r
+        if not 0 <= j < self.nlv or reps < 1:
+            raise ValueError("time_level: no such level")
+        import time
+        for r in range(reps):
+            t0 = time.perf_counter()
+            with nogil:
+                if self.dbl:
+                    _level_run(&self.st, self.lvs[j], <double*> NULL)
+                else:
+                    _level_run(&self.st, self.lvs[j], <float*> NULL)
+            best = min(best, time.perf_counter() - t0)
+        return best
+
     def run(self, cnp.ndarray x, cnp.ndarray out):
         """Process ``x`` (inputs, k) into ``out`` (outputs, k), both of the stream's dtype."""
         cdef Py_ssize_t k, xs0, xs1, os0, os1

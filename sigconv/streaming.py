@@ -520,14 +520,12 @@ class StreamConvolver:
             samples at the block's times, with the block's layout (output
             channels in place of input channels).
         """
-        if (out is not None and type(block) is np.ndarray and block.ndim == 2
-                and block.dtype == self.dtype and self._channels_last_axis
-                and block.shape[0] == self.n_inputs and type(out) is np.ndarray
-                and out.shape == (self.n_outputs, block.shape[1])
-                and out.dtype == self.dtype):
-            # the steady state of a real-time loop: (channels, samples) in and out
+        if (out is not None and self._channels_last_axis and type(block) is np.ndarray
+                and type(out) is np.ndarray and self.n_inputs is not None
+                and self._engine.run(block, out)):
+            # the steady state of a real-time loop: (channels, samples) of the
+            # stream's dtype in and out (the engine checks them)
             self._last_ndim = 2
-            self._engine.run(block, out)
             return out
         x, x2 = self._as_channels(block)
         self._last_ndim = x.ndim
@@ -538,9 +536,15 @@ class StreamConvolver:
         elif not isinstance(out, np.ndarray) or out.shape != shape or out.dtype != self.dtype:
             raise ValueError("out must be an array of shape %r and dtype %s" % (
                 shape, self.dtype))
+        elif not out.flags.writeable:
+            raise ValueError("out is read-only")
         out2 = out.reshape(1, k) if out.ndim == 1 else (
             out if self.axis in (-1, 1) else out.T)
-        self._engine.run(x2, out2)
+        if not self._engine.run(x2, out2):
+            # unaligned or byte-swapped arrays: through aligned copies
+            tmp = np.empty((self.n_outputs, k), self.dtype)
+            self._engine.run(np.array(x2, dtype=self.dtype), tmp)
+            out2[...] = tmp
         return out
 
     def flush(self):
@@ -561,7 +565,7 @@ class StreamConvolver:
         pos = 0
         while pos < k:
             n = min(k - pos, zeros.shape[1])
-            self._engine.run(zeros[:, :n], out[:, pos:pos + n])
+            self._engine.run(zeros[:, :n], out[:, pos:pos + n])  # aligned, writeable
             pos += n
         self.reset()
         if one and self.n_outputs == 1:

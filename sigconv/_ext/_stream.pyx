@@ -142,15 +142,17 @@ cdef void _head_task(Stream* e, float_t* dummy, Py_ssize_t task, Py_ssize_t k,
     cdef Py_ssize_t q, i, h, n, j, a
     cdef float_t* y = (<float_t*> e.scratch) + o * e.step
     cdef float_t* acc = (<float_t*> e.acc) + o * A
+    cdef float_t* yo
     cdef const float_t* xh
     cdef const float_t* w
     a = (e.time + n0) % A
-    for n in range(n0, n1):
-        y[n] = acc[a]
-        acc[a] = 0
-        a = a + 1
-        if a == A:
-            a = 0
+    j = min(n1, n0 + A - a)       # the samples before the ring's end
+    for n in range(n0, j):
+        y[n] = acc[a + n - n0]
+        acc[a + n - n0] = 0
+    for n in range(j, n1):
+        y[n] = acc[n - j]
+        acc[n - j] = 0
     if H > 0:
         for q in range(e.npairs):
             if e.pairs[3 * q] != o:
@@ -165,8 +167,13 @@ cdef void _head_task(Stream* e, float_t* dummy, Py_ssize_t task, Py_ssize_t k,
             else:
                 for j in range(H):
                     _axpy(y + n0, xh + n0 - j, w[j], n1 - n0)
-    for n in range(n0, n1):
-        (<float_t*> (out + o * os0 + n * os1))[0] = y[n]
+    if os1 == sizeof(float_t):
+        yo = <float_t*> (out + o * os0)
+        for n in range(n0, n1):
+            yo[n] = y[n]
+    else:
+        for n in range(n0, n1):
+            (<float_t*> (out + o * os0 + n * os1))[0] = y[n]
 
 
 cdef void _chunk(Stream* e, float_t* dummy, char* x, Py_ssize_t xs0, Py_ssize_t xs1,
@@ -176,13 +183,20 @@ cdef void _chunk(Stream* e, float_t* dummy, char* x, Py_ssize_t xs0, Py_ssize_t 
     cdef Py_ssize_t R = e.R, pos = e.time % e.R, i, j, task
     cdef Py_ssize_t ntasks = e.n_out * ((k + TILE - 1) // TILE)
     cdef float_t* hrow
+    cdef const float_t* xrow
     cdef float_t v
     for i in range(e.n_in):
         hrow = (<float_t*> e.hist) + i * 2 * R + pos
-        for j in range(k):
-            v = (<const float_t*> (x + i * xs0 + j * xs1))[0]
-            hrow[j] = v
-            hrow[j + R] = v
+        if xs1 == sizeof(float_t):
+            xrow = <const float_t*> (x + i * xs0)
+            for j in range(k):
+                hrow[j] = xrow[j]
+                hrow[j + R] = xrow[j]
+        else:
+            for j in range(k):
+                v = (<const float_t*> (x + i * xs0 + j * xs1))[0]
+                hrow[j] = v
+                hrow[j + R] = v
     if nthreads > 1:
         for task in prange(ntasks, schedule='static', num_threads=nthreads):
             _head_task(e, dummy, task, k, pos + R, out, os0, os1)
@@ -577,17 +591,22 @@ cdef class Engine:
         return best
 
     def run(self, cnp.ndarray x, cnp.ndarray out):
-        """Process ``x`` (inputs, k) into ``out`` (outputs, k), both of the stream's dtype."""
+        """Process ``x`` (inputs, k) into ``out`` (outputs, k); False if they do not fit.
+
+        Both must be aligned arrays of the stream's dtype in native byte
+        order, ``out`` writeable (any strides); nothing is done otherwise.
+        """
         cdef Py_ssize_t k, xs0, xs1, os0, os1
         cdef char* xp
         cdef char* op
-        dt = self.hist_array.dtype
-        if (x.ndim != 2 or out.ndim != 2 or x.shape[0] != self.st.n_in
-                or out.shape[0] != self.st.n_out or x.shape[1] != out.shape[1]
-                or x.dtype != dt or out.dtype != dt):
-            raise ValueError("Engine.run: the block and out do not fit the stream")
-        if not out.flags.writeable:
-            raise ValueError("Engine.run: out is read-only")
+        cdef int typenum = cnp.NPY_DOUBLE if self.dbl else cnp.NPY_FLOAT
+        if (cnp.PyArray_NDIM(x) != 2 or cnp.PyArray_NDIM(out) != 2
+                or cnp.PyArray_TYPE(x) != typenum or cnp.PyArray_TYPE(out) != typenum
+                or x.shape[0] != self.st.n_in or out.shape[0] != self.st.n_out
+                or x.shape[1] != out.shape[1] or not cnp.PyArray_ISNOTSWAPPED(x)
+                or not cnp.PyArray_ISNOTSWAPPED(out) or not cnp.PyArray_ISALIGNED(x)
+                or not cnp.PyArray_ISALIGNED(out) or not cnp.PyArray_ISWRITEABLE(out)):
+            return False
         k = x.shape[1]
         xp = <char*> cnp.PyArray_DATA(x)
         op = <char*> cnp.PyArray_DATA(out)
@@ -600,3 +619,4 @@ cdef class Engine:
             else:
                 _run(&self.st, self.lvs, self.nlv, xp, xs0, xs1, k, op, os0, os1,
                      <float*> NULL)
+        return True

@@ -457,11 +457,12 @@ class StreamConvolver:
         R = max(2 * Pmax, head + step)
         R = -(-R // step) * step
         A = max([off + P for P, _, off in levels], default=1) + step
+        self._engine_levels = [_level(P, n, off, taps, dt, n_in) for P, n, off in levels]
         self._engine = _stream.Engine(
             np.zeros((n_in, 2 * R), dt), np.zeros((n_out, A), dt),
             np.ascontiguousarray(taps[:, :head], dtype=dt), self._pairs,
             np.zeros((n_out, step), dt), np.zeros((n_in + n_out, 4 * Pmax), dt),
-            [_level(P, n, off, taps, dt, n_in) for P, n, off in levels], step)
+            self._engine_levels, step)
         self._zeros = np.zeros((n_in, step), dt)
         self._last_ndim = 2
 

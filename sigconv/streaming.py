@@ -15,6 +15,10 @@ The impulse response ``h`` (``m`` taps) is cut into a *head* and a list of
   output, starting ``off_l - P_l >= 0`` samples after the newest input, so
   its work is always done before its output is due.
 
+A block is one call of compiled code (``sigconv/_ext/_stream.pyx``) that runs
+on one thread without the GIL, its transforms included (the module's own,
+for transforms of ``P_l`` complex points built from the ``2 P_l`` real ones).
+
 With ``H = P`` and one level of partitions of ``P`` taps this is the
 uniformly partitioned convolution with a one-partition direct head (its
 load the same at every block of ``P`` samples); with levels of growing
@@ -29,7 +33,6 @@ The output is exactly the offline convolution ``convolve(x, h)[:len(x)]``
 no delay, and the latency of a real-time system using it is the length of
 its blocks.
 """
-import math
 import operator
 
 import numpy as np
@@ -79,11 +82,17 @@ def _counts(sizes, head, m):
     return levels
 
 
+def _transform_units(P):
+    """The work of a transform of ``P`` points in units of ``P``: ``log2 P`` for a
+    power of two; a step of odd radix ``r`` (scalar, ``O(r)`` per point) counts 4 r."""
+    return sum({4: 2, 2: 1}.get(r, 4 * r) for r in _factors(P)) or 1
+
+
 def _level_cost(P, n, npairs, n_in, n_out):
     """Modelled nanoseconds per sample of a level of ``n`` partitions of ``P`` taps."""
     footprint = n * (n_in + npairs) * (2 * P + 64) * 4
     mac = MAC_NS * (1.0 + footprint / CACHE_BYTES)
-    per_run = (LEVEL_NS + FFT_NS * P * math.log2(max(P, 2)) * (n_in + n_out)
+    per_run = (LEVEL_NS + FFT_NS * P * _transform_units(P) * (n_in + n_out)
                + mac * n * npairs * (P + 2))
     return per_run / P
 
@@ -147,8 +156,8 @@ def plan_partition(m, block_size, *, partition="auto", channels=(1, 1, 1),
     partition : {"auto", "uniform"} or sequence of int
         ``"uniform"``: a head of ``block_size`` taps and partitions of
         ``block_size`` taps. ``"auto"``: the schedule of least modelled work
-        per sample among uniform ones and those whose partition sizes grow
-        by 2 or 4 from a power of two (``MIN_PARTITION`` to
+        per sample among the uniform one and those whose partition sizes
+        grow by 2, 4, 8 or 16 from a power of two (``MIN_PARTITION`` to
         ``MAX_PARTITION``). A sequence ``(H, P1, P2, ...)``: a head of ``H``
         taps, then levels of partitions of ``P1``, ``P2``, ... taps, as few
         of each as the next level allows (a level of ``P`` taps starts at a
@@ -347,9 +356,10 @@ class StreamConvolver:
     summed over the input channels of a matrix); :meth:`flush` returns the
     remaining ``m - 1`` samples, so the concatenation is the full
     convolution. Nothing is allocated per block after the first one except
-    the returned array (pass ``out=`` to avoid that too), and the compiled
-    loops and the transforms run without the GIL, so a block computed in one
-    thread does not stall the others.
+    the returned array (pass ``out=`` to avoid that too). A block is computed
+    by one call of compiled code, transforms included, on one thread and
+    without the GIL, so a block computed in one thread does not stall the
+    others (separate streams can run in parallel threads).
 
     Examples
     --------
@@ -405,7 +415,6 @@ class StreamConvolver:
         if dtype not in (np.float32, np.float64):
             raise TypeError("dtype must be float32 or float64, not %s" % dtype)
         self.dtype = dtype
-        self._ctype = np.complex64 if dtype == np.float32 else np.complex128
         self.axis = axis
         self._channels_last_axis = axis in (-1, 1)
         self.block_size = block_size

@@ -175,6 +175,49 @@ def test_out_argument_and_dtype_cast():
     assert StreamConvolver(ir, 4, dtype=np.float64).process([1.0]).dtype == np.float64
 
 
+def _unaligned(a):
+    """A copy of ``a`` whose data starts one byte into a buffer (not aligned)."""
+    buf = np.zeros(a.nbytes + 1, np.uint8)
+    u = np.frombuffer(buf.data, a.dtype, a.size, offset=1).reshape(a.shape)
+    u[...] = a
+    assert not u.flags.aligned
+    return u
+
+
+@pytest.mark.parametrize("kind", ["swapped", "unaligned", "unaligned out", "transposed out"])
+def test_blocks_and_out_in_any_memory_layout(kind):
+    # the compiled path takes aligned native arrays; others go through copies
+    rng = np.random.default_rng(11)
+    x = rng.standard_normal((2, 900)).astype(np.float32)
+    ir = rng.standard_normal((2, 300)).astype(np.float32)
+    ref = _reference(x, ir)[:, :900]
+    sc = StreamConvolver(ir, 64)
+    y = np.zeros((2, 900), np.float32)
+    for a, b in [(0, 64), (64, 500), (500, 900)]:
+        block = x[:, a:b]
+        out = np.zeros((2, b - a), np.float32)
+        if kind == "swapped":
+            block = block.astype(block.dtype.newbyteorder())
+        elif kind == "unaligned":
+            block = _unaligned(block)
+        elif kind == "unaligned out":
+            out = _unaligned(out)
+        else:
+            out = np.zeros((b - a, 2), np.float32).T
+        assert sc.process(block, out=out) is out
+        y[:, a:b] = out
+    np.testing.assert_allclose(y, ref, atol=_atol(x, ir, np.float32))
+
+
+def test_read_only_out_is_refused():
+    sc = StreamConvolver(np.ones((2, 3), np.float32), 4)
+    out = np.zeros((2, 4), np.float32)
+    out.flags.writeable = False
+    with pytest.raises(ValueError, match="read-only"):
+        sc.process(np.ones((2, 4), np.float32), out=out)
+    np.testing.assert_array_equal(out, 0)
+
+
 def test_empty_block():
     sc = StreamConvolver(np.ones(5), 4)
     assert sc.process(np.zeros((2, 0))).shape == (2, 0)

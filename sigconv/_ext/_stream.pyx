@@ -7,35 +7,33 @@ channel, an accumulator ring of ``A`` samples into which the partitioned
 (frequency-domain) part of the impulse response adds its output ahead of
 time.
 
-:class:`Engine` holds that state and runs a block in one call: the block is
-cut into chunks that end where a level of partitions is due; each chunk is
-appended to the history and produces its output (the accumulator, then
-cleared, plus the first ``H`` taps of the impulse response summed directly:
-the head); each level due then runs its forward transforms, the
-multiply-accumulate of its frequency-domain delay line (:func:`_level_tile`)
-and its inverse transforms, and adds its output to the accumulator. The
-transforms are calls of the Python functions the engine was given (they
-release the GIL); every loop here runs without the GIL.
+:class:`Engine` holds that state and runs a block in one call, without the
+GIL: the block is cut into chunks that end where a level of partitions is
+due; each chunk is appended to the history and produces its output (the
+accumulator, then cleared, plus the first ``H`` taps of the impulse
+response summed directly: the head); each level due then transforms its
+newest window, multiplies and accumulates its frequency-domain delay line
+and transforms back, adding its output to the accumulator.
 
 Channel pairs ``(o, i, h)`` say that output channel ``o`` receives input
 channel ``i`` through impulse response ``h``: ``(c, c, 0)`` for one response
 shared by every channel, ``(c, c, c)`` for one per channel and
 ``(o, i, o * n_in + i)`` for a full matrix.
 
-A level of ``P``-tap partitions transforms windows of ``2 P`` samples as two
-transforms of ``P`` points, of the window's even and of its odd samples
-(with ``W = exp(-i pi / P)``, ``X[k] = E[k] + W^k O[k]`` and ``X[P - k] =
-conj(E[k] - W^k O[k])``), and its inverse transforms likewise (``E'[k] =
-Y[k] + conj(Y[P - k])``, ``O'[k] = (Y[k] - conj(Y[P - k])) conj(W^k)``): the
-transform library runs the short transforms of several channels side by
-side in vector registers. Spectra are stored as ``X[k]`` and ``X[P - k]``
-for ``k < Q = P // 2 + 1``: four runs of ``Qp >= Q`` numbers (real parts
-of ``X[k]``, imaginary parts, then those of ``X[P - k]``), so that the
+A level of ``P``-tap partitions convolves by overlap-save with transforms
+of ``2 P`` real samples, each done as one transform of ``P`` complex
+numbers (``_stream_fft.pxi``): the window's even samples as real parts, its
+odd samples as imaginary parts. With ``Z`` that spectrum and ``W = exp(-i
+pi / P)``, the spectra of the even and odd samples are ``E = (Z[k] +
+conj(Z[P - k])) / 2`` and ``O = -i (Z[k] - conj(Z[P - k])) / 2``, and the
+window's ``X[k] = E + W^k O``, ``X[P - k] = conj(E - W^k O)``; the inverse
+goes the other way. Spectra are stored as ``X[k]`` and ``X[P - k]`` for
+``k < Q = P // 2 + 1``: four runs of ``Qp >= Q`` numbers (real parts of
+``X[k]``, imaginary parts, then those of ``X[P - k]``), so that the
 complex products are plain vector arithmetic.
 """
 
 cimport numpy as cnp
-from cython.parallel cimport prange
 from libc.stdlib cimport free, malloc
 
 import numpy as np
@@ -54,7 +52,6 @@ cdef enum:
 
 cdef struct Stream:
     Py_ssize_t n_in, n_out, nh, npairs, R, A, H, step, time, wstride
-    int head_threads
     char* hist        # (n_in, 2 R)
     char* acc         # (n_out, A)
     char* head        # (nh, H)
@@ -65,7 +62,6 @@ cdef struct Stream:
 
 cdef struct Lv:
     Py_ssize_t P, n, off, Q, Qp, newest, nsteps
-    int nthreads
     char* fdl         # (n, n_in, 4 Qp)
     char* spectra     # (n, nh, 4 Qp)
     char* tw          # (2, Q)
@@ -177,8 +173,7 @@ cdef void _head_task(Stream* e, float_t* dummy, Py_ssize_t task, Py_ssize_t k,
 
 
 cdef void _chunk(Stream* e, float_t* dummy, char* x, Py_ssize_t xs0, Py_ssize_t xs1,
-                 Py_ssize_t k, char* out, Py_ssize_t os0, Py_ssize_t os1,
-                 int nthreads) noexcept nogil:
+                 Py_ssize_t k, char* out, Py_ssize_t os0, Py_ssize_t os1) noexcept nogil:
     """Append ``k`` samples (not crossing the ring's end) and write their output."""
     cdef Py_ssize_t R = e.R, pos = e.time % e.R, i, j, task
     cdef Py_ssize_t ntasks = e.n_out * ((k + TILE - 1) // TILE)
@@ -197,12 +192,8 @@ cdef void _chunk(Stream* e, float_t* dummy, char* x, Py_ssize_t xs0, Py_ssize_t 
                 v = (<const float_t*> (x + i * xs0 + j * xs1))[0]
                 hrow[j] = v
                 hrow[j + R] = v
-    if nthreads > 1:
-        for task in prange(ntasks, schedule='static', num_threads=nthreads):
-            _head_task(e, dummy, task, k, pos + R, out, os0, os1)
-    else:
-        for task in range(ntasks):
-            _head_task(e, dummy, task, k, pos + R, out, os0, os1)
+    for task in range(ntasks):
+        _head_task(e, dummy, task, k, pos + R, out, os0, os1)
 
 
 # ---------------------------------------------------------------------------
@@ -371,27 +362,17 @@ cdef void _level_run(Stream* e, Lv* lv, float_t* dummy) noexcept nogil:
     """Run a level at time ``e.time`` (a multiple of its partition size)."""
     cdef Py_ssize_t P = lv.P, t = e.time, start, c, task, k0
     cdef Py_ssize_t ntiles = (lv.Q + KT - 1) // KT
-    cdef int nth = lv.nthreads
     start = (t - 2 * P) % e.R
     if start < 0:
         start = start + e.R
     lv.newest = lv.newest + 1 if lv.newest + 1 < lv.n else 0
-    if nth > 1:
-        for c in prange(e.n_in, schedule='static', num_threads=nth):
-            _level_forward(e, lv, c, start, dummy)
-        for task in prange(ntiles, schedule='static', num_threads=nth):
-            k0 = task * KT
-            _level_tile(e, lv, k0, min(k0 + KT, lv.Q), dummy)
-        for c in prange(e.n_out, schedule='static', num_threads=nth):
-            _level_inverse(e, lv, c, t - P + lv.off, dummy)
-    else:
-        for c in range(e.n_in):
-            _level_forward(e, lv, c, start, dummy)
-        for task in range(ntiles):
-            k0 = task * KT
-            _level_tile(e, lv, k0, min(k0 + KT, lv.Q), dummy)
-        for c in range(e.n_out):
-            _level_inverse(e, lv, c, t - P + lv.off, dummy)
+    for c in range(e.n_in):
+        _level_forward(e, lv, c, start, dummy)
+    for task in range(ntiles):
+        k0 = task * KT
+        _level_tile(e, lv, k0, min(k0 + KT, lv.Q), dummy)
+    for c in range(e.n_out):
+        _level_inverse(e, lv, c, t - P + lv.off, dummy)
 
 
 cdef void _run(Stream* e, Lv** lvs, Py_ssize_t nlv, char* x, Py_ssize_t xs0,
@@ -401,8 +382,7 @@ cdef void _run(Stream* e, Lv** lvs, Py_ssize_t nlv, char* x, Py_ssize_t xs0,
     cdef Py_ssize_t pos = 0, n, step = e.step, j
     while pos < k:
         n = min(k - pos, step - e.time % step)
-        _chunk(e, dummy, x + pos * xs1, xs0, xs1, n, out + pos * os1, os0, os1,
-               e.head_threads)
+        _chunk(e, dummy, x + pos * xs1, xs0, xs1, n, out + pos * os1, os0, os1)
         e.time = e.time + n
         pos = pos + n
         if e.time % step == 0:
@@ -457,21 +437,12 @@ cdef class Level:
         self.lv.plan = <const Py_ssize_t*> cnp.PyArray_DATA(plan)
         self.lv.nsteps = plan.shape[0]
         self.lv.newest = n - 1
-        self.lv.nthreads = 1
         self.fdl_array = fdl
         self.keep = (spectra, tw, plan, fftw)
 
     @property
     def P(self):
         return self.lv.P
-
-    @property
-    def nthreads(self):
-        return self.lv.nthreads
-
-    @nthreads.setter
-    def nthreads(self, int value):
-        self.lv.nthreads = max(value, 1)
 
     def reset(self):
         self.fdl_array.fill(0)
@@ -547,7 +518,6 @@ cdef class Engine:
         self.st.work = <char*> cnp.PyArray_DATA(work)
         self.st.wstride = work.shape[1]
         self.st.pairs = <const Py_ssize_t*> cnp.PyArray_DATA(pairs)
-        self.st.head_threads = 1
         self.dbl = dt == np.float64
         self.hist_array, self.acc_array = hist, acc
         self.keep = (head, pairs, scratch, work)
@@ -556,14 +526,6 @@ cdef class Engine:
     @property
     def time(self):
         return self.st.time
-
-    @property
-    def head_threads(self):
-        return self.st.head_threads
-
-    @head_threads.setter
-    def head_threads(self, int value):
-        self.st.head_threads = max(value, 1)
 
     def reset(self):
         cdef Level lv

@@ -209,6 +209,23 @@ def test_blocks_and_out_in_any_memory_layout(kind):
     np.testing.assert_allclose(y, ref, atol=_atol(x, ir, np.float32))
 
 
+@pytest.mark.parametrize("how", ["deepcopy", "pickle"])
+def test_copies_continue_the_stream(how):
+    import copy
+    import pickle
+    rng = np.random.default_rng(12)
+    x = rng.standard_normal((2, 5000)).astype(np.float32)
+    ir = rng.standard_normal((2, 3000)).astype(np.float32)
+    sc = StreamConvolver(ir, 64)
+    first = sc.process(x[:, :2345])
+    twin = copy.deepcopy(sc) if how == "deepcopy" else pickle.loads(pickle.dumps(sc))
+    assert twin.time == sc.time == 2345
+    rest = sc.process(x[:, 2345:])
+    np.testing.assert_array_equal(twin.process(x[:, 2345:]), rest)
+    y = np.concatenate([first, rest], axis=1)
+    np.testing.assert_allclose(y, _reference(x, ir)[:, :5000], atol=_atol(x, ir, np.float32))
+
+
 def test_read_only_out_is_refused():
     sc = StreamConvolver(np.ones((2, 3), np.float32), 4)
     out = np.zeros((2, 4), np.float32)

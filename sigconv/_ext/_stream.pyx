@@ -448,6 +448,16 @@ cdef class Level:
         self.fdl_array.fill(0)
         self.lv.newest = self.lv.n - 1
 
+    def __reduce__(self):
+        # copies and pickles carry the delay line and its position
+        return (Level, (self.lv.P, self.lv.n, self.lv.off, self.fdl_array) + self.keep,
+                self.lv.newest)
+
+    def __setstate__(self, Py_ssize_t newest):
+        if not 0 <= newest < self.lv.n:
+            raise ValueError("Level: invalid state")
+        self.lv.newest = newest
+
 
 cdef class Engine:
     """The state of a stream and the loop over a block's chunks and levels.
@@ -471,6 +481,16 @@ cdef class Engine:
 
     def __dealloc__(self):
         free(self.lvs)
+
+    def __reduce__(self):
+        # copies and pickles carry the history, the accumulator and the time
+        return (Engine, (self.hist_array, self.acc_array) + self.keep
+                + (self.levels, self.st.step), self.st.time)
+
+    def __setstate__(self, Py_ssize_t time):
+        if time < 0:
+            raise ValueError("Engine: invalid state")
+        self.st.time = time
 
     def __init__(self, cnp.ndarray hist, cnp.ndarray acc, cnp.ndarray head, cnp.ndarray pairs,
                  cnp.ndarray scratch, cnp.ndarray work, list levels, Py_ssize_t step):

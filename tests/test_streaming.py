@@ -309,8 +309,8 @@ def test_bad_blocks():
 
 
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])
-@pytest.mark.parametrize("P", [1, 2, 3, 4, 5, 6, 7, 8, 9, 12, 15, 16, 25, 30, 32, 49, 64, 96,
-                               100, 128, 512, 2048, 8192])
+@pytest.mark.parametrize("P", [1, 2, 3, 4, 5, 6, 7, 8, 9, 12, 15, 16, 25, 30, 32, 48, 49, 64,
+                               96, 100, 128, 256, 384, 512, 1024, 2048, 4096, 8192])
 def test_every_transform_size(P, dtype):
     # partitions of P taps: the transforms of P points (radices 4, 2 and odd
     # primes, in every position) against scipy's float64 convolution

@@ -36,6 +36,8 @@ complex products are plain vector arithmetic.
 cimport numpy as cnp
 from libc.stdlib cimport free, malloc
 
+import time
+
 import numpy as np
 
 cnp.import_array()
@@ -556,12 +558,11 @@ cdef class Engine:
         self.st.time = 0
 
     def time_level(self, Py_ssize_t j, Py_ssize_t reps):
-        """Seconds per run of level ``j``, the best of ``reps`` (calibration; changes the state)."""
+        """Seconds per run of level ``j``, the best of ``reps`` (changes the state)."""
         cdef double best = 1e300, t0
         cdef Py_ssize_t r
         if not 0 <= j < self.nlv or reps < 1:
             raise ValueError("time_level: no such level")
-        import time
         for r in range(reps):
             t0 = time.perf_counter()
             with nogil:

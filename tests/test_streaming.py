@@ -91,6 +91,28 @@ def test_any_cut_equals_offline(data):
     np.testing.assert_allclose(y, _reference(x, ir), rtol=0, atol=_atol(x, ir, dtype))
 
 
+@settings(max_examples=30, deadline=None)
+@given(st.data())
+def test_any_schedule_equals_offline(data):
+    # explicit schedules: any first partition (odd, even, 1), later ones any
+    # multiple of it, so that transforms of every kind of length run
+    P1 = data.draw(st.integers(1, 48), label="P1")
+    sizes = [P1] + [P1 * g for g in data.draw(
+        st.lists(st.integers(2, 12), max_size=3, unique=True), label="growth")]
+    head = P1 + data.draw(st.integers(0, 5), label="extra head")
+    m = data.draw(st.integers(head + 1, head + 2000), label="m")
+    layout = data.draw(st.sampled_from(sorted(LAYOUTS)), label="layout")
+    dtype = data.draw(st.sampled_from([np.float32, np.float64]), label="dtype")
+    n = data.draw(st.integers(0, 3000), label="n")
+    cuts = data.draw(st.lists(st.integers(0, n), max_size=8), label="cuts")
+    rng = np.random.default_rng(m * 7 + n)
+    x = rng.standard_normal((2, n)).astype(dtype)
+    ir = LAYOUTS[layout](rng, 2, m).astype(dtype)
+    sc = StreamConvolver(ir, 64, partition=[head] + sorted(sizes))
+    y = _stream(sc, x, cuts)
+    np.testing.assert_allclose(y, _reference(x, ir), rtol=0, atol=_atol(x, ir, dtype))
+
+
 def test_long_response_low_latency_float32():
     # the shape of the AU1 workload, scaled down: a long decaying response,
     # small blocks, float32 end to end, error far below 1e-5 of the peak

@@ -15,6 +15,10 @@ The impulse response ``h`` (``m`` taps) is cut into a *head* and a list of
   output, starting ``off_l - P_l >= 0`` samples after the newest input, so
   its work is always done before its output is due.
 
+A block is one call of compiled code (``sigconv/_ext/_stream.pyx``) that runs
+on one thread without the GIL, its transforms included (the module's own,
+for transforms of ``P_l`` complex points built from the ``2 P_l`` real ones).
+
 With ``H = P`` and one level of partitions of ``P`` taps this is the
 uniformly partitioned convolution with a one-partition direct head (its
 load the same at every block of ``P`` samples); with levels of growing
@@ -29,7 +33,6 @@ The output is exactly the offline convolution ``convolve(x, h)[:len(x)]``
 no delay, and the latency of a real-time system using it is the length of
 its blocks.
 """
-import math
 import operator
 
 import numpy as np
@@ -39,63 +42,27 @@ from ._ext import _stream
 __all__ = ["StreamConvolver", "plan_partition"]
 
 
-def _public_transforms():
-    import scipy.fft
+#: Modelled nanoseconds (one core, float32; ratios are what matter), fitted
+#: on an AMD EPYC (Zen 4): per multiply-add of the direct head; per run of a
+#: level (its fixed work); per ``P log2 P`` of one transform of ``P`` complex
+#: points (a level runs one per input and one per output channel); per
+#: complex multiply-add of a delay line whose spectra fit in the cache (the
+#: products stream their operands from memory: ``MAC_NS * (1 + bytes /
+#: CACHE_BYTES)`` for a delay line and spectra of ``bytes``); and per chunk
+#: of input (a block is cut at every multiple of the smallest partition).
+#: ``scripts/fit_stream_cost.py`` measures them.
+HEAD_NS = 0.033
+LEVEL_NS = 380.0
+FFT_NS = 0.28
+MAC_NS = 0.27
+CACHE_BYTES = 16 << 20
+CHUNK_NS = 200.0
 
-    def rfft_into(x, out):
-        out[...] = scipy.fft.rfft(x, axis=-1)
-
-    def irfft_into(y, n, out):
-        # unscaled inverse: the partitions' spectra carry the 1 / n
-        out[...] = scipy.fft.irfft(y, n, axis=-1, norm="forward")
-    return rfft_into, irfft_into
-
-
-def _transforms():
-    """Real transforms along the last axis writing into preallocated arrays.
-
-    scipy.fft's own pocketfft binding takes an output array (its public
-    functions allocate one per call) and releases the GIL; when it is not
-    there, or does not behave as expected, the public functions (and a copy)
-    do the same work.
-    """
-    try:
-        from scipy.fft._pocketfft import pypocketfft as pp
-
-        def rfft_into(x, out):
-            pp.r2c(x, (x.ndim - 1,), True, 0, out, 1)
-
-        def irfft_into(y, n, out):
-            pp.c2r(y, (y.ndim - 1,), n, False, 0, out, 1)
-
-        x = np.arange(8.0, dtype=np.float32).reshape(1, 8)
-        spec = np.empty((1, 5), np.complex64)
-        back = np.empty((1, 8), np.float32)
-        rfft_into(x, spec)
-        irfft_into(spec, 8, back)
-        if np.allclose(spec, np.fft.rfft(x), atol=1e-4) and np.allclose(back, 8 * x, atol=1e-3):
-            return rfft_into, irfft_into
-    except Exception:  # any failure of a private binding: use the public API
-        pass
-    return _public_transforms()
-
-
-_rfft_into, _irfft_into = _transforms()
-
-#: Modelled nanoseconds (one core, float32; ratios are what matter): per
-#: multiply-add of the direct head, per complex multiply-add of a delay
-#: line, per ``N log2 N`` of one real transform of ``N`` points, per call of
-#: a level (its transforms, products and accumulation: Python overhead),
-#: and per chunk of input (one call of the head kernel).
-HEAD_NS = 0.045
-MAC_NS = 0.45
-FFT_NS = 0.35
-LEVEL_CALL_NS = 18000.0
-CHUNK_NS = 2500.0
-
-#: the partition sizes "auto" considers (powers of two)
+#: the partition sizes "auto" considers (powers of two), and the factors by
+#: which consecutive levels' partitions may grow
 MIN_PARTITION = 32
 MAX_PARTITION = 1 << 16
+GROWTH = (2, 4, 8, 16)
 
 
 def _counts(sizes, head, m):
@@ -116,16 +83,53 @@ def _counts(sizes, head, m):
     return levels
 
 
-def _cost(head, levels, npairs, n_in, n_out):
+def _transform_units(P):
+    """The work of a transform of ``P`` points in units of ``P``: ``log2 P`` for a
+    power of two; a step of odd radix ``r`` (scalar, ``O(r)`` per point) counts 4 r."""
+    return sum({4: 2, 2: 1}.get(r, 4 * r) for r in _factors(P)) or 1
+
+
+def _level_cost(P, n, npairs, n_in, n_out):
+    """Modelled nanoseconds per sample of a level of ``n`` partitions of ``P`` taps."""
+    footprint = n * (n_in + npairs) * (2 * P + 64) * 4
+    mac = MAC_NS * (1.0 + footprint / CACHE_BYTES)
+    per_run = (LEVEL_NS + FFT_NS * P * _transform_units(P) * (n_in + n_out)
+               + mac * n * npairs * (P + 2))
+    return per_run / P
+
+
+def _cost(head, levels, npairs, n_in, n_out, block_size):
     """Modelled nanoseconds per sample of a schedule."""
     ns = HEAD_NS * head * npairs
     for P, n, off in levels:
-        N = 2 * P
-        per_call = (LEVEL_CALL_NS + FFT_NS * N * math.log2(N) * (n_in + n_out)
-                    + MAC_NS * n * npairs * (P + 1))
-        ns += per_call / P
-    chunk = levels[0][0] if levels else max(head, 1)
-    return ns + CHUNK_NS / min(chunk, 4096)
+        ns += _level_cost(P, n, npairs, n_in, n_out)
+    step = levels[0][0] if levels else max(min(block_size, 4096), 1)
+    return ns + CHUNK_NS / min(step, block_size)
+
+
+def _best_chain(P1, m, cap, channels):
+    """The cheapest sizes ``[P1, P2, ...]`` (each ``P1`` times a power of two, growing
+    by a factor in ``GROWTH``, at most ``cap``) for the taps ``[P1, m)``.
+
+    A level of ``P`` taps followed by one of ``P'`` spans the taps ``[P, P')``,
+    so the cost of a chain is a sum over its consecutive pairs: the best one
+    is found from the largest sizes down.
+    """
+    sizes = [P1]
+    while sizes[-1] * 2 <= cap and sizes[-1] * 2 < m:
+        sizes.append(sizes[-1] * 2)
+    best = {}
+    for P in reversed(sizes):
+        # the last level: P-tap partitions to the end
+        n = -(-(m - P) // P)
+        options = [(_level_cost(P, n, *channels), [P])]
+        for g in GROWTH:
+            nxt = P * g
+            if nxt in best:
+                options.append((_level_cost(P, nxt // P - 1, *channels) + best[nxt][0],
+                                [P] + best[nxt][1]))
+        best[P] = min(options, key=lambda o: o[0])
+    return best[P1][1]
 
 
 def _check_schedule(head, levels, m):
@@ -153,8 +157,8 @@ def plan_partition(m, block_size, *, partition="auto", channels=(1, 1, 1),
     partition : {"auto", "uniform"} or sequence of int
         ``"uniform"``: a head of ``block_size`` taps and partitions of
         ``block_size`` taps. ``"auto"``: the schedule of least modelled work
-        per sample among uniform ones and those whose partition sizes grow
-        by 2 or 4 from a power of two (``MIN_PARTITION`` to
+        per sample among the uniform one and those whose partition sizes
+        grow by 2, 4, 8 or 16 from a power of two (``MIN_PARTITION`` to
         ``MAX_PARTITION``). A sequence ``(H, P1, P2, ...)``: a head of ``H``
         taps, then levels of partitions of ``P1``, ``P2``, ... taps, as few
         of each as the next level allows (a level of ``P`` taps starts at a
@@ -197,23 +201,15 @@ def plan_partition(m, block_size, *, partition="auto", channels=(1, 1, 1),
                              "not %r" % (partition,))
         cap = MAX_PARTITION if max_partition is None else operator.index(max_partition)
         candidates = [(m, [])]  # all direct
-        if block_size < m:
+        if block_size < m and block_size <= cap:
             candidates.append((block_size, _counts([block_size], block_size, m)))
         P1 = MIN_PARTITION
-        while P1 <= min(cap, m):
-            for growth in (2, 4):
-                sizes = [P1]
-                while True:
-                    levels = _counts(sizes, P1, m)
-                    candidates.append((P1, levels))
-                    if sizes[-1] * growth > cap or levels[-1][2] + levels[-1][0] >= m:
-                        break
-                    sizes.append(sizes[-1] * growth)
+        while P1 <= cap and P1 < m:
+            sizes = _best_chain(P1, m, cap, (npairs, n_in, n_out))
+            candidates.append((P1, _counts(sizes, P1, m)))
             P1 *= 2
-        if max_partition is not None:
-            candidates = [c for c in candidates if all(P <= cap for P, _, _ in c[1])] or \
-                candidates[:1]
-        head, levels = min(candidates, key=lambda c: _cost(c[0], c[1], npairs, n_in, n_out))
+        head, levels = min(candidates, key=lambda c: _cost(c[0], c[1], npairs, n_in, n_out,
+                                                             block_size))
         return head, levels
     sizes = [operator.index(s) for s in partition]
     if len(sizes) < 1 or min(sizes) < 1:
@@ -230,33 +226,85 @@ def plan_partition(m, block_size, *, partition="auto", channels=(1, 1, 1),
     return head, levels
 
 
-class _Level:
-    """One level of equal partitions: its delay line, spectra and buffers."""
+def _factors(P):
+    """The radices of the transforms of ``P`` points: 4s, then 2s, then odd primes."""
+    out = []
+    while P % 4 == 0:
+        out.append(4)
+        P //= 4
+    while P % 2 == 0:
+        out.append(2)
+        P //= 2
+    f = 3
+    while P > 1:
+        while P % f == 0:
+            out.append(f)
+            P //= f
+        f += 2
+        if f * f > P > 1:
+            out.append(P)
+            break
+    return out
 
-    def __init__(self, P, n, off, taps, dtype, ctype, n_in, n_out):
-        self.P, self.n, self.off = P, n, off
-        N = 2 * P
-        nb = P + 1
-        nh = taps.shape[0]
-        part = np.zeros((n, nh, N))
-        seg = taps[:, off:off + n * P]
-        for p in range(n):
-            chunk = seg[:, p * P:(p + 1) * P]
-            part[p, :, :chunk.shape[1]] = chunk
-        # the inverse transforms are unscaled: the spectra carry the 1 / N
-        spectra = (np.fft.rfft(part, axis=-1) / N).astype(ctype)
-        self.spectra = spectra.view(dtype)                     # (n, nh, 2 nb)
-        self.fdl = np.zeros((n, n_in, nb), ctype)
-        self.fdl_real = self.fdl.view(dtype)
-        self.slots = [self.fdl[s] for s in range(n)]
-        self.y = np.zeros((n_out, nb), ctype)
-        self.y_real = self.y.view(dtype)
-        self.out = np.zeros((n_out, N), dtype)
-        self.newest = n - 1
 
-    def reset(self):
-        self.fdl.fill(0)
-        self.newest = self.n - 1
+def _fft_plan(P, dtype):
+    """Steps ``(radix, n, s, offset)`` and twiddles of the transforms of ``P`` points.
+
+    See ``sigconv/_ext/_stream_fft.pxi`` for the layout of the twiddles.
+    """
+    steps, tables = [], []
+    n, s, off = P, 1, 0
+    for r in _factors(P):
+        m = n // r
+        p = np.arange(m)
+        if r in (2, 4):
+            w = [np.exp(-2j * np.pi * ((k * p) % n) / n) for k in range(1, r)]
+            t = np.concatenate([part for wk in w for part in (wk.real, wk.imag)])
+        else:
+            w = np.array([np.exp(-2j * np.pi * ((k * p) % n) / n) for k in range(1, r)])
+            roots = np.exp(-2j * np.pi * np.arange(r) / r)
+            t = np.concatenate([w.real.ravel(), w.imag.ravel(), roots.real, roots.imag])
+        steps.append((r, n, s, off))
+        tables.append(t)
+        off += t.size
+        n //= r
+        s *= r
+    # slack past the last table, so that every step's reads stay in the array
+    tables.append(np.zeros(2 * P + 8))
+    return (np.array(steps, dtype=np.intp).reshape(-1, 4),
+            np.ascontiguousarray(np.concatenate(tables), dtype=dtype))
+
+
+def _level(P, n, off, taps, dtype, n_in):
+    """The compiled state of a level of ``n`` partitions of ``P`` taps from tap ``off``.
+
+    A transform of ``2 P`` real samples is done as one of ``P`` complex
+    numbers (even samples as real parts, odd ones as imaginary parts); the
+    spectra are stored as ``X[k]`` and ``X[P - k]``, ``k <= P // 2``, real
+    and imaginary parts apart (see ``sigconv/_ext/_stream.pyx``).
+    """
+    N = 2 * P
+    Q = P // 2 + 1
+    Qp = -(-Q // 16) * 16
+    nh = taps.shape[0]
+    part = np.zeros((n, nh, N))
+    seg = taps[:, off:off + n * P]
+    for p in range(n):
+        chunk = seg[:, p * P:(p + 1) * P]
+        part[p, :, :chunk.shape[1]] = chunk
+    # the inverse transforms are unscaled: the spectra carry the 1 / N
+    full = np.fft.rfft(part, axis=-1) / N                  # (n, nh, P + 1)
+    k = np.arange(Q)
+    spectra = np.zeros((n, nh, 4, Qp), dtype)
+    spectra[:, :, 0, :Q] = full[..., k].real
+    spectra[:, :, 1, :Q] = full[..., k].imag
+    spectra[:, :, 2, :Q] = full[..., P - k].real
+    spectra[:, :, 3, :Q] = full[..., P - k].imag
+    w = np.exp(-1j * np.pi * k / P)
+    plan, fftw = _fft_plan(P, dtype)
+    return _stream.Level(P, n, off, np.zeros((n, n_in, 4 * Qp), dtype),
+                         spectra.reshape(n, nh, 4 * Qp), np.array([w.real, w.imag], dtype),
+                         plan, fftw)
 
 
 class StreamConvolver:
@@ -309,9 +357,10 @@ class StreamConvolver:
     summed over the input channels of a matrix); :meth:`flush` returns the
     remaining ``m - 1`` samples, so the concatenation is the full
     convolution. Nothing is allocated per block after the first one except
-    the returned array (pass ``out=`` to avoid that too), and the compiled
-    loops and the transforms run without the GIL, so a block computed in one
-    thread does not stall the others.
+    the returned array (pass ``out=`` to avoid that too). A block is computed
+    by one call of compiled code, transforms included, on one thread and
+    without the GIL, so a block computed in one thread does not stall the
+    others (separate streams can run in parallel threads).
 
     Examples
     --------
@@ -367,7 +416,6 @@ class StreamConvolver:
         if dtype not in (np.float32, np.float64):
             raise TypeError("dtype must be float32 or float64, not %s" % dtype)
         self.dtype = dtype
-        self._ctype = np.complex64 if dtype == np.float32 else np.complex128
         self.axis = axis
         self._channels_last_axis = axis in (-1, 1)
         self.block_size = block_size
@@ -413,32 +461,30 @@ class StreamConvolver:
         self.head, self.levels = head, levels
         dt = self.dtype
         taps = self._taps
-        self._head = np.ascontiguousarray(taps[:, :head], dtype=dt)
-        self._levels = [_Level(P, n, off, taps, dt, self._ctype, n_in, n_out)
-                        for P, n, off in levels]
         # chunks end at multiples of the smallest partition, where levels run
-        self._step = levels[0][0] if levels else max(min(self.block_size, 4096), 1)
+        step = levels[0][0] if levels else max(min(self.block_size, 4096), 1)
         Pmax = max([P for P, _, _ in levels], default=1)
-        R = max(2 * Pmax, head + self._step)
-        R = -(-R // self._step) * self._step
-        self._R = R
-        self._hist = np.zeros((n_in, 2 * R), dt)
-        A = max([off + P for P, _, off in levels], default=1) + self._step
-        self._acc = np.zeros((n_out, A), dt)
-        self._scratch = np.zeros((n_out, self._step), dt)
-        self._zeros = np.zeros((n_in, self._step), dt)
-        self.time = 0
+        R = max(2 * Pmax, head + step)
+        R = -(-R // step) * step
+        A = max([off + P for P, _, off in levels], default=1) + step
+        self._engine_levels = [_level(P, n, off, taps, dt, n_in) for P, n, off in levels]
+        self._engine = _stream.Engine(
+            np.zeros((n_in, 2 * R), dt), np.zeros((n_out, A), dt),
+            np.ascontiguousarray(taps[:, :head], dtype=dt), self._pairs,
+            np.zeros((n_out, step), dt), np.zeros((n_in + n_out, 4 * Pmax), dt),
+            self._engine_levels, step)
+        self._zeros = np.zeros((n_in, step), dt)
         self._last_ndim = 2
 
     def reset(self):
         """Forget the signal: the next block starts a new one (keeps the plan)."""
-        if self.n_inputs is None:
-            return
-        self._hist.fill(0)
-        self._acc.fill(0)
-        for lv in self._levels:
-            lv.reset()
-        self.time = 0
+        if self.n_inputs is not None:
+            self._engine.reset()
+
+    @property
+    def time(self):
+        """Samples processed since the start or the last :meth:`reset`."""
+        return self._engine.time if self.n_inputs is not None else 0
 
     # -- processing ----------------------------------------------------------
     def _as_channels(self, block, name="block"):
@@ -460,47 +506,6 @@ class StreamConvolver:
         if x2.dtype != self.dtype:
             x2 = x2.astype(self.dtype)
         return x, x2
-
-    def _run(self, x2, out2):
-        """Process (channels, k) input into (outputs, k) output."""
-        k = x2.shape[1]
-        step = self._step
-        t = self.time
-        if k <= step - t % step:   # one chunk: no slicing
-            if k == 0:
-                return
-            _stream.chunk(x2, self._hist, t, self._head, self._pairs, self._acc,
-                          self._scratch, out2)
-            t += k
-            self.time = t
-            if t % step == 0:
-                for lv in self._levels:
-                    if t % lv.P == 0:
-                        self._run_level(lv, t)
-            return
-        pos = 0
-        while pos < k:
-            t = self.time
-            n = min(k - pos, step - t % step)
-            _stream.chunk(x2[:, pos:pos + n], self._hist, t, self._head, self._pairs,
-                          self._acc, self._scratch, out2[:, pos:pos + n])
-            t += n
-            self.time = t
-            pos += n
-            if t % step == 0:
-                for lv in self._levels:
-                    if t % lv.P == 0:
-                        self._run_level(lv, t)
-
-    def _run_level(self, lv, t):
-        P = lv.P
-        R = self._R
-        s = (t - 2 * P) % R
-        lv.newest = lv.newest + 1 if lv.newest + 1 < lv.n else 0
-        _rfft_into(self._hist[:, s:s + 2 * P], lv.slots[lv.newest])
-        _stream.spectral_mac(lv.fdl_real, lv.spectra, lv.newest, self._pairs, lv.y_real)
-        _irfft_into(lv.y, 2 * P, lv.out)
-        _stream.ring_add(self._acc, t - P + lv.off, lv.out, P)
 
     def _shape_out(self, x, k):
         n_out = self.n_outputs
@@ -526,14 +531,12 @@ class StreamConvolver:
             samples at the block's times, with the block's layout (output
             channels in place of input channels).
         """
-        if (out is not None and type(block) is np.ndarray and block.ndim == 2
-                and block.dtype == self.dtype and self._channels_last_axis
-                and block.shape[0] == self.n_inputs and type(out) is np.ndarray
-                and out.shape == (self.n_outputs, block.shape[1])
-                and out.dtype == self.dtype):
-            # the steady state of a real-time loop: (channels, samples) in and out
+        if (out is not None and self._channels_last_axis and type(block) is np.ndarray
+                and type(out) is np.ndarray and self.n_inputs is not None
+                and self._engine.run(block, out)):
+            # the steady state of a real-time loop: (channels, samples) of the
+            # stream's dtype in and out (the engine checks them)
             self._last_ndim = 2
-            self._run(block, out)
             return out
         x, x2 = self._as_channels(block)
         self._last_ndim = x.ndim
@@ -544,9 +547,15 @@ class StreamConvolver:
         elif not isinstance(out, np.ndarray) or out.shape != shape or out.dtype != self.dtype:
             raise ValueError("out must be an array of shape %r and dtype %s" % (
                 shape, self.dtype))
+        elif not out.flags.writeable:
+            raise ValueError("out is read-only")
         out2 = out.reshape(1, k) if out.ndim == 1 else (
             out if self.axis in (-1, 1) else out.T)
-        self._run(x2, out2)
+        if not self._engine.run(x2, out2):
+            # unaligned or byte-swapped arrays: through aligned copies
+            tmp = np.empty((self.n_outputs, k), self.dtype)
+            self._engine.run(np.array(x2, dtype=self.dtype), tmp)
+            out2[...] = tmp
         return out
 
     def flush(self):
@@ -567,7 +576,7 @@ class StreamConvolver:
         pos = 0
         while pos < k:
             n = min(k - pos, zeros.shape[1])
-            self._run(zeros[:, :n], out[:, pos:pos + n])
+            self._engine.run(zeros[:, :n], out[:, pos:pos + n])  # aligned, writeable
             pos += n
         self.reset()
         if one and self.n_outputs == 1:

@@ -91,6 +91,28 @@ def test_any_cut_equals_offline(data):
     np.testing.assert_allclose(y, _reference(x, ir), rtol=0, atol=_atol(x, ir, dtype))
 
 
+@settings(max_examples=30, deadline=None)
+@given(st.data())
+def test_any_schedule_equals_offline(data):
+    # explicit schedules: any first partition (odd, even, 1), later ones any
+    # multiple of it, so that transforms of every kind of length run
+    P1 = data.draw(st.integers(1, 48), label="P1")
+    sizes = [P1] + [P1 * g for g in data.draw(
+        st.lists(st.integers(2, 12), max_size=3, unique=True), label="growth")]
+    head = P1 + data.draw(st.integers(0, 5), label="extra head")
+    m = data.draw(st.integers(head + 1, head + 2000), label="m")
+    layout = data.draw(st.sampled_from(sorted(LAYOUTS)), label="layout")
+    dtype = data.draw(st.sampled_from([np.float32, np.float64]), label="dtype")
+    n = data.draw(st.integers(0, 3000), label="n")
+    cuts = data.draw(st.lists(st.integers(0, n), max_size=8), label="cuts")
+    rng = np.random.default_rng(m * 7 + n)
+    x = rng.standard_normal((2, n)).astype(dtype)
+    ir = LAYOUTS[layout](rng, 2, m).astype(dtype)
+    sc = StreamConvolver(ir, 64, partition=[head] + sorted(sizes))
+    y = _stream(sc, x, cuts)
+    np.testing.assert_allclose(y, _reference(x, ir), rtol=0, atol=_atol(x, ir, dtype))
+
+
 def test_long_response_low_latency_float32():
     # the shape of the AU1 workload, scaled down: a long decaying response,
     # small blocks, float32 end to end, error far below 1e-5 of the peak
@@ -175,6 +197,66 @@ def test_out_argument_and_dtype_cast():
     assert StreamConvolver(ir, 4, dtype=np.float64).process([1.0]).dtype == np.float64
 
 
+def _unaligned(a):
+    """A copy of ``a`` whose data starts one byte into a buffer (not aligned)."""
+    buf = np.zeros(a.nbytes + 1, np.uint8)
+    u = np.frombuffer(buf.data, a.dtype, a.size, offset=1).reshape(a.shape)
+    u[...] = a
+    assert not u.flags.aligned
+    return u
+
+
+@pytest.mark.parametrize("kind", ["swapped", "unaligned", "unaligned out", "transposed out"])
+def test_blocks_and_out_in_any_memory_layout(kind):
+    # the compiled path takes aligned native arrays; others go through copies
+    rng = np.random.default_rng(11)
+    x = rng.standard_normal((2, 900)).astype(np.float32)
+    ir = rng.standard_normal((2, 300)).astype(np.float32)
+    ref = _reference(x, ir)[:, :900]
+    sc = StreamConvolver(ir, 64)
+    y = np.zeros((2, 900), np.float32)
+    for a, b in [(0, 64), (64, 500), (500, 900)]:
+        block = x[:, a:b]
+        out = np.zeros((2, b - a), np.float32)
+        if kind == "swapped":
+            block = block.astype(block.dtype.newbyteorder())
+        elif kind == "unaligned":
+            block = _unaligned(block)
+        elif kind == "unaligned out":
+            out = _unaligned(out)
+        else:
+            out = np.zeros((b - a, 2), np.float32).T
+        assert sc.process(block, out=out) is out
+        y[:, a:b] = out
+    np.testing.assert_allclose(y, ref, atol=_atol(x, ir, np.float32))
+
+
+@pytest.mark.parametrize("how", ["deepcopy", "pickle"])
+def test_copies_continue_the_stream(how):
+    import copy
+    import pickle
+    rng = np.random.default_rng(12)
+    x = rng.standard_normal((2, 5000)).astype(np.float32)
+    ir = rng.standard_normal((2, 3000)).astype(np.float32)
+    sc = StreamConvolver(ir, 64)
+    first = sc.process(x[:, :2345])
+    twin = copy.deepcopy(sc) if how == "deepcopy" else pickle.loads(pickle.dumps(sc))
+    assert twin.time == sc.time == 2345
+    rest = sc.process(x[:, 2345:])
+    np.testing.assert_array_equal(twin.process(x[:, 2345:]), rest)
+    y = np.concatenate([first, rest], axis=1)
+    np.testing.assert_allclose(y, _reference(x, ir)[:, :5000], atol=_atol(x, ir, np.float32))
+
+
+def test_read_only_out_is_refused():
+    sc = StreamConvolver(np.ones((2, 3), np.float32), 4)
+    out = np.zeros((2, 4), np.float32)
+    out.flags.writeable = False
+    with pytest.raises(ValueError, match="read-only"):
+        sc.process(np.ones((2, 4), np.float32), out=out)
+    np.testing.assert_array_equal(out, 0)
+
+
 def test_empty_block():
     sc = StreamConvolver(np.ones(5), 4)
     assert sc.process(np.zeros((2, 0))).shape == (2, 0)
@@ -248,14 +330,20 @@ def test_bad_blocks():
         StreamConvolver(np.ones(3), 4).flush()
 
 
-def test_public_transform_fallback(monkeypatch):
-    # the same results through scipy.fft's public functions
-    import sigconv.streaming as streaming
-    rfft_into, irfft_into = streaming._public_transforms()
-    monkeypatch.setattr(streaming, "_rfft_into", rfft_into)
-    monkeypatch.setattr(streaming, "_irfft_into", irfft_into)
-    rng = np.random.default_rng(9)
-    x = rng.standard_normal((2, 3000)).astype(np.float32)
-    ir = rng.standard_normal((2, 900)).astype(np.float32)
-    y = _stream(StreamConvolver(ir, 32, partition=(32, 32, 128)), x, [100, 1000])
-    np.testing.assert_allclose(y, _reference(x, ir), atol=_atol(x, ir, np.float32))
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("P", [1, 2, 3, 4, 5, 6, 7, 8, 9, 12, 15, 16, 25, 30, 32, 48, 49, 64,
+                               96, 100, 128, 256, 384, 512, 1024, 2048, 4096, 8192])
+def test_every_transform_size(P, dtype):
+    # partitions of P taps: the transforms of P points (radices 4, 2 and odd
+    # primes, in every position) against scipy's float64 convolution
+    rng = np.random.default_rng(P)
+    m = 3 * P + 1
+    n = 4 * m + 37
+    x = rng.standard_normal((2, n)).astype(dtype)
+    ir = rng.standard_normal((2, m)).astype(dtype)
+    sc = StreamConvolver(ir, P, partition=(P, P))
+    assert [lv[0] for lv in sc.levels] == [P] * (m > P)
+    y = _stream(sc, x, [P // 2, n // 3, n // 3 + 1])
+    ref = np.stack([ss.fftconvolve(x[c].astype(np.float64), ir[c].astype(np.float64))
+                    for c in range(2)])
+    np.testing.assert_allclose(y, ref, atol=_atol(x, ir, dtype))

@@ -323,40 +323,27 @@ def ncc_2d(const float32_64_t[:, :, ::1] d, float32_64_t[:, :, ::1] num, const P
 
 cdef enum:
     LAG_TILE = 32        # lags held in vector registers across the samples
-    LAG_TILE_SMALL = 8   # the tile of the last few lags (the sizes of _lag_tile_*)
+    LAG_TILE_SMALL = 8   # the tile of the last few lags
 
 
-cdef inline void _lag_tile_32(const real_t* x, Py_ssize_t n_end, Py_ssize_t l0,
-                              real_t* tmp) noexcept nogil:
-    """``tmp[t] = sum_{n < n_end} x[n + l0 + t] * x[n]``, t < 32 (all partners exist)."""
-    cdef real_t acc[32]
+cdef inline void _lag_sums(const real_t* x, Py_ssize_t n_end, Py_ssize_t l0, Py_ssize_t T,
+                           real_t* tmp) noexcept nogil:
+    """``tmp[t] = sum_{n < n_end} x[n + l0 + t] * x[n]``, t < T (all partners exist).
+
+    Called with a constant ``T`` (LAG_TILE or LAG_TILE_SMALL) and inlined, so
+    that the compiler keeps the ``T`` sums in vector registers.
+    """
+    cdef real_t acc[LAG_TILE]
     cdef Py_ssize_t n, t
     cdef real_t xn
     cdef const real_t* xl = x + l0
-    for t in range(32):
+    for t in range(T):
         acc[t] = 0
     for n in range(n_end):
         xn = x[n]
-        for t in range(32):
+        for t in range(T):
             acc[t] = acc[t] + xl[n + t] * xn
-    for t in range(32):
-        tmp[t] = acc[t]
-
-
-cdef inline void _lag_tile_8(const real_t* x, Py_ssize_t n_end, Py_ssize_t l0,
-                             real_t* tmp) noexcept nogil:
-    """As :func:`_lag_tile_32` for 8 lags."""
-    cdef real_t acc[8]
-    cdef Py_ssize_t n, t
-    cdef real_t xn
-    cdef const real_t* xl = x + l0
-    for t in range(8):
-        acc[t] = 0
-    for n in range(n_end):
-        xn = x[n]
-        for t in range(8):
-            acc[t] = acc[t] + xl[n + t] * xn
-    for t in range(8):
+    for t in range(T):
         tmp[t] = acc[t]
 
 
@@ -373,10 +360,10 @@ cdef inline void _lag_tile(const real_t* x, Py_ssize_t N, Py_ssize_t l0, Py_ssiz
     full_end = N - l0 - T + 1
     if full_end < 0:
         full_end = 0
-    if T == 32:
-        _lag_tile_32(x, full_end, l0, tmp)
+    if T == LAG_TILE:
+        _lag_sums(x, full_end, l0, LAG_TILE, tmp)
     else:
-        _lag_tile_8(x, full_end, l0, tmp)
+        _lag_sums(x, full_end, l0, LAG_TILE_SMALL, tmp)
     for t in range(count):
         for n in range(full_end, N - l0 - t):
             tmp[t] = tmp[t] + x[n + l0 + t] * x[n]

@@ -4,7 +4,8 @@
     python benchmarks/load_cliff.py --only I4,P1 --repeat 41 --no-quiet
 
 For each workload the script times the same call with the default thread
-count (``workers=None``) and with ``workers=1``, alternating the two, first
+count (``workers=None``) and with ``workers=1`` in interleaved rounds
+(``sigconv.bench.harness.time_calls``, as ``sigconv bench`` times), first
 while a busy process it starts itself (``while True: pass``) keeps one core
 busy, then without it. It prints the median times and the ratio
 default / one thread: under load the ratio should stay at or below 1.2 (no
@@ -13,8 +14,8 @@ small for threads). On a machine shared with other work both phases are
 noisy; the ratios of interleaved medians are the figures to read.
 """
 import argparse
+import functools
 import os
-import statistics
 import subprocess
 import sys
 import time
@@ -24,6 +25,7 @@ import numpy as np
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
 import sigconv  # noqa: E402
+from sigconv.bench.harness import time_calls  # noqa: E402
 
 
 def _workloads():
@@ -40,50 +42,44 @@ def _workloads():
     t1 = arr((256, 256), np.float64), arr((9, 9), np.float64)
     n1 = arr((512, 512), np.float32), arr((15, 15), np.float32)
     c1 = arr((8, 1 << 14), np.float64)
-    return {
-        # name: (what, call taking workers)
-        "I4": ("direct 512x512 f64, 5x5 valid",
-               lambda w: sigconv.convolve(*i4, mode="valid", method="direct", workers=w)),
-        "I1": ("direct 1024x1024 f32, 3x3 same",
-               lambda w: sigconv.convolve(*i1, mode="same", method="direct", workers=w)),
-        "V1": ("direct 64^3 f32, 3^3 same",
-               lambda w: sigconv.convolve(*v1, mode="same", method="direct", workers=w)),
-        "A1": ("fft 2**18 f64, K=63 same",
-               lambda w: sigconv.convolve(*a1, mode="same", method="fft", workers=w)),
-        "A1-oa": ("oa 2**18 f64, K=63 same",
-                  lambda w: sigconv.convolve(*a1, mode="same", method="oa", workers=w)),
-        "T1": ("toeplitz 256x256 f64, 9x9 same",
-               lambda w: sigconv.convolve(*t1, mode="same", method="toeplitz", workers=w)),
-        "P1": ("max pool (4, 512, 512) f32, 2x2 stride 2",
-               lambda w: sigconv.max_pool(p1, 2, axes=(-2, -1), workers=w)),
-        "P2": ("avg pool (4, 512, 512) f32, 3x3 stride 1",
-               lambda w: sigconv.pool(p1, 3, "avg", stride=1, axes=(-2, -1), workers=w)),
-        "N1": ("normalized_correlate 512x512 f32, 15x15",
-               lambda w: sigconv.normalized_correlate(*n1, workers=w)),
-        "C1": ("autocorrelate 8 x 2**14 f64, maxlag 200, direct",
-               lambda w: sigconv.autocorrelate(c1, maxlag=200, method="direct", axes=-1,
-                                               workers=w)),
+    conv, planes = sigconv.convolve, {"axes": (-2, -1)}
+    table = {
+        # name: (what, function, arguments, keywords); the call adds workers=
+        "I4": ("direct 512x512 f64, 5x5 valid", conv, i4, {"mode": "valid", "method": "direct"}),
+        "I1": ("direct 1024x1024 f32, 3x3 same", conv, i1, {"mode": "same", "method": "direct"}),
+        "V1": ("direct 64^3 f32, 3^3 same", conv, v1, {"mode": "same", "method": "direct"}),
+        "A1": ("fft 2**18 f64, K=63 same", conv, a1, {"mode": "same", "method": "fft"}),
+        "A1-oa": ("oa 2**18 f64, K=63 same", conv, a1, {"mode": "same", "method": "oa"}),
+        "T1": ("toeplitz 256x256 f64, 9x9 same", conv, t1, {"mode": "same", "method": "toeplitz"}),
+        "P1": ("max pool (4, 512, 512) f32, 2x2 stride 2", sigconv.max_pool, (p1, 2), planes),
+        "P2": ("avg pool (4, 512, 512) f32, 3x3 stride 1", sigconv.pool, (p1, 3, "avg"),
+               dict(planes, stride=1)),
+        "N1": ("normalized_correlate 512x512 f32, 15x15", sigconv.normalized_correlate, n1, {}),
+        "C1": ("autocorrelate 8 x 2**14 f64, maxlag 200, direct", sigconv.autocorrelate, (c1,),
+               {"maxlag": 200, "method": "direct", "axes": -1}),
     }
+    return {name: (what, functools.partial(_call, f, args, kw))
+            for name, (what, f, args, kw) in table.items()}
 
 
-def _time(call, workers):
-    t0 = time.perf_counter()
-    call(workers)
-    return time.perf_counter() - t0
+def _call(f, args, kw, workers):
+    return f(*args, workers=workers, **kw)
 
 
 def measure(call, repeat):
-    """Median seconds of the default-thread and the one-thread call, interleaved."""
-    for _ in range(3):
-        call(None)
-        call(1)
-    default, one = [], []
-    for i in range(repeat):
-        # alternate which goes first, so neither always follows the other
-        order = (None, 1) if i % 2 == 0 else (1, None)
-        for w in order:
-            (default if w is None else one).append(_time(call, w))
-    return statistics.median(default), statistics.median(one)
+    """Median seconds of the default-thread and the one-thread call, timed side by side."""
+    calls = [functools.partial(call, None), functools.partial(call, 1)]
+    firsts = []
+    for c in calls:
+        for _ in range(2):
+            c()
+        t0 = time.perf_counter()
+        c()
+        firsts.append(time.perf_counter() - t0)
+    # no time budget: `repeat` samples of each
+    default, one = time_calls(calls, firsts, budget=1e9, repeat=repeat,
+                              min_samples=[repeat, repeat])
+    return default["seconds"], one["seconds"]
 
 
 def run(names, repeat, loaded):

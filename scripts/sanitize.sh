@@ -39,8 +39,11 @@ else
     trap 'rm -rf "$work"' EXIT
 fi
 
-# the tracked and new (not ignored) files: no compiled objects come along
-(cd "$here" && git ls-files -z --cached --others --exclude-standard) \
+# the tracked and new (not ignored) files, and the C that Cython generated
+# from the .pyx files (with their times: a .c older than its sources is made
+# again, a newer one saves Cython's run); no compiled objects come along
+(cd "$here" && { git ls-files -z --cached --others --exclude-standard
+                 find sigconv/_ext -maxdepth 1 -name '*.c' -print0; }) \
     | (cd "$here" && xargs -0 tar -cf - --no-recursion 2>/dev/null) \
     | (cd "$work" && tar -xf -)
 if [ "${SANITIZE_REUSE:-0}" != 1 ] || ! ls "$work"/sigconv/_ext/*.so >/dev/null 2>&1; then

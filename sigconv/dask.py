@@ -33,6 +33,7 @@ from . import _halo
 from ._backends import METHODS
 from ._boundary import FILL
 from ._dtypes import exact_sum_dtype, result_dtype
+from ._optional import require
 from ._problem import make_problem, normalize_axes
 
 #: optional packages the examples of this module's docstrings need
@@ -41,13 +42,7 @@ __doctest_requires__ = ("dask.array",)
 __all__ = ["convolve", "correlate", "normalized_correlate", "pool", "autocorrelate", "halo"]
 
 
-def _dask_array():
-    try:
-        import dask.array as da
-    except ImportError:
-        raise ImportError("sigconv.dask needs dask: pip install 'sigconv[dask]' "
-                          "(dask[array] and distributed)") from None
-    return da
+_dask_array = functools.partial(require, "dask.array", "sigconv.dask", "dask")
 
 
 def halo(size):

@@ -43,6 +43,7 @@ them).
 >>> bool(np.allclose(out[:, 0, 0], [4, 12, 24, 36, 44]))
 True
 """
+import functools
 import os
 from collections import namedtuple
 
@@ -50,6 +51,7 @@ import numpy as np
 
 from . import _halo
 from ._boundary import FILL
+from ._optional import require
 from ._problem import MEMORY_LIMIT, make_problem
 from ._progress import progress as _progress_bar
 
@@ -151,17 +153,14 @@ class _NpyWriter:
         pass
 
 
-def _zarr():
-    try:
-        import zarr
-    except ImportError:
-        raise ImportError("Zarr files need zarr: pip install 'sigconv[volumes]'") from None
-    return zarr
+# the optional packages of two of the formats, imported when first needed
+_ZARR = functools.partial(require, "zarr", "Zarr files", "volumes")
+_NIBABEL = functools.partial(require, "nibabel", "NIfTI files", "volumes")
 
 
 class _ZarrReader:
     def __init__(self, path):
-        self.z = _zarr().open_array(os.fspath(path), mode="r")
+        self.z = _ZARR().open_array(os.fspath(path), mode="r")
         self.shape, self.dtype, self.axis = self.z.shape, np.dtype(self.z.dtype), 0
         self.chunks = self.z.chunks
         self.header = None
@@ -177,7 +176,7 @@ class _ZarrWriter:
             chunks = "auto"
         else:
             chunks = tuple(min(c, max(n, 1)) for c, n in zip(chunks, shape))
-        self.z = _zarr().create_array(store=os.fspath(path), shape=shape, dtype=dtype,
+        self.z = _ZARR().create_array(store=os.fspath(path), shape=shape, dtype=dtype,
                                       chunks=chunks, overwrite=True)
         self.axis = 0
 
@@ -188,17 +187,9 @@ class _ZarrWriter:
         pass
 
 
-def _nibabel():
-    try:
-        import nibabel
-    except ImportError:
-        raise ImportError("NIfTI files need nibabel: pip install 'sigconv[volumes]'") from None
-    return nibabel
-
-
 class _NiftiReader:
     def __init__(self, path):
-        nib = _nibabel()
+        nib = _NIBABEL()
         self.img = nib.load(os.fspath(path))
         self.shape = self.img.shape
         self.axis = len(self.shape) - 1
@@ -212,7 +203,7 @@ class _NiftiReader:
 
 class _NiftiWriter:
     def __init__(self, path, shape, dtype, like, shift=None):
-        nib = _nibabel()
+        nib = _NIBABEL()
         header = getattr(like, "header", None)
         if header is None or not isinstance(header, nib.nifti1.Nifti1Header):
             header = nib.Nifti1Header()

@@ -98,6 +98,17 @@ def direct_valid(x, h):
     return out
 
 
+def _operands(in1, in2):
+    """The two inputs as arrays, again in the reference precision of their
+    result dtype: ``(x, h, xr, hr, out_dtype, reference dtype)``."""
+    x = np.asarray(in1)
+    h = np.asarray(in2)
+    assert x.ndim == h.ndim
+    out_dtype = np.result_type(x, h)
+    rd = reference_dtype(out_dtype)
+    return x, h, x.astype(rd), h.astype(rd), out_dtype, rd
+
+
 def _flip(a):
     return a[(slice(None, None, -1),) * a.ndim]
 
@@ -121,13 +132,7 @@ def boundary_reference(op, in1, in2, mode="full", boundary="fill", fillvalue=0,
     Returns the result in :func:`reference_dtype` precision (exact integers,
     bool for bool).
     """
-    x = np.asarray(in1)
-    h = np.asarray(in2)
-    assert x.ndim == h.ndim
-    out_dtype = np.result_type(x, h)
-    rd = reference_dtype(out_dtype)
-    xr = x.astype(rd)
-    hr = h.astype(rd)
+    x, h, xr, hr, out_dtype, rd = _operands(in1, in2)
     if x.ndim == 0:
         return finish_dtype(xr * (np.conj(hr) if op == "correlate" else hr), out_dtype)
     if mode == "valid":
@@ -167,13 +172,7 @@ def circular_reference(op, in1, in2):
     correlate: z[n] = sum_k x[(n + k) mod N] conj(h[k])
     written as the modular sum of the definition (any kernel length).
     """
-    x = np.asarray(in1)
-    h = np.asarray(in2)
-    assert x.ndim == h.ndim
-    out_dtype = np.result_type(x, h)
-    rd = reference_dtype(out_dtype)
-    xr = x.astype(rd)
-    hr = h.astype(rd)
+    x, h, xr, hr, out_dtype, rd = _operands(in1, in2)
     sign = -1 if op == "convolve" else 1
     out = np.zeros(x.shape, dtype=rd)
     with np.errstate(all="ignore"):

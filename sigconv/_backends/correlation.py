@@ -420,21 +420,18 @@ def _window_sums(d, kshape, nthreads):
     m = L - kshape[0] + 1
     new = d.shape[:nb] + (m,) + d.shape[nb + 1:]
     s1, s2 = np.empty(new), np.empty(new)
-    _correlation.first_row_sums(d.reshape(outer, L, inner), kshape[0],
-                                s1.reshape(outer, m, inner), s2.reshape(outer, m, inner),
-                                nthreads)
+    _correlation.axis_sums(d.reshape(outer, L, inner), None, kshape[0],
+                           s1.reshape(outer, m, inner), s2.reshape(outer, m, inner), nthreads)
     for i in range(1, nconv - 1):
         ax = nb + i
         outer, L, inner = split(s1.shape, ax)
         m = L - kshape[i] + 1
         new = s1.shape[:ax] + (m,) + s1.shape[ax + 1:]
-        sums = []
-        for s in (s1, s2):
-            out = np.empty(new)
-            _correlation.row_sums(s.reshape(outer, L, inner), kshape[i],
-                                  out.reshape(outer, m, inner), nthreads)
-            sums.append(out)
-        s1, s2 = sums
+        o1, o2 = np.empty(new), np.empty(new)
+        _correlation.axis_sums(s1.reshape(outer, L, inner), s2.reshape(outer, L, inner),
+                               kshape[i], o1.reshape(outer, m, inner),
+                               o2.reshape(outer, m, inner), nthreads)
+        s1, s2 = o1, o2
     L = s1.shape[-1]
     s1, s2 = s1.reshape(-1, L), s2.reshape(-1, L)
     _correlation.line_sums_inplace(s1, s2, kshape[-1], nthreads)

@@ -20,7 +20,7 @@ output rows keeps, per column, the sum over the template's height (updated
 by the row that enters and the one that leaves, vectorised across the row),
 runs along the row for the window sums, and turns them and the numerators
 into scores: no temporary arrays. In more dimensions the sums go axis by
-axis (``first_row_sums``, ``row_sums``, ``line_sums_inplace``) and
+axis (``axis_sums``, ``line_sums_inplace``) and
 ``scores`` finishes. A running sum adds the entering sample and subtracts
 the leaving one; so that its rounding error does not build up along a long
 line, it is recomputed from scratch at least every ``RESTART`` steps.
@@ -44,61 +44,6 @@ cdef inline int _threads(int nthreads, Py_ssize_t tasks, Py_ssize_t size) noexce
     """Threads of a pass over ``size`` elements in ``tasks`` tasks: one below
     PARALLEL_MIN (memory-bound passes that threads do not speed up)."""
     return team_size(nthreads if size >= PARALLEL_MIN else 1, tasks)
-
-
-cdef inline void _row_sums(const double* a, Py_ssize_t L, Py_ssize_t K,
-                           Py_ssize_t stride, Py_ssize_t j0, Py_ssize_t j1,
-                           double* out) noexcept nogil:
-    """Window sums along the rows of one block ``a[i * stride + j]``, j in [j0, j1)."""
-    cdef Py_ssize_t m = L - K + 1
-    cdef Py_ssize_t i, t, j
-    cdef const double* enter
-    cdef const double* leave
-    cdef double* o
-    cdef double* prev
-    for i in range(m):
-        o = out + i * stride
-        if i % RESTART == 0:
-            for j in range(j0, j1):
-                o[j] = a[i * stride + j]
-            for t in range(i + 1, i + K):
-                enter = a + t * stride
-                for j in range(j0, j1):
-                    o[j] = o[j] + enter[j]
-        else:
-            prev = out + (i - 1) * stride
-            enter = a + (i + K - 1) * stride
-            leave = a + (i - 1) * stride
-            for j in range(j0, j1):
-                o[j] = prev[j] + (enter[j] - leave[j])
-
-
-def row_sums(const double[:, :, ::1] a, Py_ssize_t K, double[:, :, ::1] out,
-             int nthreads=1):
-    """Window sums of length ``K`` along axis 1 of ``a`` (outer, L, inner)."""
-    cdef Py_ssize_t outer = a.shape[0]
-    cdef Py_ssize_t L = a.shape[1]
-    cdef Py_ssize_t inner = a.shape[2]
-    cdef Py_ssize_t m = L - K + 1
-    cdef Py_ssize_t nblocks, tasks, task, o, b, j0, j1
-    if K < 1 or m < 1:
-        raise ValueError("window length %d does not fit in an axis of %d" % (K, L))
-    if out.shape[0] != outer or out.shape[1] != m or out.shape[2] != inner:
-        raise ValueError("out must have shape (%d, %d, %d)" % (outer, m, inner))
-    if outer == 0 or inner == 0:
-        return
-    nblocks = ceil_div(inner, COLUMNS)
-    tasks = outer * nblocks
-    nthreads = _threads(nthreads, tasks, outer * L * inner)
-    with nogil:
-        for task in prange(tasks, schedule='dynamic', num_threads=nthreads):
-            o = task // nblocks
-            b = task % nblocks
-            j0 = b * COLUMNS
-            j1 = j0 + COLUMNS
-            if j1 > inner:
-                j1 = inner
-            _row_sums(&a[o, 0, 0], L, K, inner, j0, j1, &out[o, 0, 0])
 
 
 cdef inline void _line_inplace(double* s, Py_ssize_t L, Py_ssize_t K) noexcept nogil:
@@ -143,72 +88,74 @@ def line_sums_inplace(double[:, ::1] s1, double[:, ::1] s2, Py_ssize_t K, int nt
             _line_inplace(&s2[r, 0], L, K)
 
 
-cdef inline void _first_rows(const float32_64_t* a, Py_ssize_t L, Py_ssize_t K,
-                             Py_ssize_t stride, Py_ssize_t j0, Py_ssize_t j1,
-                             double* out1, double* out2) noexcept nogil:
-    """Window sums of ``a`` and ``a**2`` along the rows of one block, j in [j0, j1)."""
+cdef inline void _axis_sums(const float32_64_t* a, bint square, Py_ssize_t L, Py_ssize_t K,
+                            Py_ssize_t stride, Py_ssize_t j0, Py_ssize_t j1,
+                            double* out) noexcept nogil:
+    """Window sums of ``a`` (of ``a**2`` if ``square``) along the rows of one
+    block ``a[i * stride + j]``, j in [j0, j1)."""
     cdef Py_ssize_t m = L - K + 1
     cdef Py_ssize_t i, t, j
     cdef const float32_64_t* enter
     cdef const float32_64_t* leave
-    cdef double* o1
-    cdef double* o2
-    cdef double* p1
-    cdef double* p2
+    cdef double* o
+    cdef double* prev
     cdef double e, l
     for i in range(m):
-        o1 = out1 + i * stride
-        o2 = out2 + i * stride
+        o = out + i * stride
         if i % RESTART == 0:
             for j in range(j0, j1):
                 e = a[i * stride + j]
-                o1[j] = e
-                o2[j] = e * e
+                o[j] = e * e if square else e
             for t in range(i + 1, i + K):
                 enter = a + t * stride
                 for j in range(j0, j1):
                     e = enter[j]
-                    o1[j] = o1[j] + e
-                    o2[j] = o2[j] + e * e
+                    o[j] = o[j] + (e * e if square else e)
         else:
-            p1 = out1 + (i - 1) * stride
-            p2 = out2 + (i - 1) * stride
+            prev = out + (i - 1) * stride
             enter = a + (i + K - 1) * stride
             leave = a + (i - 1) * stride
             for j in range(j0, j1):
                 e = enter[j]
                 l = leave[j]
-                o1[j] = p1[j] + (e - l)
-                o2[j] = p2[j] + (e * e - l * l)
+                o[j] = prev[j] + ((e * e - l * l) if square else (e - l))
 
 
-def first_row_sums(const float32_64_t[:, :, ::1] a, Py_ssize_t K, double[:, :, ::1] s1,
-                   double[:, :, ::1] s2, int nthreads=1):
-    """Window sums of length ``K`` of ``a`` and ``a**2`` along axis 1 (outer, L, inner)."""
+def axis_sums(const float32_64_t[:, :, ::1] a, const double[:, :, ::1] b, Py_ssize_t K,
+              double[:, :, ::1] s1, double[:, :, ::1] s2, int nthreads=1):
+    """Window sums of length ``K`` along axis 1 of ``(outer, L, inner)`` arrays:
+    of ``a`` into ``s1``, of ``b`` into ``s2`` (``b`` None: of ``a**2``)."""
     cdef Py_ssize_t outer = a.shape[0]
     cdef Py_ssize_t L = a.shape[1]
     cdef Py_ssize_t inner = a.shape[2]
     cdef Py_ssize_t m = L - K + 1
-    cdef Py_ssize_t nblocks, tasks, task, o, b, j0, j1
+    cdef Py_ssize_t nblocks, tasks, task, o, j0, j1
+    cdef const double* bp = NULL
     if K < 1 or m < 1:
         raise ValueError("window length %d does not fit in an axis of %d" % (K, L))
+    if b is not None:
+        if b.shape[0] != outer or b.shape[1] != L or b.shape[2] != inner:
+            raise ValueError("a and b must have the same shape")
     if (s1.shape[0] != outer or s1.shape[1] != m or s1.shape[2] != inner
             or s2.shape[0] != outer or s2.shape[1] != m or s2.shape[2] != inner):
         raise ValueError("outputs must have shape (%d, %d, %d)" % (outer, m, inner))
     if outer == 0 or inner == 0:
         return
+    if b is not None:
+        bp = &b[0, 0, 0]
     nblocks = ceil_div(inner, COLUMNS)
     tasks = outer * nblocks
     nthreads = _threads(nthreads, tasks, outer * L * inner)
     with nogil:
         for task in prange(tasks, schedule='dynamic', num_threads=nthreads):
             o = task // nblocks
-            b = task % nblocks
-            j0 = b * COLUMNS
-            j1 = j0 + COLUMNS
-            if j1 > inner:
-                j1 = inner
-            _first_rows(&a[o, 0, 0], L, K, inner, j0, j1, &s1[o, 0, 0], &s2[o, 0, 0])
+            j0 = (task % nblocks) * COLUMNS
+            j1 = min(j0 + COLUMNS, inner)
+            _axis_sums(&a[o, 0, 0], False, L, K, inner, j0, j1, &s1[o, 0, 0])
+            if bp == NULL:
+                _axis_sums(&a[o, 0, 0], True, L, K, inner, j0, j1, &s2[o, 0, 0])
+            else:
+                _axis_sums(bp + o * L * inner, False, L, K, inner, j0, j1, &s2[o, 0, 0])
 
 
 cdef inline void _scores(const float32_64_t* num, const double* s1, const double* s2,
@@ -376,40 +323,27 @@ def ncc_2d(const float32_64_t[:, :, ::1] d, float32_64_t[:, :, ::1] num, const P
 
 cdef enum:
     LAG_TILE = 32        # lags held in vector registers across the samples
-    LAG_TILE_SMALL = 8   # the tile of the last few lags (the sizes of _lag_tile_*)
+    LAG_TILE_SMALL = 8   # the tile of the last few lags
 
 
-cdef inline void _lag_tile_32(const real_t* x, Py_ssize_t n_end, Py_ssize_t l0,
-                              real_t* tmp) noexcept nogil:
-    """``tmp[t] = sum_{n < n_end} x[n + l0 + t] * x[n]``, t < 32 (all partners exist)."""
-    cdef real_t acc[32]
+cdef inline void _lag_sums(const real_t* x, Py_ssize_t n_end, Py_ssize_t l0, Py_ssize_t T,
+                           real_t* tmp) noexcept nogil:
+    """``tmp[t] = sum_{n < n_end} x[n + l0 + t] * x[n]``, t < T (all partners exist).
+
+    Called with a constant ``T`` (LAG_TILE or LAG_TILE_SMALL) and inlined, so
+    that the compiler keeps the ``T`` sums in vector registers.
+    """
+    cdef real_t acc[LAG_TILE]
     cdef Py_ssize_t n, t
     cdef real_t xn
     cdef const real_t* xl = x + l0
-    for t in range(32):
+    for t in range(T):
         acc[t] = 0
     for n in range(n_end):
         xn = x[n]
-        for t in range(32):
+        for t in range(T):
             acc[t] = acc[t] + xl[n + t] * xn
-    for t in range(32):
-        tmp[t] = acc[t]
-
-
-cdef inline void _lag_tile_8(const real_t* x, Py_ssize_t n_end, Py_ssize_t l0,
-                             real_t* tmp) noexcept nogil:
-    """As :func:`_lag_tile_32` for 8 lags."""
-    cdef real_t acc[8]
-    cdef Py_ssize_t n, t
-    cdef real_t xn
-    cdef const real_t* xl = x + l0
-    for t in range(8):
-        acc[t] = 0
-    for n in range(n_end):
-        xn = x[n]
-        for t in range(8):
-            acc[t] = acc[t] + xl[n + t] * xn
-    for t in range(8):
+    for t in range(T):
         tmp[t] = acc[t]
 
 
@@ -426,10 +360,10 @@ cdef inline void _lag_tile(const real_t* x, Py_ssize_t N, Py_ssize_t l0, Py_ssiz
     full_end = N - l0 - T + 1
     if full_end < 0:
         full_end = 0
-    if T == 32:
-        _lag_tile_32(x, full_end, l0, tmp)
+    if T == LAG_TILE:
+        _lag_sums(x, full_end, l0, LAG_TILE, tmp)
     else:
-        _lag_tile_8(x, full_end, l0, tmp)
+        _lag_sums(x, full_end, l0, LAG_TILE_SMALL, tmp)
     for t in range(count):
         for n in range(full_end, N - l0 - t):
             tmp[t] = tmp[t] + x[n + l0 + t] * x[n]

@@ -13,15 +13,12 @@ optional: :func:`require_matplotlib` says how to install it.
 {'A1': {'numpy.convolve': 2.5}}
 """
 
+from .._optional import require
+
 
 def require_matplotlib():
     """Import matplotlib, or raise ImportError saying how to get it."""
-    try:
-        import matplotlib
-    except ImportError:
-        raise ImportError("plotting needs matplotlib, which is not installed: "
-                          "pip install matplotlib (or pip install 'sigconv[plot]')") from None
-    return matplotlib
+    return require("matplotlib", "plotting", "plot")
 
 
 def speedups(report):

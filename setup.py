@@ -131,7 +131,7 @@ DIRECTIVES = {
 }
 
 MODULES = ["_buildinfo", "_direct", "_spectral", "_toeplitz", "_correlation", "_pool_float",
-           "_pool_int16", "_pool_int64", "_tiles", "_stream", "_tilefft"]
+           "_pool_int16", "_pool_int64", "_tiles", "_stream", "_tilefft", "_separable"]
 if os.environ.get("SIGCONV_ONLY", "").strip():
     MODULES = [m for m in MODULES if m in os.environ["SIGCONV_ONLY"].replace(" ", "").split(",")]
 

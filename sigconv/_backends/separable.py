@@ -43,12 +43,13 @@ import threading
 
 import numpy as np
 
+from .._boundary import map_index
 from .._dtypes import cast_fillvalue, kernel_dtype
-from .._ext import _direct
+from .._ext import _direct, _separable
 from .._problem import Problem
 from .._threads import resolve_workers
 from . import direct, fft
-from ._layout import finish, to_canonical
+from ._layout import batch_indices, finish, to_canonical
 
 _ZERO = np.zeros(1, dtype=np.intp)
 
@@ -543,6 +544,74 @@ def _run_banded(problem, x, factors, fill0, workers):
     return out
 
 
+#: the fused kernel is used while the work it does (its vertical pass runs
+#: over every column a strided output row spans) is at most this many
+#: times the work of the passes in their best order
+FUSED_MAX_EXTRA = 2.0
+
+
+_FUSED_DTYPES = tuple(np.dtype(t) for t in (np.float32, np.float64, np.longdouble, np.int64))
+
+
+def _fusable(problem, methods):
+    """Whether :func:`_run_fused` evaluates ``problem``: two convolved axes,
+    real data, both passes direct, and a stride along the columns that
+    leaves the fused kernel's vertical pass little extra work."""
+    if len(problem.axes) != 2 or problem.is_complex:
+        return False
+    if problem.compute_dtype not in _FUSED_DTYPES:
+        return False
+    if any(m != "direct" for m in methods):
+        return False
+    M0, M1 = problem.out_conv_shape
+    n0, n1 = problem.x_shape
+    K0, K1 = problem.k_shape
+    s1 = problem.step[1]
+    span = min(n1, (M1 - 1) * s1 + K1)
+    fused = M0 * (K0 * span + K1 * M1)
+    # the passes in either order: rows first over the item's columns, or
+    # columns first over every row the outputs read
+    rows_first = M0 * n1 * K0 + M0 * M1 * K1
+    rows_read = min(n0, (M0 - 1) * problem.step[0] + K0)
+    cols_first = rows_read * M1 * K1 + M0 * M1 * K0
+    return fused <= FUSED_MAX_EXTRA * min(rows_first, cols_first)
+
+
+def _fused_maps(problem):
+    """The fused kernel's index maps: extended rows and columns -> item index (-1: fill)."""
+    maps = []
+    for j in range(2):
+        n = problem.x_shape[j]
+        length = (problem.out_conv_shape[j] - 1) * problem.step[j] + problem.k_shape[j]
+        pos = np.arange(problem.lo[j], problem.lo[j] + length, dtype=np.intp)
+        maps.append(np.ascontiguousarray(map_index(pos, n, problem.boundary), dtype=np.intp))
+    return maps
+
+
+def _run_fused(problem, x, factors, fill0, workers):
+    """Both passes of each term in one sweep (``sigconv._ext._separable``)."""
+    dt = problem.compute_dtype
+    n0, n1 = problem.x_shape
+    M0, M1 = problem.out_conv_shape
+    K0, K1 = problem.k_shape
+    xi, _, count = batch_indices(problem, x, x)
+    xi = np.ascontiguousarray(xi[:count], dtype=np.intp)
+    out = np.empty((count, M0, M1), dtype=dt)
+    if out.size == 0:
+        return out.reshape(problem.batch_shape + problem.out_conv_shape)
+    rmap, cmap = _fused_maps(problem)
+    nthreads = resolve_workers(workers, count * M0 * M1 * (K0 + K1))
+    fill = dt.type(fill0) if dt.kind == "f" else int(fill0)
+    xs = x.reshape(-1)
+    for t, term in enumerate(factors.terms):
+        f0 = np.ascontiguousarray(term[0], dtype=dt).reshape(-1)
+        f1 = np.ascontiguousarray(term[1], dtype=dt).reshape(-1)
+        _separable.correlate(xs, f0, f1, out.reshape(-1), n0, n1, M0, M1, problem.step[0],
+                             problem.step[1], problem.lo[1], rmap, cmap, xi, fill, t > 0,
+                             nthreads)
+    return out.reshape(problem.batch_shape + problem.out_conv_shape)
+
+
 def run(problem, signal, kernel, workers=None, prepared=None):
     """Evaluate ``problem`` by passes of 1-D kernels; returns the finished array.
 
@@ -566,6 +635,8 @@ def run(problem, signal, kernel, workers=None, prepared=None):
     fill0 = problem.fillvalue
     if dtype.kind in "biu":
         fill0 = int(np.asarray(fill0).astype(np.int64))
+    if real and _fusable(problem, methods):
+        return finish(_run_fused(problem, x, factors, fill0, workers), problem)
     if _bandable(problem, factors, plan, methods):
         return finish(_run_banded(problem, x, factors, fill0, workers), problem)
     acc = None

@@ -553,28 +553,43 @@ FUSED_MAX_EXTRA = 2.0
 _FUSED_DTYPES = tuple(np.dtype(t) for t in (np.float32, np.float64, np.longdouble, np.int64))
 
 
-def _fusable(problem, methods):
-    """Whether :func:`_run_fused` evaluates ``problem``: two convolved axes,
-    real data, both passes direct, and a stride along the columns that
-    leaves the fused kernel's vertical pass little extra work."""
+def fused_work(problem):
+    """``(multiply-adds, outputs)`` of the fused kernel for ``problem``, or
+    None where it does not apply.
+
+    It applies to two convolved axes of real data (computed in float32,
+    float64, long double or int64) while its vertical pass, which runs
+    over every column a strided output row spans, does at most
+    :data:`FUSED_MAX_EXTRA` times the work of the passes in their best
+    order. The cost model (:func:`sigconv._cost.separable_time`) takes it
+    for factors shorter than :data:`FFT_MIN_TAPS`, which always run direct.
+    """
     if len(problem.axes) != 2 or problem.is_complex:
-        return False
+        return None
     if problem.compute_dtype not in _FUSED_DTYPES:
-        return False
-    if any(m != "direct" for m in methods):
-        return False
+        return None
     M0, M1 = problem.out_conv_shape
     n0, n1 = problem.x_shape
     K0, K1 = problem.k_shape
-    s1 = problem.step[1]
-    span = min(n1, (M1 - 1) * s1 + K1)
+    rows = 1
+    for n in problem.batch_shape:
+        rows *= n
+    span = min(n1, (M1 - 1) * problem.step[1] + K1)
     fused = M0 * (K0 * span + K1 * M1)
     # the passes in either order: rows first over the item's columns, or
     # columns first over every row the outputs read
     rows_first = M0 * n1 * K0 + M0 * M1 * K1
     rows_read = min(n0, (M0 - 1) * problem.step[0] + K0)
     cols_first = rows_read * M1 * K1 + M0 * M1 * K0
-    return fused <= FUSED_MAX_EXTRA * min(rows_first, cols_first)
+    if fused > FUSED_MAX_EXTRA * min(rows_first, cols_first):
+        return None
+    return rows * fused, rows * M0 * M1
+
+
+def _fusable(problem, methods):
+    """Whether :func:`_run_fused` evaluates ``problem``: :func:`fused_work`
+    applies and both passes are direct."""
+    return all(m == "direct" for m in methods) and fused_work(problem) is not None
 
 
 def _fused_maps(problem):

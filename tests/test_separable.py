@@ -320,7 +320,7 @@ def fused(monkeypatch):
 
 
 def scipy_reference(op, x, h, mode, boundary="fill", fillvalue=0, stride=1):
-    """``op`` of 2-D ``x`` and ``h`` by scipy.signal's direct sums.
+    """``op`` of ``x`` and ``h`` (all axes) by scipy.signal's direct sums.
 
     The boundary by numpy.pad (``full``: the input padded by ``K - 1``,
     then scipy's 'valid' correlation; ``same``: scipy's centred window of
@@ -334,7 +334,7 @@ def scipy_reference(op, x, h, mode, boundary="fill", fillvalue=0, stride=1):
     if mode == "valid":
         full = getattr(scipy.signal, op)(xw, hw, "valid", method="direct")
     else:
-        k = hw[::-1, ::-1] if op == "convolve" else hw
+        k = hw[(slice(None, None, -1),) * hw.ndim] if op == "convolve" else hw
         pad = [(K - 1, K - 1) for K in h.shape]
         if boundary == "fill":
             xp = np.pad(xw, pad, mode="constant", constant_values=fillvalue)
@@ -344,8 +344,8 @@ def scipy_reference(op, x, h, mode, boundary="fill", fillvalue=0, stride=1):
         if mode == "same":
             full = full[tuple(slice((K - 1) // 2, (K - 1) // 2 + n)
                               for n, K in zip(x.shape, h.shape))]
-    s = (stride, stride) if np.isscalar(stride) else stride
-    return full[::s[0], ::s[1]]
+    s = (stride,) * x.ndim if np.isscalar(stride) else stride
+    return full[tuple(slice(None, None, n) for n in s)]
 
 
 def factored(rng, shape, dtype):
@@ -507,3 +507,34 @@ def test_fused_threshold_and_model():
     direct = lambda q: _cost.estimate_times(q)["direct"]
     assert _cost.separable_time(small, workers=1) > direct(small)
     assert _cost.separable_time(large, workers=1) < direct(large) / 4
+
+
+def test_unfused_bands_for_far_apart_columns(rng, fused):
+    # a column stride far beyond the kernel: the passes band by band instead
+    x = rng.standard_normal((200, 300))
+    h = factored(rng, (5, 2), np.float64)
+    for boundary in FUSED_BOUNDARIES:
+        got = sigconv.correlate(x, h, "same", method="separable", boundary=boundary,
+                                stride=(2, 9))
+        check(got, scipy_reference("correlate", x, h, "same", boundary, stride=(2, 9)), x, h)
+    assert not fused
+
+
+@pytest.mark.parametrize("boundary", FUSED_BOUNDARIES)
+def test_volume_last_two_passes_fused(monkeypatch, boundary):
+    """3-D: the first pass band by band, the last two in the fused kernel."""
+    from sigconv._ext import _separable
+    calls = []
+    kernel = _separable.correlate
+    monkeypatch.setattr(separable._separable, "correlate",
+                        lambda *args: calls.append(1) or kernel(*args))
+    rng = np.random.default_rng(13)
+    x = rng.standard_normal((2, 33, 40, 29)).astype(np.float32)
+    g = [gaussian(5, 1.0), rng.standard_normal(4), gaussian(3, 0.6)]
+    h = np.multiply.outer(np.outer(g[0], g[1]), g[2]).astype(np.float32)
+    got = sigconv.convolve(x, h[None], "full", method="separable", boundary=boundary,
+                           axes=(1, 2, 3), stride=(1, 2, 1), workers=2)
+    for i in range(2):
+        check(got[i], scipy_reference("convolve", x[i], h, "full", boundary,
+                                      stride=(1, 2, 1)), x, h)
+    assert calls

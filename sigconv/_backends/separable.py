@@ -99,6 +99,13 @@ def max_rank(shape):
     return max(1, (k0 * k1 - 1) // (k0 + k1))
 
 
+def _points(shape):
+    total = 1
+    for n in shape:
+        total *= n
+    return total
+
+
 def _wrap64(v):
     """Python int ``v`` modulo ``2**64`` as a signed int64 value."""
     return ((int(v) + (1 << 63)) % (1 << 64)) - (1 << 63)
@@ -479,6 +486,12 @@ def _run_banded(problem, x, factors, fill0, workers):
         terms.append((ws, [dt.type(v) if dt.kind == "f" else int(v) for v in fills]))
     kshapes = [tuple(problem.k_shape[j] if i == j else 1 for i in range(d)) for j in range(d)]
     bands = [(b, r0, min(M0, r0 + R)) for b in range(rows) for r0 in range(0, M0, R)]
+    # three axes or more: the last two passes of a band in the fused kernel
+    fuse = (d >= 3 and dt in _FUSED_DTYPES and max(problem.k_shape[-2:]) < FFT_MIN_TAPS
+            and _fused_extra_ok(problem, d - 2, d - 1)[0])
+    if fuse:
+        rmap, cmap = _fused_maps(problem, (d - 2, d - 1))
+        items = np.arange(R * _points(problem.out_conv_shape[1:d - 2]), dtype=np.intp)
 
     def work(chunk, threads):
         # this worker's scratch: each pass's band, and a term's result
@@ -488,12 +501,23 @@ def _run_banded(problem, x, factors, fill0, workers):
             for i in range(1, d):
                 size *= problem.out_conv_shape[i] if i <= j else problem.x_shape[i]
             bufs.append(np.empty(size, dtype=dt))
-        extra = None if len(terms) == 1 else np.empty((R,) + problem.out_conv_shape[1:], dt)
+        extra = (None if len(terms) == 1 or fuse
+                 else np.empty((R,) + problem.out_conv_shape[1:], dt))
         for b, r0, r1 in chunk:
             xb = xs[b].reshape(-1)
             for t, (ws, fills) in enumerate(terms):
                 src, sshape = xb, tuple(problem.x_shape)
                 for j in range(d):
+                    if fuse and j == d - 2:
+                        # both passes into the result (later terms added in place)
+                        n = (r1 - r0) * _points(sshape[1:d - 2])
+                        _separable.correlate(
+                            src, ws[j], ws[j + 1], outs[b, r0:r1].reshape(-1),
+                            sshape[d - 2], sshape[d - 1], problem.out_conv_shape[d - 2],
+                            problem.out_conv_shape[d - 1], problem.step[d - 2],
+                            problem.step[d - 1], problem.lo[d - 1], rmap, cmap, items[:n],
+                            fills[j], t > 0, threads)
+                        break
                     oshape = (r1 - r0,) + tuple(
                         problem.out_conv_shape[i] if i <= j else problem.x_shape[i]
                         for i in range(1, d))
@@ -511,7 +535,7 @@ def _run_banded(problem, x, factors, fill0, workers):
                                       oshape, lo, step, _ZERO, _ZERO, problem.boundary,
                                       fills[j], threads)
                     src, sshape = dest.reshape(-1), oshape
-                if t > 0:
+                if t > 0 and not fuse:
                     np.add(outs[b, r0:r1], extra[:r1 - r0], out=outs[b, r0:r1])
 
     nthreads = min(nthreads, len(bands))
@@ -553,6 +577,23 @@ FUSED_MAX_EXTRA = 2.0
 _FUSED_DTYPES = tuple(np.dtype(t) for t in (np.float32, np.float64, np.longdouble, np.int64))
 
 
+def _fused_extra_ok(problem, a, b):
+    """The fused kernel's work rule for the convolved axes ``a`` (rows) and
+    ``b`` (columns) of ``problem``: its vertical pass runs over every column
+    a strided output row spans."""
+    M0, M1 = problem.out_conv_shape[a], problem.out_conv_shape[b]
+    n0, n1 = problem.x_shape[a], problem.x_shape[b]
+    K0, K1 = problem.k_shape[a], problem.k_shape[b]
+    span = min(n1, (M1 - 1) * problem.step[b] + K1)
+    fused = M0 * (K0 * span + K1 * M1)
+    # the passes in either order: rows first over the item's columns, or
+    # columns first over every row the outputs read
+    rows_first = M0 * n1 * K0 + M0 * M1 * K1
+    rows_read = min(n0, (M0 - 1) * problem.step[a] + K0)
+    cols_first = rows_read * M1 * K1 + M0 * M1 * K0
+    return fused <= FUSED_MAX_EXTRA * min(rows_first, cols_first), fused
+
+
 def fused_work(problem):
     """``(multiply-adds, outputs)`` of the fused kernel for ``problem``, or
     None where it does not apply.
@@ -568,21 +609,13 @@ def fused_work(problem):
         return None
     if problem.compute_dtype not in _FUSED_DTYPES:
         return None
-    M0, M1 = problem.out_conv_shape
-    n0, n1 = problem.x_shape
-    K0, K1 = problem.k_shape
+    ok, fused = _fused_extra_ok(problem, 0, 1)
+    if not ok:
+        return None
     rows = 1
     for n in problem.batch_shape:
         rows *= n
-    span = min(n1, (M1 - 1) * problem.step[1] + K1)
-    fused = M0 * (K0 * span + K1 * M1)
-    # the passes in either order: rows first over the item's columns, or
-    # columns first over every row the outputs read
-    rows_first = M0 * n1 * K0 + M0 * M1 * K1
-    rows_read = min(n0, (M0 - 1) * problem.step[0] + K0)
-    cols_first = rows_read * M1 * K1 + M0 * M1 * K0
-    if fused > FUSED_MAX_EXTRA * min(rows_first, cols_first):
-        return None
+    M0, M1 = problem.out_conv_shape
     return rows * fused, rows * M0 * M1
 
 
@@ -592,10 +625,11 @@ def _fusable(problem, methods):
     return all(m == "direct" for m in methods) and fused_work(problem) is not None
 
 
-def _fused_maps(problem):
-    """The fused kernel's index maps: extended rows and columns -> item index (-1: fill)."""
+def _fused_maps(problem, axes=(0, 1)):
+    """The fused kernel's index maps along two convolved axes: extended rows
+    and columns -> index into the item (-1: the fill value)."""
     maps = []
-    for j in range(2):
+    for j in axes:
         n = problem.x_shape[j]
         length = (problem.out_conv_shape[j] - 1) * problem.step[j] + problem.k_shape[j]
         pos = np.arange(problem.lo[j], problem.lo[j] + length, dtype=np.intp)

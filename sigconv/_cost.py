@@ -40,6 +40,7 @@ import functools
 from ._backends import fft as _fft
 from ._backends import _lengths
 from ._backends import oa as _oa
+from ._backends import tiles as _tiles
 from ._threads import resolve_workers
 
 #: nanoseconds per unit of ``Problem.work`` of the direct kernel, by the real
@@ -127,6 +128,22 @@ def _features(problem, kernel_rows=None):
 
 
 @functools.lru_cache(maxsize=256)
+def _cached_tile_estimate(problem, nthreads, engine):
+    return _oa.estimate_ns(problem, nthreads)
+
+
+def _tile_estimate(problem, nthreads):
+    """The tile pipeline's modelled time (:func:`sigconv._backends.oa.estimate_ns`),
+    remembered for repeated shapes (per thread count and tile engine)."""
+    d = len(problem.axes)
+    engine = _tiles.tile_engine(d).name if 1 <= d <= 3 else None
+    try:
+        return _cached_tile_estimate(problem, int(nthreads), engine)
+    except TypeError:          # an unhashable field: model afresh
+        return _oa.estimate_ns(problem, nthreads)
+
+
+@functools.lru_cache(maxsize=256)
 def _cached_block_plan(problem):
     return _oa._block_plan(problem)
 
@@ -191,7 +208,7 @@ def estimate_times(problem, kernel_rows=None, nthreads=1, beat=None):
             beat is None or _oa.estimate_ns_floor(problem, nthreads) < beat * 1e9):
         # the tile pipeline of method='oa' has its own model (it decides
         # there whether to tile at all: None when it would not)
-        tiled = _oa.estimate_ns(problem, nthreads)
+        tiled = _tile_estimate(problem, nthreads)
         if tiled is not None:
             times["oa"] = tiled
     return {k: v * 1e-9 for k, v in times.items()}

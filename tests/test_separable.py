@@ -229,6 +229,32 @@ def test_low_rank_2d():
           sigconv.convolve(x, h, method="direct"), x, h)
 
 
+@pytest.mark.parametrize("engine", [None, "ducc0", "scipy"])
+def test_tile_floor_is_below_the_tile_model(monkeypatch, engine):
+    """auto skips the tile model where its lower bound cannot beat a separable kernel:
+    the bound must be one."""
+    from sigconv._backends import oa, tiles
+    from sigconv._problem import make_problem
+    if engine == "ducc0":
+        pytest.importorskip("ducc0")
+    monkeypatch.setattr(tiles, "ENGINE", engine)
+    cases = [((2**20,), (1001,)), ((2**18,), (63,)), ((2048, 2048), (15, 15)),
+             ((1024, 768), (41, 41)), ((512, 512), (63, 63)), ((4, 300, 200), (1, 31, 25)),
+             ((128, 128, 128), (15, 15, 15)), ((256, 256, 256), (9, 9, 9))]
+    seen = 0
+    for xs, ks in cases:
+        for dtype in (np.float32, np.float64):
+            for mode, stride in (("same", 1), ("full", 1), ("same", 2)):
+                p = make_problem(np.ones(xs, dtype), np.ones(ks, dtype), op="convolve",
+                                 mode=mode, stride=stride)[0]
+                for nthreads in (1, 2, 8):
+                    est = oa.estimate_ns(p, nthreads)
+                    if est is not None:
+                        assert oa.estimate_ns_floor(p, nthreads) <= est
+                        seen += 1
+    assert seen
+
+
 # ---------------------------------------------------------------- errors
 
 def test_not_separable_is_a_clear_error():

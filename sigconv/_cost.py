@@ -324,6 +324,8 @@ def separable_time(problem, rank=1, workers=None):
         work, outputs = fused
         code = problem.compute_dtype.char if problem.compute_dtype.kind != "i" else "q"
         nthreads = resolve_workers(workers, work) if workers != 1 else 1
+        if workers is None and work < _sep.TEAM_MIN_WORK:
+            nthreads = 1
         t = (DIRECT_OVERHEAD + DIRECT_NS.get(code, 1.0) * work
              + (OUTPUT_NS.get(code, 1.0) + FUSED_OUTPUT_NS.get(code, 1.0)) * outputs)
         if nthreads > 1:

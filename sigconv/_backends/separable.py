@@ -568,6 +568,10 @@ def _run_banded(problem, x, factors, fill0, workers):
     return out
 
 
+#: multiply-adds below which the fused kernel runs on one thread by default
+#: (starting a helper thread costs about 50 microseconds)
+TEAM_MIN_WORK = 1 << 24
+
 #: the fused kernel is used while the work it does (its vertical pass runs
 #: over every column a strided output row spans) is at most this many
 #: times the work of the passes in their best order
@@ -649,16 +653,48 @@ def _run_fused(problem, x, factors, fill0, workers):
     if out.size == 0:
         return out.reshape(problem.batch_shape + problem.out_conv_shape)
     rmap, cmap = _fused_maps(problem)
-    nthreads = resolve_workers(workers, count * M0 * M1 * (K0 + K1))
+    work = count * M0 * M1 * (K0 + K1)
+    nthreads = resolve_workers(workers, work)
+    if workers is None and work < TEAM_MIN_WORK:
+        nthreads = 1
     fill = dt.type(fill0) if dt.kind == "f" else int(fill0)
     xs = x.reshape(-1)
     for t, term in enumerate(factors.terms):
         f0 = np.ascontiguousarray(term[0], dtype=dt).reshape(-1)
         f1 = np.ascontiguousarray(term[1], dtype=dt).reshape(-1)
-        _separable.correlate(xs, f0, f1, out.reshape(-1), n0, n1, M0, M1, problem.step[0],
-                             problem.step[1], problem.lo[1], rmap, cmap, xi, fill, t > 0,
-                             nthreads)
+        args = (xs, f0, f1, out.reshape(-1), n0, n1, M0, M1, problem.step[0],
+                problem.step[1], problem.lo[1], rmap, cmap, xi, fill, t > 0, nthreads)
+        if nthreads <= 1:
+            _separable.correlate(*args)
+        else:
+            _in_team(args, nthreads)
     return out.reshape(problem.batch_shape + problem.out_conv_shape)
+
+
+def _helper(args, ctrl):
+    try:
+        _separable.correlate(*args, ctrl=ctrl, helper=True)
+    except BaseException:       # the calling thread's own call reports it
+        pass
+
+
+def _in_team(args, nthreads):
+    """``_separable.correlate(*args)`` by ``nthreads`` threads taking tasks
+    from one counter: this thread and ``nthreads - 1`` helpers.
+
+    The call returns when every task is done; a helper the scheduler has
+    not started by then (its core busy with another process) finds none
+    left and leaves at once, so nobody waits for it -- where an OpenMP
+    team would wait at its closing barrier for every thread to arrive.
+    """
+    ctrl = np.zeros(_separable.TEAM_CTRL, dtype=np.int64)
+    for _ in range(nthreads - 1):
+        try:
+            threading.Thread(target=_helper, args=(args, ctrl), name="sigconv-sep",
+                             daemon=True).start()
+        except RuntimeError:    # no more threads: the others take the tasks
+            break
+    _separable.correlate(*args, ctrl=ctrl, helper=False)
 
 
 def run(problem, signal, kernel, workers=None, prepared=None):

@@ -34,10 +34,24 @@ cimport numpy as cnp
 
 from ._common cimport (real_t, pad64, team_size, team_counters, team_report, team_stamp)
 
+cdef extern from "_atomic.h":
+    cnp.int64_t sigconv_fetch_add(cnp.int64_t* p, cnp.int64_t v) noexcept nogil
+    cnp.int64_t sigconv_fetch_or(cnp.int64_t* p, cnp.int64_t v) noexcept nogil
+    cnp.int64_t sigconv_load(cnp.int64_t* p) noexcept nogil
+    void sigconv_yield() noexcept nogil
+
 cdef enum:
     TILE_MAX = 64     # largest register tile (outputs)
+    # a shared team's counters (``ctrl``, int64, one 64-byte line each):
+    NEXT = 0          # the next task
+    JOINED = 8        # helpers that joined (bit CLOSED: the team is closed)
+    LEFT = 16         # helpers that are done
+    CTRL_SIZE = 24
     BLOCK = 4         # output rows whose vertical passes share their loads
     BLOCK_TILE = 32   # largest tile of those four rows (outputs per row)
+
+#: entries of a shared team's ``ctrl`` array (see ``correlate``)
+TEAM_CTRL = CTRL_SIZE
 
 
 cdef inline void _vtile(real_t* dst, const real_t** bases, const Py_ssize_t* strides,
@@ -393,17 +407,75 @@ cdef void _strip(const real_t* x, const real_t* f0, const real_t* f1, real_t* ou
             o0 = o0 + 1
 
 
+cdef int _member(const real_t* x, const real_t* f0, const real_t* f1, real_t* out,
+                 Py_ssize_t n0, Py_ssize_t n1, Py_ssize_t M0, Py_ssize_t M1, Py_ssize_t K0,
+                 Py_ssize_t K1, Py_ssize_t s0, Py_ssize_t s1, Py_ssize_t lo1,
+                 const cnp.intp_t* rmap, const cnp.intp_t* cmap, const cnp.intp_t* xbatch,
+                 Py_ssize_t L, Py_ssize_t jl, Py_ssize_t jr, Py_ssize_t vc0, Py_ssize_t vc1,
+                 real_t fill, real_t fillv, bint accumulate, Py_ssize_t strip,
+                 Py_ssize_t nstrips, Py_ssize_t ntasks, Py_ssize_t linesize,
+                 cnp.int64_t* ctrl, bint helper) except -1:
+    """One member of a shared team (see ``correlate``): the tasks it takes."""
+    cdef cnp.int64_t closed = (<cnp.int64_t>1) << 62
+    cdef cnp.int64_t task, joined
+    cdef Py_ssize_t b, r0, r1
+    cdef Py_ssize_t rowsize = pad64(K0)
+    cdef const real_t** ptrs = NULL
+    cdef Py_ssize_t* ints = NULL
+    cdef real_t* lines = NULL
+    with nogil:
+        if helper and sigconv_fetch_add(ctrl + JOINED, 1) & closed:
+            return 0             # too late: the team is done without us
+        ptrs = <const real_t**> malloc(sizeof(real_t*) * 2 * rowsize)
+        ints = <Py_ssize_t*> malloc(sizeof(Py_ssize_t) * 2 * rowsize)
+        lines = <real_t*> malloc(sizeof(real_t) * BLOCK * linesize)
+        if ptrs != NULL and ints != NULL and lines != NULL:
+            while True:
+                task = sigconv_fetch_add(ctrl + NEXT, 1)
+                if task >= ntasks:
+                    break
+                b = task // nstrips
+                r0 = (task % nstrips) * strip
+                r1 = min(r0 + strip, M0)
+                _strip(x + xbatch[b] * n0 * n1, f0, f1, out + b * M0 * M1, r0, r1, n1, K0,
+                       K1, M1, s0, s1, rmap, cmap, L, jl, jr, vc0, vc1, lo1, fill, fillv,
+                       accumulate, ptrs, ptrs + rowsize, ints, ints + rowsize, lines,
+                       linesize)
+        free(ptrs)
+        free(ints)
+        free(lines)
+        if helper:
+            sigconv_fetch_add(ctrl + LEFT, 1)
+        else:
+            # close the team; wait for the helpers that joined before
+            joined = sigconv_fetch_or(ctrl + JOINED, closed)
+            while sigconv_load(ctrl + LEFT) < joined:
+                sigconv_yield()
+    if not helper and sigconv_load(ctrl + NEXT) < ntasks:
+        raise MemoryError()      # members without scratch left tasks undone
+    return 0
+
+
 def correlate(const real_t[::1] x, const real_t[::1] f0, const real_t[::1] f1,
               real_t[::1] out, Py_ssize_t n0, Py_ssize_t n1, Py_ssize_t M0, Py_ssize_t M1,
               Py_ssize_t s0, Py_ssize_t s1, Py_ssize_t lo1,
               const cnp.intp_t[::1] rmap, const cnp.intp_t[::1] cmap,
-              const cnp.intp_t[::1] xbatch, real_t fill, bint accumulate, int nthreads):
+              const cnp.intp_t[::1] xbatch, real_t fill, bint accumulate, int nthreads,
+              cnp.int64_t[::1] ctrl=None, bint helper=False):
     """out[b, o0, o1] (+)= sum f0[k0] f1[k1] X[xbatch[b], o0*s0 + lo0 + k0, o1*s1 + lo1 + k1].
 
     ``x``: C-ordered items of shape ``(n0, n1)``; ``out``: items of shape
     ``(M0, M1)``, one per entry of ``xbatch``. ``rmap`` (length ``(M0-1)*s0
     + K0``) and ``cmap`` (length ``(M1-1)*s1 + K1``): the extended rows and
     columns (from ``lo0`` / ``lo1``) as item indices, -1 for the fill value.
+
+    Threads: without ``ctrl``, an OpenMP loop on ``nthreads`` threads.
+    With ``ctrl`` (``CTRL_SIZE`` zeroed int64), this call is one member of a
+    team of ``nthreads`` calls made side by side from as many threads (the
+    same arguments): each takes the next task from the shared counter until
+    none is left. The one call with ``helper=False`` returns when every task
+    is done; a helper that starts after that (held up by another process)
+    leaves at once, and nobody waits for it.
     """
     cdef Py_ssize_t K0 = f0.shape[0]
     cdef Py_ssize_t K1 = f1.shape[0]
@@ -463,6 +535,13 @@ def correlate(const real_t[::1] x, const real_t[::1] f0, const real_t[::1] f1,
     strip = strip * BLOCK
     nstrips = (M0 + strip - 1) // strip
     ntasks = nbatch * nstrips
+    if ctrl is not None:
+        if ctrl.shape[0] < CTRL_SIZE:
+            raise ValueError("ctrl needs %d entries" % CTRL_SIZE)
+        _member(&x[0], &f0[0], &f1[0], &out[0], n0, n1, M0, M1, K0, K1, s0, s1, lo1,
+                &rmap[0], &cmap[0], &xbatch[0], L, jl, jr, vc0, vc1, fill, fillv, accumulate,
+                strip, nstrips, ntasks, linesize, &ctrl[0], helper)
+        return
     nthreads = team_size(nthreads, ntasks)
     rowsize = pad64(K0)
     # per thread: the runs' bases and weights, their strides and counts

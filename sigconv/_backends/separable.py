@@ -687,7 +687,7 @@ def _in_team(args, nthreads):
     left and leaves at once, so nobody waits for it -- where an OpenMP
     team would wait at its closing barrier for every thread to arrive.
     """
-    ctrl = np.zeros(_separable.TEAM_CTRL, dtype=np.int64)
+    ctrl = np.zeros(_separable.TEAM_CTRL + 8 * nthreads, dtype=np.int64)
     for _ in range(nthreads - 1):
         try:
             threading.Thread(target=_helper, args=(args, ctrl), name="sigconv-sep",

@@ -32,7 +32,8 @@ from cython.parallel cimport prange, threadid
 from libc.stdlib cimport malloc, free
 cimport numpy as cnp
 
-from ._common cimport (real_t, pad64, team_size, team_counters, team_report, team_stamp)
+from ._common cimport (real_t, pad64, team_size, team_counters, team_report, team_stamp,
+                       sigconv_wtime)
 
 cdef extern from "_atomic.h":
     cnp.int64_t sigconv_fetch_add(cnp.int64_t* p, cnp.int64_t v) noexcept nogil
@@ -46,11 +47,13 @@ cdef enum:
     NEXT = 0          # the next task
     JOINED = 8        # helpers that joined (bit CLOSED: the team is closed)
     LEFT = 16         # helpers that are done
-    CTRL_SIZE = 24
+    COUNTS = 24       # tasks member t did: ctrl[COUNTS + 8 * t]
+    CTRL_SIZE = 24    # and 8 more per member
     BLOCK = 4         # output rows whose vertical passes share their loads
     BLOCK_TILE = 32   # largest tile of those four rows (outputs per row)
 
-#: entries of a shared team's ``ctrl`` array (see ``correlate``)
+#: entries of a shared team's ``ctrl`` array (see ``correlate``): this
+#: many, and 8 per member
 TEAM_CTRL = CTRL_SIZE
 
 
@@ -414,18 +417,26 @@ cdef int _member(const real_t* x, const real_t* f0, const real_t* f1, real_t* ou
                  Py_ssize_t L, Py_ssize_t jl, Py_ssize_t jr, Py_ssize_t vc0, Py_ssize_t vc1,
                  real_t fill, real_t fillv, bint accumulate, Py_ssize_t strip,
                  Py_ssize_t nstrips, Py_ssize_t ntasks, Py_ssize_t linesize,
-                 cnp.int64_t* ctrl, bint helper) except -1:
-    """One member of a shared team (see ``correlate``): the tasks it takes."""
+                 cnp.int64_t* ctrl, int members, bint helper) except -1:
+    """One member of a shared team of ``members`` (see ``correlate``): the
+    tasks it takes. The calling member (``helper=False``) reports the
+    team's shares to the late-thread record (``team_report``)."""
     cdef cnp.int64_t closed = (<cnp.int64_t>1) << 62
-    cdef cnp.int64_t task, joined
-    cdef Py_ssize_t b, r0, r1
+    cdef cnp.int64_t task, joined, count = 0
+    cdef Py_ssize_t b, r0, r1, t
+    cdef int me = 0
     cdef Py_ssize_t rowsize = pad64(K0)
     cdef const real_t** ptrs = NULL
     cdef Py_ssize_t* ints = NULL
     cdef real_t* lines = NULL
+    cdef Py_ssize_t* done = NULL
+    cdef double started = sigconv_wtime(), finished
     with nogil:
-        if helper and sigconv_fetch_add(ctrl + JOINED, 1) & closed:
-            return 0             # too late: the team is done without us
+        if helper:
+            joined = sigconv_fetch_add(ctrl + JOINED, 1)
+            if joined & closed:
+                return 0         # too late: the team is done without us
+            me = <int>joined + 1
         ptrs = <const real_t**> malloc(sizeof(real_t*) * 2 * rowsize)
         ints = <Py_ssize_t*> malloc(sizeof(Py_ssize_t) * 2 * rowsize)
         lines = <real_t*> malloc(sizeof(real_t) * BLOCK * linesize)
@@ -441,16 +452,30 @@ cdef int _member(const real_t* x, const real_t* f0, const real_t* f1, real_t* ou
                        K1, M1, s0, s1, rmap, cmap, L, jl, jr, vc0, vc1, lo1, fill, fillv,
                        accumulate, ptrs, ptrs + rowsize, ints, ints + rowsize, lines,
                        linesize)
+                count = count + 1
         free(ptrs)
         free(ints)
         free(lines)
+        if me < members:
+            ctrl[COUNTS + 8 * me] = count
         if helper:
             sigconv_fetch_add(ctrl + LEFT, 1)
         else:
+            finished = sigconv_wtime()
             # close the team; wait for the helpers that joined before
             joined = sigconv_fetch_or(ctrl + JOINED, closed)
             while sigconv_load(ctrl + LEFT) < joined:
                 sigconv_yield()
+            # a helper that never came, or came late, counts as a late
+            # thread: the library's default runs on one thread for a while
+            done = team_counters(members)
+            if done != NULL:
+                for t in range(members):
+                    done[8 * t] = <Py_ssize_t>ctrl[COUNTS + 8 * t]
+                done[2] = <Py_ssize_t>(started * 1e6)
+                done[1] = <Py_ssize_t>(finished * 1e6)
+                team_report(members, ntasks, done)
+                free(done)
     if not helper and sigconv_load(ctrl + NEXT) < ntasks:
         raise MemoryError()      # members without scratch left tasks undone
     return 0
@@ -470,12 +495,15 @@ def correlate(const real_t[::1] x, const real_t[::1] f0, const real_t[::1] f1,
     columns (from ``lo0`` / ``lo1``) as item indices, -1 for the fill value.
 
     Threads: without ``ctrl``, an OpenMP loop on ``nthreads`` threads.
-    With ``ctrl`` (``CTRL_SIZE`` zeroed int64), this call is one member of a
-    team of ``nthreads`` calls made side by side from as many threads (the
-    same arguments): each takes the next task from the shared counter until
-    none is left. The one call with ``helper=False`` returns when every task
-    is done; a helper that starts after that (held up by another process)
-    leaves at once, and nobody waits for it.
+    With ``ctrl`` (``TEAM_CTRL + 8 * nthreads`` zeroed int64), this call is
+    one member of a team of ``nthreads`` calls made side by side from as
+    many threads (the same arguments): each takes the next task from the
+    shared counter until none is left. The one call with ``helper=False``
+    returns when every task is done; a helper that starts after that (held
+    up by another process) leaves at once, and nobody waits for it. That
+    call reports the members' shares to the late-thread record (a helper
+    that did far less than its share makes the library's default one
+    thread for a while).
     """
     cdef Py_ssize_t K0 = f0.shape[0]
     cdef Py_ssize_t K1 = f1.shape[0]
@@ -536,11 +564,11 @@ def correlate(const real_t[::1] x, const real_t[::1] f0, const real_t[::1] f1,
     nstrips = (M0 + strip - 1) // strip
     ntasks = nbatch * nstrips
     if ctrl is not None:
-        if ctrl.shape[0] < CTRL_SIZE:
-            raise ValueError("ctrl needs %d entries" % CTRL_SIZE)
+        if nthreads < 1 or ctrl.shape[0] < CTRL_SIZE + 8 * nthreads:
+            raise ValueError("ctrl needs %d entries and 8 per member" % CTRL_SIZE)
         _member(&x[0], &f0[0], &f1[0], &out[0], n0, n1, M0, M1, K0, K1, s0, s1, lo1,
                 &rmap[0], &cmap[0], &xbatch[0], L, jl, jr, vc0, vc1, fill, fillv, accumulate,
-                strip, nstrips, ntasks, linesize, &ctrl[0], helper)
+                strip, nstrips, ntasks, linesize, &ctrl[0], nthreads, helper)
         return
     nthreads = team_size(nthreads, ntasks)
     rowsize = pad64(K0)

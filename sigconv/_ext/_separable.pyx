@@ -35,7 +35,7 @@ cimport numpy as cnp
 from ._common cimport (real_t, pad64, team_size, team_counters, team_report, team_stamp,
                        sigconv_wtime)
 
-cdef extern from "_atomic.h":
+cdef extern from "_separable_helpers.h":
     cnp.int64_t sigconv_fetch_add(cnp.int64_t* p, cnp.int64_t v) noexcept nogil
     cnp.int64_t sigconv_fetch_or(cnp.int64_t* p, cnp.int64_t v) noexcept nogil
     cnp.int64_t sigconv_load(cnp.int64_t* p) noexcept nogil

@@ -1,7 +1,8 @@
-/* Atomic operations on 64-bit counters shared by threads that call a
- * kernel side by side (sigconv._ext._separable's shared task counter). */
-#ifndef SIGCONV_ATOMIC_H
-#define SIGCONV_ATOMIC_H
+/* Helpers of sigconv._ext._separable: atomic operations on the 64-bit
+ * counters shared by the threads that call the kernel side by side (its
+ * task counter), and giving up the core while waiting for them. */
+#ifndef SIGCONV_SEPARABLE_HELPERS_H
+#define SIGCONV_SEPARABLE_HELPERS_H
 #include <stdint.h>
 #if defined(_MSC_VER)
 #include <intrin.h>

@@ -157,7 +157,7 @@ DIRECTIVES = {
 # The kernel modules (sigconv/_ext/NAME.pyx), the longest to build first: the
 # workers take them in this order, and a long one started last would finish alone.
 MODULES = ["_pool_int64", "_pool_int16", "_pool_float", "_direct", "_toeplitz", "_correlation",
-           "_tilefft", "_tiles", "_stream", "_spectral", "_buildinfo"]
+           "_separable", "_tilefft", "_tiles", "_stream", "_spectral", "_buildinfo"]
 if os.environ.get("SIGCONV_ONLY", "").strip():
     MODULES = [m for m in MODULES if m in os.environ["SIGCONV_ONLY"].replace(" ", "").split(",")]
 

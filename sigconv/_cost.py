@@ -40,6 +40,7 @@ import functools
 from ._backends import fft as _fft
 from ._backends import _lengths
 from ._backends import oa as _oa
+from ._backends import tiles as _tiles
 from ._threads import resolve_workers
 
 #: nanoseconds per unit of ``Problem.work`` of the direct kernel, by the real
@@ -127,6 +128,22 @@ def _features(problem, kernel_rows=None):
 
 
 @functools.lru_cache(maxsize=256)
+def _cached_tile_estimate(problem, nthreads, engine):
+    return _oa.estimate_ns(problem, nthreads)
+
+
+def _tile_estimate(problem, nthreads):
+    """The tile pipeline's modelled time (:func:`sigconv._backends.oa.estimate_ns`),
+    remembered for repeated shapes (per thread count and tile engine)."""
+    d = len(problem.axes)
+    engine = _tiles.tile_engine(d).name if 1 <= d <= 3 else None
+    try:
+        return _cached_tile_estimate(problem, int(nthreads), engine)
+    except TypeError:          # an unhashable field: model afresh
+        return _oa.estimate_ns(problem, nthreads)
+
+
+@functools.lru_cache(maxsize=256)
 def _cached_block_plan(problem):
     return _oa._block_plan(problem)
 
@@ -157,11 +174,15 @@ def _speedups(problem, feats, nthreads, kernel_rows):
     return {"direct": parallel, "fft": fft, "oa": parallel if blocks * rows > 1 else fft}
 
 
-def estimate_times(problem, kernel_rows=None, nthreads=1):
+def estimate_times(problem, kernel_rows=None, nthreads=1, beat=None):
     """Modelled seconds of each method for ``problem``: ``{'direct': t, 'fft': t, 'oa': t}``.
 
     ``kernel_rows``: the kernel's batch items, when fewer than the output's;
-    ``nthreads``: the threads the call runs on.
+    ``nthreads``: the threads the call runs on. ``beat`` (seconds): the
+    time another method is known to take; where a lower bound of the tile
+    pipeline's time (:func:`sigconv._backends.oa.estimate_ns_floor`) is
+    already above it, its own model is not evaluated ('oa' is then the
+    batch of blocks' time): only which methods beat ``beat`` is exact.
     """
     feats = _features(problem, kernel_rows)
     work, outputs = feats["direct"]
@@ -183,10 +204,11 @@ def estimate_times(problem, kernel_rows=None, nthreads=1):
         # the element-wise passes (numpy: loading, padding, adding blocks,
         # the final copy) run on one thread
         times[m] = FFT_OVERHEAD + per_unit * units * speed[m] + per_point * points
-    if times["oa"] > TILE_CONSIDER_NS:
+    if times["oa"] > TILE_CONSIDER_NS and (
+            beat is None or _oa.estimate_ns_floor(problem, nthreads) < beat * 1e9):
         # the tile pipeline of method='oa' has its own model (it decides
         # there whether to tile at all: None when it would not)
-        tiled = _oa.estimate_ns(problem, nthreads)
+        tiled = _tile_estimate(problem, nthreads)
         if tiled is not None:
             times["oa"] = tiled
     return {k: v * 1e-9 for k, v in times.items()}
@@ -242,10 +264,10 @@ def _kernel_rows(problem, kernel):
     return _points([n for a, n in enumerate(kernel.shape) if a not in problem.axes])
 
 
-def _model_times(problem, kernel_rows=None, workers=None):
+def _model_times(problem, kernel_rows=None, workers=None, beat=None):
     """:func:`estimate_times` on the threads a call with ``workers`` runs on."""
     nthreads = resolve_workers(workers, problem.work) if workers != 1 else 1
-    return estimate_times(problem, kernel_rows, nthreads)
+    return estimate_times(problem, kernel_rows, nthreads, beat)
 
 
 def _model_choice(problem, kernel_rows=None):
@@ -265,6 +287,11 @@ SEPARABLE_OVERHEAD = 30e3
 #: nanoseconds per output point of adding the terms of a kernel of rank > 1
 SEPARABLE_ADD_NS = {"f": 0.5, "d": 1.0, "q": 1.0}
 
+#: the fused kernel's nanoseconds per output and term beyond the direct
+#: model's (its line of vertical sums written and read back, the row set-up):
+#: what makes the direct method the faster one for kernels of about 3 x 3
+FUSED_OUTPUT_NS = {"f": 0.3, "d": 1.0, "g": 4.0, "q": 1.0}
+
 
 def separable_candidate(problem, kernel_rows):
     """Whether the separable method could pay for ``problem`` (shapes alone).
@@ -278,14 +305,32 @@ def separable_candidate(problem, kernel_rows):
 def separable_time(problem, rank=1, workers=None):
     """Modelled seconds of the separable method with a kernel of ``rank``.
 
-    Each pass is a direct evaluation of its own (a 1-D kernel over the
-    array the previous pass left), or for a long factor an FFT one along
-    its axis when that is cheaper: :func:`estimate_times` of the passes'
-    problems (:func:`sigconv._backends.separable.passes`), times ``rank``,
-    plus adding the terms' results.
+    Two convolved axes of real data with short factors take the fused
+    kernel (:func:`sigconv._backends.separable.fused_work`): the direct
+    model of its multiply-adds, the outputs written once per term, plus
+    ``FUSED_OUTPUT_NS`` per output and term. Other
+    problems take their passes one after the other, each a direct
+    evaluation of its own (a 1-D kernel over the array the previous pass
+    left), or for a long factor an FFT one along its axis when that is
+    cheaper: :func:`estimate_times` of the passes' problems
+    (:func:`sigconv._backends.separable.passes`), times ``rank``, plus
+    adding the terms' results. Linear in ``rank``.
     """
     from ._backends import separable as _sep
     total = SEPARABLE_OVERHEAD
+    fused = _sep.fused_work(problem)
+    if fused is not None and (max(problem.k_shape) < _sep.FFT_MIN_TAPS
+                              or problem.out_dtype.kind in "biu"):
+        work, outputs = fused
+        code = problem.compute_dtype.char if problem.compute_dtype.kind != "i" else "q"
+        nthreads = resolve_workers(workers, work) if workers != 1 else 1
+        if workers is None and work < _sep.TEAM_MIN_WORK:
+            nthreads = 1
+        t = (DIRECT_OVERHEAD + DIRECT_NS.get(code, 1.0) * work
+             + (OUTPUT_NS.get(code, 1.0) + FUSED_OUTPUT_NS.get(code, 1.0)) * outputs)
+        if nthreads > 1:
+            t /= nthreads * PARALLEL_EFFICIENCY
+        return (total + rank * t) * 1e-9
     for _, sub, along in _sep.passes(problem):
         nthreads = resolve_workers(workers, sub.work) if workers != 1 else 1
         outputs = float(_points(sub.out_shape))

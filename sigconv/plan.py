@@ -63,18 +63,31 @@ def _candidates(problem, signal, kernel, lazy=False, workers=None):
     when the model already ranks the direct method first.
     """
     rows = _kernel_rows(problem, kernel)
-    times = _model_times(problem, rows, workers)
+    separable = separable_candidate(problem, rows)
+    t1 = separable_time(problem, 1, workers) if separable else None
+    beat = rank1 = None
+    if lazy and separable and t1 < (DIRECT_OVERHEAD + _direct_ns(problem) * problem.work) * 1e-9:
+        # A kernel of rank 1 the direct method would not beat: the other
+        # methods' models need be exact only where they could beat the
+        # separable one (the tile pipeline's is then not evaluated where a
+        # lower bound of it cannot)
+        rank1 = _sep.factors_for(problem, kernel, 1)
+        if rank1 is not None:
+            beat = t1
+    times = _model_times(problem, rows, workers, beat)
     times.update(toeplitz_times(problem, signal, kernel, times))
-    if separable_candidate(problem, rows):
+    if separable:
         # factor the kernel only when a rank-1 kernel would win
         best = min(times.values())
-        t1 = separable_time(problem, 1, workers)
         if t1 < best:
-            # the largest rank that could still win (the time grows linearly)
-            per_rank = max(separable_time(problem, 2, workers) - t1, 1e-12)
-            factors = _sep.factors_for(problem, kernel, 1 + int((best - t1) / per_rank))
+            if rank1 is not None:
+                factors, t = rank1, t1
+            else:
+                # the largest rank that could still win (the time grows linearly)
+                per_rank = max(separable_time(problem, 2, workers) - t1, 1e-12)
+                factors = _sep.factors_for(problem, kernel, 1 + int((best - t1) / per_rank))
+                t = None if factors is None else t1 + (factors.rank - 1) * per_rank
             if factors is not None:
-                t = separable_time(problem, factors.rank, workers)
                 if t < best or not lazy:
                     times["separable"] = t
                     if lazy and t < best:

@@ -229,6 +229,32 @@ def test_low_rank_2d():
           sigconv.convolve(x, h, method="direct"), x, h)
 
 
+@pytest.mark.parametrize("engine", [None, "ducc0", "scipy"])
+def test_tile_floor_is_below_the_tile_model(monkeypatch, engine):
+    """auto skips the tile model where its lower bound cannot beat a separable kernel:
+    the bound must be one."""
+    from sigconv._backends import oa, tiles
+    from sigconv._problem import make_problem
+    if engine == "ducc0":
+        pytest.importorskip("ducc0")
+    monkeypatch.setattr(tiles, "ENGINE", engine)
+    cases = [((2**20,), (1001,)), ((2**18,), (63,)), ((2048, 2048), (15, 15)),
+             ((1024, 768), (41, 41)), ((512, 512), (63, 63)), ((4, 300, 200), (1, 31, 25)),
+             ((128, 128, 128), (15, 15, 15)), ((256, 256, 256), (9, 9, 9))]
+    seen = 0
+    for xs, ks in cases:
+        for dtype in (np.float32, np.float64):
+            for mode, stride in (("same", 1), ("full", 1), ("same", 2)):
+                p = make_problem(np.ones(xs, dtype), np.ones(ks, dtype), op="convolve",
+                                 mode=mode, stride=stride)[0]
+                for nthreads in (1, 2, 8):
+                    est = oa.estimate_ns(p, nthreads)
+                    if est is not None:
+                        assert oa.estimate_ns_floor(p, nthreads) <= est
+                        seen += 1
+    assert seen
+
+
 # ---------------------------------------------------------------- errors
 
 def test_not_separable_is_a_clear_error():
@@ -297,3 +323,244 @@ def test_random_kernels_are_not(ndim, n, seed):
     h = rng.standard_normal((n,) * ndim)
     assert separable.factorize(h, np.dtype(np.float64)) is None
     assert separable.factorize(h.astype(np.float32), np.dtype(np.float32)) is None
+
+
+# ------------------------------------------------- the fused 2-D kernel
+
+FUSED_BOUNDARIES = ("fill", "wrap", "symm", "reflect", "edge")
+PAD_MODES = {"fill": "constant", "wrap": "wrap", "symm": "symmetric", "reflect": "reflect",
+             "edge": "edge"}
+
+
+@pytest.fixture
+def fused(monkeypatch):
+    """Count the calls that reach the fused kernel."""
+    calls = []
+    run = separable._run_fused
+
+    def spy(*args, **kwargs):
+        calls.append(args[0])
+        return run(*args, **kwargs)
+    monkeypatch.setattr(separable, "_run_fused", spy)
+    return calls
+
+
+def scipy_reference(op, x, h, mode, boundary="fill", fillvalue=0, stride=1):
+    """``op`` of ``x`` and ``h`` (all axes) by scipy.signal's direct sums.
+
+    The boundary by numpy.pad (``full``: the input padded by ``K - 1``,
+    then scipy's 'valid' correlation; ``same``: scipy's centred window of
+    that), ``valid`` by scipy itself; the stride by slicing. Floats in
+    float64 (long double for long double), integers exactly in int64.
+    """
+    dt = np.result_type(x, h)
+    work = (np.longdouble if dt == np.longdouble else
+            np.int64 if dt.kind in "biu" else np.float64)
+    xw, hw = np.asarray(x).astype(work), np.asarray(h).astype(work)
+    if mode == "valid":
+        full = getattr(scipy.signal, op)(xw, hw, "valid", method="direct")
+    else:
+        k = hw[(slice(None, None, -1),) * hw.ndim] if op == "convolve" else hw
+        pad = [(K - 1, K - 1) for K in h.shape]
+        if boundary == "fill":
+            xp = np.pad(xw, pad, mode="constant", constant_values=fillvalue)
+        else:
+            xp = np.pad(xw, pad, mode=PAD_MODES[boundary])
+        full = scipy.signal.correlate(xp, k, "valid", method="direct")
+        if mode == "same":
+            full = full[tuple(slice((K - 1) // 2, (K - 1) // 2 + n)
+                              for n, K in zip(x.shape, h.shape))]
+    s = (stride,) * x.ndim if np.isscalar(stride) else stride
+    return full[tuple(slice(None, None, n) for n in s)]
+
+
+def factored(rng, shape, dtype):
+    """A random outer product in ``dtype`` (small integers for integer dtypes
+    and long double, whose kernels must factor to its own precision)."""
+    if np.dtype(dtype).kind in "iu" or dtype == np.longdouble:
+        return rank1(rng, shape, np.int64).astype(dtype)
+    return np.outer(rng.standard_normal(shape[0]), rng.standard_normal(shape[1])).astype(dtype)
+
+
+@pytest.mark.parametrize("kshape", [(5, 4), (4, 7)])
+@pytest.mark.parametrize("stride", [1, (2, 3), (3, 1)])
+@pytest.mark.parametrize("dtype", [np.float32, np.float64, np.int16, np.longdouble])
+@pytest.mark.parametrize("boundary", FUSED_BOUNDARIES)
+@pytest.mark.parametrize("mode", ["full", "same", "valid"])
+@pytest.mark.parametrize("op", OPS)
+def test_fused_matches_scipy(rng, fused, op, mode, boundary, dtype, stride, kshape):
+    x = random_array(rng, (23, 31), dtype)
+    h = factored(rng, kshape, dtype)
+    fill = 2 if boundary == "fill" else 0
+    got = getattr(sigconv, op)(x, h, mode, method="separable", boundary=boundary,
+                               fillvalue=fill, stride=stride)
+    assert fused
+    check(got, scipy_reference(op, x, h, mode, boundary, fill, stride), x, h, fillvalue=fill)
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("boundary", FUSED_BOUNDARIES)
+def test_fused_matches_ndimage(fused, boundary, dtype):
+    """'same' with odd kernels is scipy.ndimage's filter: its own boundary rules."""
+    rng = np.random.default_rng(11)
+    x = rng.standard_normal((67, 53)).astype(dtype)
+    h = np.outer(rng.standard_normal(9), gaussian(5, 1.2)).astype(dtype)
+    cval = -1.25 if boundary == "fill" else 0.0
+    got = sigconv.correlate(x, h, "same", method="separable", boundary=boundary,
+                            fillvalue=cval)
+    assert fused
+    expected = scipy.ndimage.correlate(x.astype(np.float64), h.astype(np.float64),
+                                       mode=NDIMAGE_MODES[boundary], cval=cval)
+    check(got, expected, x, h, fillvalue=cval)
+
+
+@pytest.mark.parametrize("xshape", [(1, 1), (2, 3), (3, 2), (1, 7), (6, 1), (4, 5)])
+@pytest.mark.parametrize("boundary", FUSED_BOUNDARIES)
+@pytest.mark.parametrize("mode", ["full", "same"])
+def test_fused_images_smaller_than_the_kernel(rng, fused, xshape, boundary, mode):
+    x = rng.standard_normal(xshape)
+    h = factored(rng, (6, 7), np.float64)
+    fill = 0.5 if boundary == "fill" else 0
+    for op in OPS:
+        got = getattr(sigconv, op)(x, h, mode, method="separable", boundary=boundary,
+                                   fillvalue=fill)
+        check(got, scipy_reference(op, x, h, mode, boundary, fill), x, h, fillvalue=fill)
+    assert fused
+
+
+def test_fused_valid_swap(rng, fused):
+    # 'valid' with the kernel the larger input: the roles swap (scipy's rule)
+    x = factored(rng, (4, 5), np.float64)
+    h = rng.standard_normal((9, 11))
+    for op in OPS:
+        check(getattr(sigconv, op)(x, h, "valid", method="separable"),
+              scipy_reference(op, x, h, "valid"), x, h)
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64, np.int32])
+def test_fused_batch_rank2_and_threads(rng, fused, dtype):
+    """A batch of items, a floating kernel of rank 2 (the terms accumulate in
+    place), several strips and threads: the same bits on any number of
+    threads."""
+    x = random_array(rng, (3, 131, 97), dtype)
+    h = factored(rng, (7, 6), dtype)
+    if np.dtype(dtype).kind == "f":      # integer kernels factor at rank 1 only
+        h = h + factored(rng, (7, 6), dtype)
+        assert separable.factorize(h, np.dtype(dtype)).rank == 2
+    kw = dict(axes=(1, 2), boundary="symm", method="separable")
+    got = sigconv.convolve(x, h[None], "same", workers=2, **kw)
+    for i in range(3):
+        check(got[i], scipy_reference("convolve", x[i], h, "same", "symm"), x, h)
+    for workers in (1, 3):
+        np.testing.assert_array_equal(got, sigconv.convolve(x, h[None], "same",
+                                                            workers=workers, **kw))
+    assert fused
+
+
+def test_fused_read_only_and_non_contiguous(rng, fused):
+    base = rng.standard_normal((90, 120)).astype(np.float32)
+    x = base[::2, ::-3]
+    h = np.outer(gaussian(7, 1.5), gaussian(5, 1.0)).astype(np.float32).T[::-1]
+    x.flags.writeable = False
+    h.flags.writeable = False
+    x0, h0 = x.copy(), h.copy()
+    for boundary in FUSED_BOUNDARIES:
+        got = sigconv.convolve(x, h, "same", method="separable", boundary=boundary)
+        check(got, scipy_reference("convolve", x, h, "same", boundary), x, h)
+    np.testing.assert_array_equal(x, x0)
+    np.testing.assert_array_equal(h, h0)
+    assert fused
+
+
+@pytest.mark.parametrize("boundary", FUSED_BOUNDARIES)
+def test_fused_nan_stays_in_its_windows(fused, boundary):
+    rng = np.random.default_rng(12)
+    x = rng.standard_normal((64, 70))
+    x[0, 3] = x[40, 69] = x[30, 30] = np.nan
+    h = np.outer(rng.standard_normal(5), [1.0, 0.0, -2.0, 0.5])   # a zero tap too
+    got = sigconv.correlate(x, h, "full", method="separable", boundary=boundary)
+    expected = scipy_reference("correlate", x, h, "full", boundary)
+    np.testing.assert_array_equal(np.isnan(got), np.isnan(expected))
+    assert fused
+
+
+def test_fused_kernel_rejects_bad_arguments():
+    from sigconv._ext import _separable
+    x = np.arange(12.0)                       # one item of 3 x 4
+    f = np.ones(2)
+    rows = np.array([0, 1, 2, -1], np.intp)   # 3 output rows, 2 taps
+    cols = np.arange(4, dtype=np.intp)        # 3 output columns, 2 taps
+
+    def call(rmap=rows, cmap=cols, xb=np.zeros(1, np.intp), out=None):
+        out = np.zeros(9) if out is None else out
+        _separable.correlate(x, f, f, out, 3, 4, 3, 3, 1, 1, 0, rmap, cmap, xb, 0.0,
+                             False, 1)
+        return out
+
+    expected = scipy.signal.correlate(np.pad(x.reshape(3, 4), ((0, 1), (0, 0))),
+                                      np.ones((2, 2)), "valid")
+    np.testing.assert_array_equal(call().reshape(3, 3), expected)
+    with pytest.raises(ValueError, match="too short"):
+        call(rmap=rows[:2])
+    with pytest.raises(ValueError, match="too short"):
+        call(out=np.zeros(8))
+    with pytest.raises(ValueError, match="row map"):
+        call(rmap=rows + 1)
+    with pytest.raises(ValueError, match="column map"):
+        call(cmap=cols + 1)
+    with pytest.raises(ValueError, match="batch index"):
+        call(xb=np.ones(1, np.intp))
+
+
+def test_fused_threshold_and_model():
+    """The fused kernel's work rule, and the model that knows it."""
+    from sigconv import _cost
+    from sigconv._problem import make_problem
+    x = np.ones((512, 512), np.float32)
+    p = make_problem(x, np.ones((9, 9), np.float32), op="convolve", mode="same")[0]
+    work, outputs = separable.fused_work(p)
+    assert outputs == 512 * 512 and work == outputs * 18
+    # columns far apart: the vertical pass would sum columns nobody reads
+    p = make_problem(x, np.ones((3, 2), np.float32), op="convolve", mode="same",
+                     stride=(1, 16))[0]
+    assert separable.fused_work(p) is None
+    p = make_problem(np.ones((4, 64, 64)), np.ones((3, 3, 3)), op="convolve",
+                     mode="same")[0]
+    assert separable.fused_work(p) is None
+    # 3 x 3 images: the direct method; 15 x 15: the separable one
+    small = make_problem(x, np.ones((3, 3), np.float32), op="convolve", mode="same")[0]
+    large = make_problem(x, np.ones((15, 15), np.float32), op="convolve", mode="same")[0]
+    direct = lambda q: _cost.estimate_times(q)["direct"]
+    assert _cost.separable_time(small, workers=1) > direct(small)
+    assert _cost.separable_time(large, workers=1) < direct(large) / 4
+
+
+def test_unfused_bands_for_far_apart_columns(rng, fused):
+    # a column stride far beyond the kernel: the passes band by band instead
+    x = rng.standard_normal((200, 300))
+    h = factored(rng, (5, 2), np.float64)
+    for boundary in FUSED_BOUNDARIES:
+        got = sigconv.correlate(x, h, "same", method="separable", boundary=boundary,
+                                stride=(2, 9))
+        check(got, scipy_reference("correlate", x, h, "same", boundary, stride=(2, 9)), x, h)
+    assert not fused
+
+
+@pytest.mark.parametrize("boundary", FUSED_BOUNDARIES)
+def test_volume_last_two_passes_fused(monkeypatch, boundary):
+    """3-D: the first pass band by band, the last two in the fused kernel."""
+    from sigconv._ext import _separable
+    calls = []
+    kernel = _separable.correlate
+    monkeypatch.setattr(separable._separable, "correlate",
+                        lambda *args: calls.append(1) or kernel(*args))
+    rng = np.random.default_rng(13)
+    x = rng.standard_normal((2, 33, 40, 29)).astype(np.float32)
+    g = [gaussian(5, 1.0), rng.standard_normal(4), gaussian(3, 0.6)]
+    h = np.multiply.outer(np.outer(g[0], g[1]), g[2]).astype(np.float32)
+    got = sigconv.convolve(x, h[None], "full", method="separable", boundary=boundary,
+                           axes=(1, 2, 3), stride=(1, 2, 1), workers=2)
+    for i in range(2):
+        check(got[i], scipy_reference("convolve", x[i], h, "full", boundary,
+                                      stride=(1, 2, 1)), x, h)
+    assert calls

@@ -283,6 +283,21 @@ def tile_plan(problem):
     return plan
 
 
+def estimate_ns_floor(problem, nthreads=1):
+    """A lower bound of :func:`estimate_ns` (where that is not None), from the shapes alone.
+
+    :func:`sigconv._backends.tiles.estimate_floor` for the engine tiles of
+    the problem's axes would use, over ``nthreads``. ``0`` where tiles do
+    not apply.
+    """
+    d = len(problem.axes)
+    if not 1 <= d <= 3:
+        return 0.0
+    single = _fft.is_single(_fft.transform_dtypes(problem)[0])
+    ns = _tiles.estimate_floor(problem, single, _tiles.tile_engine(d).name)
+    return ns / max(1, int(nthreads))
+
+
 def estimate_ns(problem, nthreads=1):
     """Modelled time of the tile pipeline, in ns; ``None`` where ``method='oa'`` does not tile.
 

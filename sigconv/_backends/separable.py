@@ -43,12 +43,13 @@ import threading
 
 import numpy as np
 
+from .._boundary import map_index
 from .._dtypes import cast_fillvalue, kernel_dtype
-from .._ext import _direct
+from .._ext import _direct, _separable
 from .._problem import Problem
 from .._threads import resolve_workers
 from . import direct, fft
-from ._layout import finish, to_canonical
+from ._layout import batch_indices, finish, to_canonical
 
 _ZERO = np.zeros(1, dtype=np.intp)
 
@@ -96,6 +97,13 @@ def max_rank(shape):
         return 1
     k0, k1 = active
     return max(1, (k0 * k1 - 1) // (k0 + k1))
+
+
+def _points(shape):
+    total = 1
+    for n in shape:
+        total *= n
+    return total
 
 
 def _wrap64(v):
@@ -478,6 +486,12 @@ def _run_banded(problem, x, factors, fill0, workers):
         terms.append((ws, [dt.type(v) if dt.kind == "f" else int(v) for v in fills]))
     kshapes = [tuple(problem.k_shape[j] if i == j else 1 for i in range(d)) for j in range(d)]
     bands = [(b, r0, min(M0, r0 + R)) for b in range(rows) for r0 in range(0, M0, R)]
+    # three axes or more: the last two passes of a band in the fused kernel
+    fuse = (d >= 3 and dt in _FUSED_DTYPES and max(problem.k_shape[-2:]) < FFT_MIN_TAPS
+            and _fused_extra_ok(problem, d - 2, d - 1)[0])
+    if fuse:
+        rmap, cmap = _fused_maps(problem, (d - 2, d - 1))
+        items = np.arange(R * _points(problem.out_conv_shape[1:d - 2]), dtype=np.intp)
 
     def work(chunk, threads):
         # this worker's scratch: each pass's band, and a term's result
@@ -487,12 +501,23 @@ def _run_banded(problem, x, factors, fill0, workers):
             for i in range(1, d):
                 size *= problem.out_conv_shape[i] if i <= j else problem.x_shape[i]
             bufs.append(np.empty(size, dtype=dt))
-        extra = None if len(terms) == 1 else np.empty((R,) + problem.out_conv_shape[1:], dt)
+        extra = (None if len(terms) == 1 or fuse
+                 else np.empty((R,) + problem.out_conv_shape[1:], dt))
         for b, r0, r1 in chunk:
             xb = xs[b].reshape(-1)
             for t, (ws, fills) in enumerate(terms):
                 src, sshape = xb, tuple(problem.x_shape)
                 for j in range(d):
+                    if fuse and j == d - 2:
+                        # both passes into the result (later terms added in place)
+                        n = (r1 - r0) * _points(sshape[1:d - 2])
+                        _separable.correlate(
+                            src, ws[j], ws[j + 1], outs[b, r0:r1].reshape(-1),
+                            sshape[d - 2], sshape[d - 1], problem.out_conv_shape[d - 2],
+                            problem.out_conv_shape[d - 1], problem.step[d - 2],
+                            problem.step[d - 1], problem.lo[d - 1], rmap, cmap, items[:n],
+                            fills[j], t > 0, threads)
+                        break
                     oshape = (r1 - r0,) + tuple(
                         problem.out_conv_shape[i] if i <= j else problem.x_shape[i]
                         for i in range(1, d))
@@ -510,7 +535,7 @@ def _run_banded(problem, x, factors, fill0, workers):
                                       oshape, lo, step, _ZERO, _ZERO, problem.boundary,
                                       fills[j], threads)
                     src, sshape = dest.reshape(-1), oshape
-                if t > 0:
+                if t > 0 and not fuse:
                     np.add(outs[b, r0:r1], extra[:r1 - r0], out=outs[b, r0:r1])
 
     nthreads = min(nthreads, len(bands))
@@ -543,6 +568,135 @@ def _run_banded(problem, x, factors, fill0, workers):
     return out
 
 
+#: multiply-adds below which the fused kernel runs on one thread by default
+#: (starting a helper thread costs about 50 microseconds)
+TEAM_MIN_WORK = 1 << 24
+
+#: the fused kernel is used while the work it does (its vertical pass runs
+#: over every column a strided output row spans) is at most this many
+#: times the work of the passes in their best order
+FUSED_MAX_EXTRA = 2.0
+
+
+_FUSED_DTYPES = tuple(np.dtype(t) for t in (np.float32, np.float64, np.longdouble, np.int64))
+
+
+def _fused_extra_ok(problem, a, b):
+    """The fused kernel's work rule for the convolved axes ``a`` (rows) and
+    ``b`` (columns) of ``problem``: its vertical pass runs over every column
+    a strided output row spans."""
+    M0, M1 = problem.out_conv_shape[a], problem.out_conv_shape[b]
+    n0, n1 = problem.x_shape[a], problem.x_shape[b]
+    K0, K1 = problem.k_shape[a], problem.k_shape[b]
+    span = min(n1, (M1 - 1) * problem.step[b] + K1)
+    fused = M0 * (K0 * span + K1 * M1)
+    # the passes in either order: rows first over the item's columns, or
+    # columns first over every row the outputs read
+    rows_first = M0 * n1 * K0 + M0 * M1 * K1
+    rows_read = min(n0, (M0 - 1) * problem.step[a] + K0)
+    cols_first = rows_read * M1 * K1 + M0 * M1 * K0
+    return fused <= FUSED_MAX_EXTRA * min(rows_first, cols_first), fused
+
+
+def fused_work(problem):
+    """``(multiply-adds, outputs)`` of the fused kernel for ``problem``, or
+    None where it does not apply.
+
+    It applies to two convolved axes of real data (computed in float32,
+    float64, long double or int64) while its vertical pass, which runs
+    over every column a strided output row spans, does at most
+    :data:`FUSED_MAX_EXTRA` times the work of the passes in their best
+    order. The cost model (:func:`sigconv._cost.separable_time`) takes it
+    for factors shorter than :data:`FFT_MIN_TAPS`, which always run direct.
+    """
+    if len(problem.axes) != 2 or problem.is_complex:
+        return None
+    if problem.compute_dtype not in _FUSED_DTYPES:
+        return None
+    ok, fused = _fused_extra_ok(problem, 0, 1)
+    if not ok:
+        return None
+    rows = 1
+    for n in problem.batch_shape:
+        rows *= n
+    M0, M1 = problem.out_conv_shape
+    return rows * fused, rows * M0 * M1
+
+
+def _fusable(problem, methods):
+    """Whether :func:`_run_fused` evaluates ``problem``: :func:`fused_work`
+    applies and both passes are direct."""
+    return all(m == "direct" for m in methods) and fused_work(problem) is not None
+
+
+def _fused_maps(problem, axes=(0, 1)):
+    """The fused kernel's index maps along two convolved axes: extended rows
+    and columns -> index into the item (-1: the fill value)."""
+    maps = []
+    for j in axes:
+        n = problem.x_shape[j]
+        length = (problem.out_conv_shape[j] - 1) * problem.step[j] + problem.k_shape[j]
+        pos = np.arange(problem.lo[j], problem.lo[j] + length, dtype=np.intp)
+        maps.append(np.ascontiguousarray(map_index(pos, n, problem.boundary), dtype=np.intp))
+    return maps
+
+
+def _run_fused(problem, x, factors, fill0, workers):
+    """Both passes of each term in one sweep (``sigconv._ext._separable``)."""
+    dt = problem.compute_dtype
+    n0, n1 = problem.x_shape
+    M0, M1 = problem.out_conv_shape
+    K0, K1 = problem.k_shape
+    xi, _, count = batch_indices(problem, x, x)
+    xi = np.ascontiguousarray(xi[:count], dtype=np.intp)
+    out = np.empty((count, M0, M1), dtype=dt)
+    if out.size == 0:
+        return out.reshape(problem.batch_shape + problem.out_conv_shape)
+    rmap, cmap = _fused_maps(problem)
+    work = count * M0 * M1 * (K0 + K1)
+    nthreads = resolve_workers(workers, work)
+    if workers is None and work < TEAM_MIN_WORK:
+        nthreads = 1
+    fill = dt.type(fill0) if dt.kind == "f" else int(fill0)
+    xs = x.reshape(-1)
+    for t, term in enumerate(factors.terms):
+        f0 = np.ascontiguousarray(term[0], dtype=dt).reshape(-1)
+        f1 = np.ascontiguousarray(term[1], dtype=dt).reshape(-1)
+        args = (xs, f0, f1, out.reshape(-1), n0, n1, M0, M1, problem.step[0],
+                problem.step[1], problem.lo[1], rmap, cmap, xi, fill, t > 0, nthreads)
+        if nthreads <= 1:
+            _separable.correlate(*args)
+        else:
+            _in_team(args, nthreads)
+    return out.reshape(problem.batch_shape + problem.out_conv_shape)
+
+
+def _helper(args, ctrl):
+    try:
+        _separable.correlate(*args, ctrl=ctrl, helper=True)
+    except BaseException:       # the calling thread's own call reports it
+        pass
+
+
+def _in_team(args, nthreads):
+    """``_separable.correlate(*args)`` by ``nthreads`` threads taking tasks
+    from one counter: this thread and ``nthreads - 1`` helpers.
+
+    The call returns when every task is done; a helper the scheduler has
+    not started by then (its core busy with another process) finds none
+    left and leaves at once, so nobody waits for it -- where an OpenMP
+    team would wait at its closing barrier for every thread to arrive.
+    """
+    ctrl = np.zeros(_separable.TEAM_CTRL + 8 * nthreads, dtype=np.int64)
+    for _ in range(nthreads - 1):
+        try:
+            threading.Thread(target=_helper, args=(args, ctrl), name="sigconv-sep",
+                             daemon=True).start()
+        except RuntimeError:    # no more threads: the others take the tasks
+            break
+    _separable.correlate(*args, ctrl=ctrl, helper=False)
+
+
 def run(problem, signal, kernel, workers=None, prepared=None):
     """Evaluate ``problem`` by passes of 1-D kernels; returns the finished array.
 
@@ -566,6 +720,8 @@ def run(problem, signal, kernel, workers=None, prepared=None):
     fill0 = problem.fillvalue
     if dtype.kind in "biu":
         fill0 = int(np.asarray(fill0).astype(np.int64))
+    if real and _fusable(problem, methods):
+        return finish(_run_fused(problem, x, factors, fill0, workers), problem)
     if _bandable(problem, factors, plan, methods):
         return finish(_run_banded(problem, x, factors, fill0, workers), problem)
     acc = None

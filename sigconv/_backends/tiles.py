@@ -35,6 +35,7 @@ from .._ext import _tilefft, _tiles
 from .._threads import resolve_workers
 from . import fft as _fft
 from ._layout import batch_indices
+from ._lengths import _kind as _length_kind, length_units
 
 # Model of one tile's time on one thread, in nanoseconds, fitted to
 # single-thread CPU times of whole calls with ducc0's transforms on an
@@ -157,6 +158,9 @@ def choose_tiles(plans, rows, single, engine="ducc0"):
     from about ``2 K`` up to the whole axis in one tile; every combination
     of at least :data:`MIN_TILE_POINTS` points is costed as ``rows`` times
     the tiles times :func:`tile_ns`. ``None`` when no combination qualifies.
+    The combinations are costed together, as arrays (the arithmetic of
+    :func:`tile_ns`, term by term, in the same order); the first of least
+    time in the order of ``itertools.product`` is taken.
     """
     options = []
     own = engine == "sigconv"
@@ -164,19 +168,73 @@ def choose_tiles(plans, rows, single, engine="ducc0"):
         floor = (OWN_MIN_1D if len(plans) == 1 else OWN_MIN_SIDE) if own else 8
         need = max(p.K + 1, 2 * p.K - 2, floor)
         options.append(_tile_lengths(need, p.count + p.K - 1, (1,) if own else TILE_FACTORS))
-    best = None
-    for shape in itertools.product(*options):
-        points = 1
-        count = rows
-        for P, p in zip(shape, plans):
-            points *= P
-            count *= -(-p.count // min(P - p.K + 1, p.count))
-        if points < MIN_TILE_POINTS:
-            continue
-        ns = count * tile_ns(shape, single, engine) + TILE_NS_PER_CALL
-        if best is None or ns < best[1]:
-            best = (shape, ns)
-    return best
+    d = len(plans)
+
+    def grid(values, i):
+        return np.asarray(values).reshape([-1 if a == i else 1 for a in range(d)])
+
+    def per_value(a, func):
+        # func (Python floats, as tile_ns computes) of every entry of a
+        values, where = np.unique(a, return_inverse=True)
+        return np.array([func(int(v)) for v in values])[where.reshape(a.shape)]
+
+    points = np.ones([1] * d, dtype=np.int64)
+    count = np.full([1] * d, rows, dtype=np.int64)
+    per_point = np.zeros([1] * d)
+    for i, (opts, p) in enumerate(zip(options, plans)):
+        points = points * grid(np.array(opts, dtype=np.int64), i)
+        count = count * grid([-(-p.count // min(P - p.K + 1, p.count)) for P in opts], i)
+        if not own:
+            kind = _length_kind(i == d - 1, single)
+            per_point = per_point + grid([length_units(P, kind) / P for P in opts], i)
+    points = np.broadcast_to(points, count.shape)
+    if own:
+        ns = points * per_value(points, math.log2)
+        working = 2 * points * (4 if single else 8)
+    else:
+        ns = TILE_NS_PER_UNIT[d == 1, bool(single)] * (points * per_point)
+        working = 3 * points * (4 if single else 8)
+    big = working > TILE_CACHE_BYTES
+    if big.any():
+        ns = np.broadcast_to(ns, big.shape).copy()
+        ns[big] *= per_value(working[big], lambda w: 1 + TILE_CACHE_GROWTH
+                             * math.log2(w / TILE_CACHE_BYTES))
+    if own:
+        ns = OWN_NS_PER_UNIT[d == 1, bool(single)] * ns + OWN_NS_PER_TILE
+    else:
+        if engine != "ducc0":
+            ns = ns * SCIPY_ENGINE_FACTOR
+        ns = ns + TILE_NS_PER_TILE[d]
+    total = np.where(points < MIN_TILE_POINTS, np.inf, count * ns + TILE_NS_PER_CALL)
+    if not np.isfinite(total).any():
+        return None
+    at = np.unravel_index(int(np.argmin(total)), total.shape)
+    return tuple(int(opts[j]) for opts, j in zip(options, at)), float(total[at])
+
+
+def estimate_floor(problem, single, engine):
+    """A lower bound, in ns on one thread, of the time of every tiling
+    :func:`choose_tiles` costs for ``problem``, from the shapes alone.
+
+    Every output lies in one tile, so the tiles hold at least as many
+    points as there are outputs; every tile side is at least the ``need``
+    of :func:`choose_tiles`; a tile's time per point is at least its
+    engine's ns per unit times ``log2`` of its points (own engine) or the
+    sum of ``log2`` of its sides (``length_units(P) >= P log2 P``). The
+    cache and engine factors (at least 1) and the per-tile parts are left
+    out; the call's fixed part is kept.
+    """
+    d = len(problem.axes)
+    own = engine == "sigconv"
+    outputs = 1
+    for n in problem.batch_shape + problem.out_conv_shape:
+        outputs *= n
+    logs = 0.0
+    for K in problem.k_shape:
+        floor = (OWN_MIN_1D if d == 1 else OWN_MIN_SIDE) if own else 8
+        logs += math.log2(max(K + 1, 2 * K - 2, floor))
+    unit = (OWN_NS_PER_UNIT if own else TILE_NS_PER_UNIT)[d == 1, bool(single)]
+    return unit * outputs * logs + TILE_NS_PER_CALL
 
 
 def _spectrum(problem, kernel, tiles, nthreads):

@@ -22,9 +22,7 @@ core), so translation and compilation overlap; a ``.c`` file newer than its
 ``.pyx`` and the files that it includes is reused.
 """
 import os
-import shutil
 import subprocess
-import sys
 import sysconfig
 import tempfile
 import threading

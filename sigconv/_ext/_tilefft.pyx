@@ -27,8 +27,9 @@ the kernel's spectrum (stored in that buffer layout), transformed back and
 copied back, only the columns whose outputs are kept; last, the inverse
 transform along axis 0 over the kept columns only.
 
-1-D tiles are columns of a block (``n x w``: ``2 w`` tiles, in pairs), all
-transformed at once by the same column transform.
+A 1-D tile of ``N = n0 n1`` points is transformed as an ``n0 x n1`` block by
+the four-step method: column transforms, a twiddle per point, row
+transforms (:func:`pair1d`). :func:`run_pairs` is the whole tile loop.
 """
 
 from cython cimport floating
@@ -255,47 +256,6 @@ def pair2d(floating[:, ::1] re, floating[:, ::1] im, Py_ssize_t n1, const floati
     with nogil:
         _pair2d_core(&re[0, 0], &im[0, 0], n0, n1, ld, &hre[0], &him[0], &wr[0], &wi[0], wn,
                      &bre[0], &bim[0], j0, j1)
-
-
-def lines(floating[:, ::1] re, floating[:, ::1] im, const floating[::1] wr,
-          const floating[::1] wi, bint inverse):
-    """Transform every column of ``re + i im`` along axis 0 (forward or inverse), in place.
-
-    The columns are a multiple of :data:`CHUNK`.
-    """
-    cdef Py_ssize_t n = re.shape[0], w = re.shape[1], wn = 2 * wr.shape[0]
-    if w % CHUNK or im.shape[0] != n or im.shape[1] != w or n > wn or n & (n - 1):
-        raise ValueError("lines: bad shapes")
-    with nogil:
-        columns(&re[0, 0], &im[0, 0], n, w, 0, w, &wr[0], &wi[0], wn, inverse)
-
-
-def lines_product(floating[:, ::1] re, floating[:, ::1] im, const floating[::1] hre,
-                  const floating[::1] him, const floating[::1] wr, const floating[::1] wi):
-    """Cyclic convolution of every column of ``re + i im`` with one kernel, in place.
-
-    ``hre``/``him``: the kernel's spectrum from :func:`lines` (length
-    ``n``, bit-reversed order, scaled by ``1 / n``).
-    """
-    cdef Py_ssize_t n = re.shape[0], w = re.shape[1], wn = 2 * wr.shape[0], t, c
-    cdef floating zr, zi, hr, hi
-    cdef floating* pr
-    cdef floating* pi
-    if w % CHUNK or im.shape[0] != n or im.shape[1] != w or n > wn or n & (n - 1):
-        raise ValueError("lines: bad shapes")
-    with nogil:
-        columns(&re[0, 0], &im[0, 0], n, w, 0, w, &wr[0], &wi[0], wn, False)
-        for t in range(n):
-            hr = hre[t]
-            hi = him[t]
-            pr = &re[t, 0]
-            pi = &im[t, 0]
-            for c in range(w):
-                zr = pr[c]
-                zi = pi[c]
-                pr[c] = zr * hr - zi * hi
-                pi[c] = zr * hi + zi * hr
-        columns(&re[0, 0], &im[0, 0], n, w, 0, w, &wr[0], &wi[0], wn, True)
 
 
 def four_step_twiddles(Py_ssize_t n0, Py_ssize_t n1, dtype):

@@ -99,13 +99,6 @@ def max_rank(shape):
     return max(1, (k0 * k1 - 1) // (k0 + k1))
 
 
-def _points(shape):
-    total = 1
-    for n in shape:
-        total *= n
-    return total
-
-
 def _wrap64(v):
     """Python int ``v`` modulo ``2**64`` as a signed int64 value."""
     return ((int(v) + (1 << 63)) % (1 << 64)) - (1 << 63)
@@ -491,7 +484,7 @@ def _run_banded(problem, x, factors, fill0, workers):
             and _fused_extra_ok(problem, d - 2, d - 1)[0])
     if fuse:
         rmap, cmap = _fused_maps(problem, (d - 2, d - 1))
-        items = np.arange(R * _points(problem.out_conv_shape[1:d - 2]), dtype=np.intp)
+        items = np.arange(R * math.prod(problem.out_conv_shape[1:d - 2]), dtype=np.intp)
 
     def work(chunk, threads):
         # this worker's scratch: each pass's band, and a term's result
@@ -510,7 +503,7 @@ def _run_banded(problem, x, factors, fill0, workers):
                 for j in range(d):
                     if fuse and j == d - 2:
                         # both passes into the result (later terms added in place)
-                        n = (r1 - r0) * _points(sshape[1:d - 2])
+                        n = (r1 - r0) * math.prod(sshape[1:d - 2])
                         _separable.correlate(
                             src, ws[j], ws[j + 1], outs[b, r0:r1].reshape(-1),
                             sshape[d - 2], sshape[d - 1], problem.out_conv_shape[d - 2],

@@ -65,6 +65,60 @@ cdef inline int _log2(Py_ssize_t n) noexcept nogil:
     return b
 
 
+#: bytes of a strip (both planes) small enough to stay in the first-level
+#: cache through all its stages; larger strips are split (see :func:`_dif`)
+cdef enum:
+    L1_STRIP = 16384
+
+
+cdef void _dif(floating* sr, floating* si, Py_ssize_t n, Py_ssize_t ld,
+               const floating* wr, const floating* wi, Py_ssize_t wn) noexcept nogil:
+    """The forward stages of one strip of ``n`` rows (natural order in, bit-reversed out).
+
+    A strip larger than :data:`L1_STRIP` gets its first two stages in one
+    pass over all its rows; its four quarters are then independent
+    transforms, each done whole before the next (depth first), so the later
+    stages find their rows in the first-level cache.
+    """
+    cdef Py_ssize_t h, q
+    if n < 2:
+        return
+    if n >= 8 and n * CHUNK * 2 * <Py_ssize_t>sizeof(floating) > L1_STRIP:
+        _r4_dif(sr, si, n, ld, n // 2, wr, wi, wn)
+        q = n // 4
+        for h in range(4):
+            _dif(sr + h * q * ld, si + h * q * ld, q, ld, wr, wi, wn)
+        return
+    h = n // 2
+    if _log2(n) % 2:
+        _r2_dif(sr, si, n, ld, h, wr, wi, wn)
+        h //= 2
+    while h >= 2:
+        _r4_dif(sr, si, n, ld, h, wr, wi, wn)
+        h //= 4
+
+
+cdef void _dit(floating* sr, floating* si, Py_ssize_t n, Py_ssize_t ld,
+               const floating* wr, const floating* wi, Py_ssize_t wn) noexcept nogil:
+    """The inverse stages of one strip (bit-reversed in, natural out, unscaled):
+    :func:`_dif` mirrored (the quarters first, then the last two stages)."""
+    cdef Py_ssize_t h, q
+    if n < 2:
+        return
+    if n >= 8 and n * CHUNK * 2 * <Py_ssize_t>sizeof(floating) > L1_STRIP:
+        q = n // 4
+        for h in range(4):
+            _dit(sr + h * q * ld, si + h * q * ld, q, ld, wr, wi, wn)
+        _r4_dit(sr, si, n, ld, q, wr, wi, wn)
+        return
+    h = 1
+    while 4 * h <= n:
+        _r4_dit(sr, si, n, ld, h, wr, wi, wn)
+        h *= 4
+    if h < n:
+        _r2_dit(sr, si, n, ld, h, wr, wi, wn)
+
+
 cdef void columns(floating* re, floating* im, Py_ssize_t n, Py_ssize_t ld,
                   Py_ssize_t c0, Py_ssize_t c1, const floating* wr, const floating* wi,
                   Py_ssize_t wn, bint inverse) noexcept nogil:
@@ -72,95 +126,21 @@ cdef void columns(floating* re, floating* im, Py_ssize_t n, Py_ssize_t ld,
 
     ``c1 - c0`` is a multiple of :data:`CHUNK`; ``ld`` is the row stride
     (elements); the twiddles are those of length ``wn`` (a multiple of
-    ``n``). Each strip of :data:`CHUNK` columns goes through every stage
-    before the next (it stays in the core's cache). Forward: natural order
-    to bit-reversed; inverse: bit-reversed to natural, unscaled.
+    ``n``). Strip after strip of :data:`CHUNK` columns. Forward: natural
+    order to bit-reversed; inverse: bit-reversed to natural, unscaled.
     """
-    cdef Py_ssize_t c, h
-    cdef floating* sr
-    cdef floating* si
-    if n < 2:
-        return
-    c = c0
+    cdef Py_ssize_t c = c0
     while c < c1:
-        sr = re + c
-        si = im + c
-        if not inverse:
-            h = n // 2
-            if _log2(n) % 2:
-                _r2_dif(sr, si, n, ld, CHUNK, h, wr, wi, wn)
-                h //= 2
-            while h >= 2:
-                _r4_dif(sr, si, n, ld, CHUNK, h, wr, wi, wn)
-                h //= 4
+        if inverse:
+            _dit(re + c, im + c, n, ld, wr, wi, wn)
         else:
-            h = 1
-            while 4 * h <= n:
-                _r4_dit(sr, si, n, ld, CHUNK, h, wr, wi, wn)
-                h *= 4
-            if h < n:
-                _r2_dit(sr, si, n, ld, CHUNK, h, wr, wi, wn)
+            _dif(re + c, im + c, n, ld, wr, wi, wn)
         c += CHUNK
 
 
-cdef inline void _rows_in(const floating* re, const floating* im, Py_ssize_t n1,
-                          Py_ssize_t ld, floating* br, floating* bi) noexcept nogil:
-    """``b[j, q] = x[q, j]`` for :data:`CHUNK` rows of ``n1``: rows become columns."""
-    cdef Py_ssize_t q, j
-    for q in range(CHUNK):
-        for j in range(n1):
-            br[j * CHUNK + q] = re[q * ld + j]
-            bi[j * CHUNK + q] = im[q * ld + j]
-
-
-cdef inline void _rows_out(floating* re, floating* im, Py_ssize_t ld, Py_ssize_t j0,
-                           Py_ssize_t j1, const floating* br,
-                           const floating* bi) noexcept nogil:
-    """``x[q, j] = b[j, q]`` for the columns ``[j0, j1)`` only."""
-    cdef Py_ssize_t q, j
-    for q in range(CHUNK):
-        for j in range(j0, j1):
-            re[q * ld + j] = br[j * CHUNK + q]
-            im[q * ld + j] = bi[j * CHUNK + q]
-
-
-cdef inline void _rows_in_tw(const floating* re, const floating* im, Py_ssize_t n1,
-                             Py_ssize_t ld, floating* br, floating* bi, const floating* tr,
-                             const floating* ti) noexcept nogil:
-    """:func:`_rows_in` times the four-step twiddles ``t`` (rows of ``n1``)."""
-    cdef Py_ssize_t q, j
-    cdef floating a, b
-    for q in range(CHUNK):
-        for j in range(n1):
-            a = re[q * ld + j]
-            b = im[q * ld + j]
-            br[j * CHUNK + q] = a * tr[q * n1 + j] - b * ti[q * n1 + j]
-            bi[j * CHUNK + q] = a * ti[q * n1 + j] + b * tr[q * n1 + j]
-
-
-cdef inline void _rows_out_tw(floating* re, floating* im, Py_ssize_t n1, Py_ssize_t ld,
-                              const floating* br, const floating* bi, const floating* tr,
-                              const floating* ti) noexcept nogil:
-    """:func:`_rows_out` (every column) times the conjugate twiddles."""
-    cdef Py_ssize_t q, j
-    cdef floating a, b
-    for q in range(CHUNK):
-        for j in range(n1):
-            a = br[j * CHUNK + q]
-            b = bi[j * CHUNK + q]
-            re[q * ld + j] = a * tr[q * n1 + j] + b * ti[q * n1 + j]
-            im[q * ld + j] = b * tr[q * n1 + j] - a * ti[q * n1 + j]
-
-
-cdef inline void _product(floating* br, floating* bi, const floating* hr,
-                          const floating* hi, Py_ssize_t n) noexcept nogil:
-    cdef Py_ssize_t t
-    cdef floating zr, zi
-    for t in range(n):
-        zr = br[t]
-        zi = bi[t]
-        br[t] = zr * hr[t] - zi * hi[t]
-        bi[t] = zr * hi[t] + zi * hr[t]
+cdef inline Py_ssize_t _strips(Py_ssize_t n1) noexcept nogil:
+    """The columns of whole strips covering ``n1`` columns."""
+    return (n1 + CHUNK - 1) // CHUNK * CHUNK
 
 
 #: a tile's planes: rows and columns multiples of CHUNK
@@ -207,7 +187,7 @@ def spectrum2d(floating[:, ::1] re, floating[:, ::1] im, Py_ssize_t n1, floating
     cdef floating f = <floating>scale
     _check(re, im, n1, wn, bre.shape[0])
     with nogil:
-        columns(&re[0, 0], &im[0, 0], n0, ld, 0, ld, &wr[0], &wi[0], wn, False)
+        columns(&re[0, 0], &im[0, 0], n0, ld, 0, _strips(n1), &wr[0], &wi[0], wn, False)
         for k in range(n0 // CHUNK):
             r0 = k * CHUNK
             _rows_in(&re[r0, 0], &im[r0, 0], n1, ld, &bre[0], &bim[0])
@@ -226,7 +206,7 @@ cdef void _pair2d_core(floating* re, floating* im, Py_ssize_t n0, Py_ssize_t n1,
     cdef Py_ssize_t r0, k, c0, c1
     c0 = (j0 // CHUNK) * CHUNK
     c1 = min((j1 + CHUNK - 1) // CHUNK * CHUNK, ld)
-    columns(re, im, n0, ld, 0, ld, wr, wi, wn, False)
+    columns(re, im, n0, ld, 0, _strips(n1), wr, wi, wn, False)
     for k in range(n0 // CHUNK):
         r0 = k * CHUNK
         _rows_in(re + r0 * ld, im + r0 * ld, n1, ld, bre, bim)

@@ -9,7 +9,7 @@ from ._backends import BACKENDS, METHODS, check_method, evaluate
 from ._dtypes import kernel_dtype
 from ._problem import make_problem, normalize_axes
 from ._validate import as_int
-from .plan import auto_method
+from .plan import auto_choice
 from ._small import small_call
 
 __all__ = ["convolve", "correlate", "convolve2d", "correlate2d", "fftconvolve",
@@ -25,9 +25,11 @@ def _doc(text):
 
 
 def _choose_method(method, problem, signal, kernel, workers=None):
+    """``(method, exact)``: see :func:`sigconv.plan.auto_choice` (``exact`` None
+    for an explicit method)."""
     if check_method(method) == "auto":
-        return auto_method(problem, signal, kernel, workers)
-    return method
+        return auto_choice(problem, signal, kernel, workers)
+    return method, None
 
 
 def _run(op, in1, in2, mode, method, boundary, fillvalue, axes, stride, workers,
@@ -44,7 +46,7 @@ def _run(op, in1, in2, mode, method, boundary, fillvalue, axes, stride, workers,
     problem, signal, kernel = make_problem(
         in1, in2, op=op, mode=mode, boundary=boundary, fillvalue=fillvalue, axes=axes,
         stride=stride, flavor=flavor)
-    method = _choose_method(method, problem, signal, kernel, workers)
+    method, exact = _choose_method(method, problem, signal, kernel, workers)
     if problem.empty:
         # nothing to sum: an empty result, or sums over an empty kernel
         out = np.zeros(problem.out_shape, dtype=problem.out_dtype)
@@ -59,7 +61,7 @@ def _run(op, in1, in2, mode, method, boundary, fillvalue, axes, stride, workers,
             out[...] = w.sum(dtype=dt, keepdims=True).ravel() * np.asarray(
                 [problem.fillvalue], dtype=dt)
         return out
-    return evaluate(method, problem, signal, kernel, workers)
+    return evaluate(method, problem, signal, kernel, workers, exact=exact)
 
 
 _SHARED_PARAMS = """

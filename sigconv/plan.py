@@ -56,11 +56,14 @@ def _transform_is_exact(problem, signal, kernel):
 _all_finite = all_finite
 
 
-def _candidates(problem, signal, kernel, lazy=False, workers=None):
+def _candidates(problem, signal, kernel, lazy=False, workers=None, defer=False):
     """Methods that may be used for this call, cheapest-first by the model.
 
     ``lazy``: only the first entry matters, so the inputs are not scanned
-    when the model already ranks the direct method first.
+    when the model already ranks the direct method first. ``defer``: where
+    the first is a transform (``fft``, ``oa``), the signal is not scanned
+    for NaN/Inf (the caller has :func:`~sigconv._backends.evaluate` do it,
+    with an exact method to fall back on).
     """
     rows = _kernel_rows(problem, kernel)
     separable = separable_candidate(problem, rows)
@@ -99,7 +102,8 @@ def _candidates(problem, signal, kernel, lazy=False, workers=None):
     if problem.out_dtype.kind in "biu":
         if not _transform_is_exact(problem, signal, kernel):
             return exact
-    elif not (_all_finite(signal) and _all_finite(kernel)):
+    elif not _all_finite(kernel) or not (
+            (defer and exact and methods[0] in ("fft", "oa")) or _all_finite(signal)):
         # a NaN or Inf would spread over every output of a transform
         return exact
     return methods
@@ -121,6 +125,25 @@ def auto_method(problem, signal, kernel, workers=None):
     if direct <= FFT_OVERHEAD:
         return "direct"
     return _candidates(problem, signal, kernel, lazy=True, workers=workers)[0]
+
+
+def auto_choice(problem, signal, kernel, workers=None):
+    """:func:`auto_method`, with the signal's scan for NaN/Inf left to the call.
+
+    Returns ``(method, exact)``: where ``method`` is a transform chosen
+    without scanning the signal, ``exact`` is the method to use instead if
+    it holds a NaN or Inf (for :func:`~sigconv._backends.evaluate`, whose
+    overlap-save tiles test the samples as they read them); otherwise
+    ``exact`` is None.
+    """
+    if 0 in problem.out_shape or 0 in problem.x_shape or 0 in problem.k_shape:
+        return "direct", None
+    if DIRECT_OVERHEAD + _direct_ns(problem) * problem.work <= FFT_OVERHEAD:
+        return "direct", None
+    methods = _candidates(problem, signal, kernel, lazy=True, workers=workers, defer=True)
+    if methods[0] in ("fft", "oa") and problem.out_dtype.kind in "fc":
+        return methods[0], next(m for m in methods if m in ("direct", "separable"))
+    return methods[0], None
 
 
 def _time(func, budget=0.2):
@@ -468,9 +491,13 @@ class Convolver:
         problem, signal, kernel = make_problem(x, self._kernel, **self._options)
         if problem.empty:
             return np.zeros(problem.out_shape, dtype=problem.out_dtype)
-        method = self.method
-        if (self._auto and method not in ("direct", "separable")
-                and not (self._kernel_finite and _all_finite(signal))):
-            method = "direct"
+        method, exact = self.method, None
+        if self._auto and method not in ("direct", "separable"):
+            if not self._kernel_finite:
+                method = "direct"
+            elif method in ("fft", "oa") and problem.out_dtype.kind in "fc":
+                exact = "direct"      # the signal's scan left to evaluate
+            elif not _all_finite(signal):
+                method = "direct"
         return evaluate(method, problem, signal, kernel, workers, prepared=self._prepared,
-                        flipped=self._flipped, stacklevel=3)
+                        flipped=self._flipped, stacklevel=3, exact=exact)

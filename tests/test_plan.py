@@ -99,11 +99,14 @@ def test_scalars_and_errors():
 @pytest.fixture
 def ran(monkeypatch):
     """Record the backend each call runs (stubbed: zeros of the right shape)."""
-    from sigconv._backends import BACKENDS
+    from sigconv._backends import BACKENDS, NonFiniteInput, all_finite
     log = []
 
     def stub(name):
-        def run(problem, signal, kernel, workers):
+        def run(problem, signal, kernel, workers, **options):
+            # a backend told to check the signal raises on a NaN or Inf
+            if options.get("check_finite") and not all_finite(signal):
+                raise NonFiniteInput()
             log.append(name)
             return np.zeros(problem.out_shape, dtype=problem.out_dtype)
         return run

@@ -43,9 +43,9 @@ def spy(monkeypatch):
     calls = []
     original = tiles_backend._run_tiles
 
-    def run(problem, signal, kernel, tiles, workers, prepared):
+    def run(problem, signal, kernel, tiles, workers, prepared, check_finite=False):
         calls.append(tiles)
-        return original(problem, signal, kernel, tiles, workers, prepared)
+        return original(problem, signal, kernel, tiles, workers, prepared, check_finite)
 
     monkeypatch.setattr(tiles_backend, "_run_tiles", run)
     return calls
@@ -319,3 +319,56 @@ def test_convolver_after_engine_change(rng, monkeypatch, spy):
     monkeypatch.setattr(oa, "tile_plan", lambda problem: None)
     check(conv(x), scipy.signal.fftconvolve(x, h, "same"), x, h)
     assert not spy
+
+
+@pytest.mark.parametrize("bad", [np.nan, np.inf])
+@pytest.mark.parametrize("ndim, where", [(1, (0,)), (1, (350,)), (1, (699,)),
+                                         (2, (0, 0)), (2, (9, 5)), (2, (18, 10))])
+def test_auto_non_finite_signal(rng, monkeypatch, engine, spy, bad, ndim, where):
+    # auto leaves the signal's NaN/Inf scan to the tiles (the own engine tests
+    # the samples as it gathers them; the others scan first); a NaN or Inf
+    # anywhere, edges included, gives the direct method's result
+    force_tiles(monkeypatch, 4, 1)
+    monkeypatch.setattr(sigconv.convolution, "auto_choice", lambda *a: ("oa", "direct"))
+    monkeypatch.setattr(sigconv.convolution, "small_call", lambda *a: None)
+    x = random_array(rng, (700,) if ndim == 1 else (19, 11), np.float64)
+    h = random_array(rng, (6,) if ndim == 1 else (6, 3), np.float64)
+    x[where] = bad
+    got = sigconv.convolve(x, h, "same")
+    expected = sigconv.convolve(x, h, "same", method="direct")
+    np.testing.assert_array_equal(np.isnan(got), np.isnan(expected))
+    np.testing.assert_array_equal(np.isinf(got), np.isinf(expected))
+    ok = np.isfinite(expected)
+    check(got[ok], expected[ok], x, h)
+    assert spy          # the tiles ran (and gave up)
+    # a Convolver chosen by auto does the same
+    conv = sigconv.Convolver(h, x.shape, mode="same", method="auto")
+    monkeypatch.setattr(conv, "method", "oa")
+    got = conv(x)
+    np.testing.assert_array_equal(np.isnan(got), np.isnan(expected))
+
+
+def test_auto_does_not_scan_the_signal(rng, monkeypatch, spy):
+    # with the own engine's tiles, no pass over the signal before the tiles
+    import sigconv._backends as backends
+    monkeypatch.setattr(tiles_backend, "ENGINE", "sigconv")
+    x = random_array(rng, (700, 700), np.float64)
+    h = random_array(rng, (63, 63), np.float64)
+    assert sigconv.choose_conv_method(x, h, "same") == "oa"
+    scanned = []
+    original = backends.all_finite
+
+    def counting(a):
+        scanned.append(a.shape)
+        return original(a)
+
+    for module in (backends, sigconv.plan, backends._finite, oa, tiles_backend):
+        for name in ("all_finite", "_all_finite"):
+            if hasattr(module, name):
+                monkeypatch.setattr(module, name, counting)
+    got = sigconv.convolve(x, h, "same")
+    assert spy and x.shape not in scanned
+    check(got, scipy.signal.fftconvolve(x, h, "same"), x, h)
+    x[350, 340] = np.nan
+    got = sigconv.convolve(x, h, "same")
+    assert np.isnan(got).sum() == h.size

@@ -11,6 +11,7 @@ import warnings
 import numpy as np
 
 from .._boundary import FILL
+from ._finite import NonFiniteInput, all_finite  # noqa: F401  (used through this package)
 from . import direct, fft, oa
 from . import separable, toeplitz
 
@@ -37,19 +38,6 @@ NONFINITE_WARNING = (
     "Consider using method='direct' instead. (method=%r: a NaN or Inf in either input "
     "spreads through the transforms to every output%s; the direct method keeps it to "
     "the outputs whose sums include it.)")
-
-
-def all_finite(a):
-    """Whether ``a`` holds no NaN or Inf: one summing pass, no temporary.
-
-    A NaN or Inf makes the sum non-finite; so may an overflow of finite
-    values, which the element-wise test then tells apart.
-    """
-    if a.dtype.kind not in "fc":
-        return True
-    with np.errstate(over="ignore", invalid="ignore"):
-        total = np.add.reduce(a, axis=None)
-    return bool(np.isfinite(total)) or bool(np.isfinite(a).all())
 
 
 def _swap_roles(method, problem, signal, kernel):
@@ -93,7 +81,7 @@ def _swapped_full(method, problem, signal, kernel, workers):
 
 
 def evaluate(method, problem, signal, kernel, workers=None, *, prepared=None,
-             flipped=None, stacklevel=4):
+             flipped=None, stacklevel=4, exact=None):
     """``method``'s result for ``problem``: the one place every call reaches a backend.
 
     * direct/Toeplitz with a NaN/Inf kernel and a zero fill: the roles of
@@ -101,10 +89,26 @@ def evaluate(method, problem, signal, kernel, workers=None, *, prepared=None,
     * an explicit ``fft``/``oa`` on non-finite floating inputs: a
       RuntimeWarning, as :func:`scipy.signal.convolve` gives (``auto``
       never takes a transform for them);
+    * ``exact``: ``auto`` took the transform ``method`` for a finite kernel
+      without scanning the signal; if the signal holds a NaN or Inf, the
+      exact method ``exact`` gives the result instead. The overlap-save
+      tiles test the samples as they read them (no pass of their own);
+      otherwise the signal is scanned first;
     * ``prepared``: a transform method's kernel spectrum
       (:class:`~sigconv.Convolver`); ``flipped``: the direct method's
       kernel, already flipped.
     """
+    if exact is not None and method in ("fft", "oa"):
+        extra = {} if prepared is None else {"prepared": prepared}
+        try:
+            if method == "oa":
+                return BACKENDS["oa"](problem, signal, kernel, workers, check_finite=True,
+                                      **extra)
+            if all_finite(signal):
+                return BACKENDS["fft"](problem, signal, kernel, workers, **extra)
+        except NonFiniteInput:
+            pass
+        method = exact
     if _swap_roles(method, problem, signal, kernel):
         return _swapped_full(method, problem, signal, kernel, workers)
     if (method in ("fft", "oa") and problem.out_dtype.kind in "fc"

@@ -44,6 +44,7 @@ import numpy as np
 from .._threads import resolve_workers
 from . import fft as _fft
 from . import tiles as _tiles
+from ._finite import NonFiniteInput, all_finite
 
 #: cost of one transform beyond its ``P log2 P`` butterflies, in the same
 #: units: setting up a line, copying it in and out, the element-wise product
@@ -142,18 +143,23 @@ def prepare(problem, kernel, workers=None):
     return _fft.Prepared(H, _fft.geometry_key(problem))
 
 
-def run(problem, signal, kernel, workers=None, prepared=None):
+def run(problem, signal, kernel, workers=None, prepared=None, check_finite=False):
     """Evaluate ``problem`` by overlap-save; returns the finished array.
 
     ``prepared``: the kernel's spectrum from :func:`prepare`. The tile
     pipeline (:func:`tile_plan`) does the calls it covers; the block batch
-    the others.
+    the others. ``check_finite``: raise
+    :class:`~sigconv._backends.NonFiniteInput` if the signal holds a NaN or
+    Inf (the tile pipeline tests the samples as it reads them).
     """
     tiles = tile_plan(problem)
     if prepared is not None and isinstance(prepared.H, tuple) != (tiles is not None):
         prepared = None   # made for the other path (the engine changed): recompute
     if tiles is not None:
-        return _tiles._run_tiles(problem, signal, kernel, tiles, workers, prepared)
+        return _tiles._run_tiles(problem, signal, kernel, tiles, workers, prepared,
+                                 check_finite)
+    if check_finite and not all_finite(signal):
+        raise NonFiniteInput()
     return _run_blocks(problem, signal, kernel, workers, prepared)
 
 

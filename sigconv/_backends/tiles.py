@@ -34,6 +34,7 @@ import scipy.fft as sfft
 from .._ext import _tilefft, _tiles
 from .._threads import resolve_workers
 from . import fft as _fft
+from ._finite import NonFiniteInput, all_finite
 from ._layout import batch_indices
 from ._lengths import _kind as _length_kind, length_units
 
@@ -533,12 +534,14 @@ def _own_spectrum(v, tiles):
     return Hr, Hi
 
 
-def _run_pairs(problem, x, out, xi, hi, H, tiles, fill, nthreads):
+def _run_pairs(problem, x, out, xi, hi, H, tiles, fill, nthreads, check=False):
     """The 1-D and 2-D tiles of the own engine, in one compiled loop.
 
     ``x``: the signal rows ``(rows, ...)`` (the convolved axes last),
     ``out``: the result rows; the loop (:func:`sigconv._ext._tilefft.run_pairs`)
     takes consecutive tiles of a row two at a time, as one complex tile.
+    With ``check``, returns False (and leaves ``out`` unfinished) at the
+    first NaN or Inf among the samples the tiles read; True otherwise.
     """
     Hr, Hi = H
     (n0, n1), _, (wr, wi), fs = _own_setup(tiles)
@@ -552,8 +555,9 @@ def _run_pairs(problem, x, out, xi, hi, H, tiles, fill, nthreads):
     else:
         tr = ti = np.empty(0, tiles.dtype)
     (m0, B0, w0), (m1, B1, w1) = axes
-    _tilefft.run_pairs(x, out, np.asarray(xi, np.intp), np.asarray(hi, np.intp), Hr, Hi,
-                       m0, B0, m1, B1, w0, w1, wr, wi, tr, ti, n0, n1, fill, nthreads)
+    return _tilefft.run_pairs(x, out, np.asarray(xi, np.intp), np.asarray(hi, np.intp), Hr,
+                              Hi, m0, B0, m1, B1, w0, w1, wr, wi, tr, ti, n0, n1, fill,
+                              nthreads, check)
 
 
 def _in_threads(work, nthreads):
@@ -568,8 +572,13 @@ def _in_threads(work, nthreads):
         work()
 
 
-def _run_tiles(problem, signal, kernel, tiles, workers, prepared):
-    """Evaluate ``problem`` tile by tile (see :class:`TilePlan`)."""
+def _run_tiles(problem, signal, kernel, tiles, workers, prepared, check_finite=False):
+    """Evaluate ``problem`` tile by tile (see :class:`TilePlan`).
+
+    ``check_finite``: raise :class:`~sigconv._backends.NonFiniteInput` if
+    the signal holds a NaN or Inf (the own engine tests the samples as its
+    tiles read them; the other engines scan the signal first).
+    """
     d = len(tiles.shape)
     dt = tiles.dtype
     x = _fft.canonical_view(signal, problem)
@@ -604,9 +613,13 @@ def _run_tiles(problem, signal, kernel, tiles, workers, prepared):
     o3 = out.reshape((-1,) + (1,) * (3 - d) + out.shape[nb:])
     fill = float(problem.fillvalue)
     if tiles.engine == "sigconv":
-        _run_pairs(problem, x.reshape((-1,) + x.shape[nb:]), out.reshape((-1,) + out.shape[nb:]),
-                   xi, hi, H, tiles, fill, nthreads)
+        if not _run_pairs(problem, x.reshape((-1,) + x.shape[nb:]),
+                          out.reshape((-1,) + out.shape[nb:]), xi, hi, H, tiles, fill, nthreads,
+                          check_finite):
+            raise NonFiniteInput()
         return _fft.finish(out, problem, out)
+    if check_finite and not all_finite(signal):
+        raise NonFiniteInput()
     info = _axis_tables(problem, tiles)
     combos = list(itertools.product(*(range(len(t)) for t in info)))
     Hr = H.reshape(H.shape[0], -1).view(dt)

@@ -386,18 +386,23 @@ cdef inline void _write(floating* o, Py_ssize_t os0, Py_ssize_t os1, const float
                 orow[j * os1] = prow[j * w1[3]]
 
 
-cdef inline void _gather_tile(const floating* x, Py_ssize_t xs0, Py_ssize_t xs1,
+cdef inline bint _gather_tile(const floating* x, Py_ssize_t xs0, Py_ssize_t xs1,
                               const Py_ssize_t* m0, const Py_ssize_t* m1, Py_ssize_t n0,
-                              Py_ssize_t n1, Py_ssize_t W, floating fill,
-                              floating* p) noexcept nogil:
-    """A 2-D tile (``n0`` rows of ``n1`` from the maps) into a plane of row stride ``W``."""
+                              Py_ssize_t n1, Py_ssize_t W, floating fill, floating* p,
+                              bint check) noexcept nogil:
+    """A 2-D tile (``n0`` rows of ``n1`` from the maps) into a plane of row stride ``W``;
+    with ``check``, whether its values are all finite (else True)."""
     cdef Py_ssize_t i, i0
+    cdef bint ok = True
     for i in range(n0):
         i0 = m0[i]
         if i0 >= 0:
             _gather_line(x + i0 * xs0, xs1, 0, m1, n1, fill, p + i * W)
         else:
             _gather_line(x, xs1, i0, m1, n1, fill, p + i * W)
+        if check and not _finite(p + i * W, n1):
+            ok = False
+    return ok
 
 
 def run_pairs(const floating[:, :, :] x, floating[:, :, :] out, const Py_ssize_t[::1] xi,
@@ -406,7 +411,7 @@ def run_pairs(const floating[:, :, :] x, floating[:, :, :] out, const Py_ssize_t
               Py_ssize_t B1, const Py_ssize_t[:, ::1] w0, const Py_ssize_t[:, ::1] w1,
               const floating[::1] wr, const floating[::1] wi, const floating[::1] tr,
               const floating[::1] ti, Py_ssize_t n0, Py_ssize_t n1, double fill,
-              int nthreads):
+              int nthreads, bint check=False):
     """Every tile of a 1-D or 2-D problem through the own transforms, two at a time.
 
     ``x`` ``(signal rows, A, B)`` and ``out`` ``(rows, ...)``: row ``r`` of
@@ -421,6 +426,10 @@ def run_pairs(const floating[:, :, :] x, floating[:, :, :] out, const Py_ssize_t
     unit axis (``span0 = [0]``, one ``w0`` row) and each tile along axis 2
     has ``n0 n1`` points, transformed as an ``n0 x n1`` block. Consecutive tiles of one
     row go in pairs; the pairs are the tasks of one parallel loop.
+
+    With ``check``, every gathered sample is tested for NaN and Inf; at the
+    first one found the remaining pairs are skipped and the result is
+    False (``out`` is then incomplete). Returns True otherwise.
     """
     cdef Py_ssize_t rows = out.shape[0], c0 = w0.shape[0], c1 = w1.shape[0]
     cdef Py_ssize_t ntiles = c0 * c1, npairs = (ntiles + 1) // 2
@@ -437,6 +446,8 @@ def run_pairs(const floating[:, :, :] x, floating[:, :, :] out, const Py_ssize_t
     cdef floating* op
     cdef int tid
     cdef Py_ssize_t* done
+    cdef bint ok
+    cdef int[::1] bad = np.zeros(1, np.intc)     # shared: a non-finite sample was met
     if one_d:
         W = n1
         N = n0 * n1
@@ -456,7 +467,7 @@ def run_pairs(const floating[:, :, :] x, floating[:, :, :] out, const Py_ssize_t
     if xi.shape[0] < rows or hi.shape[0] < rows:
         raise ValueError("run_pairs: a signal and a spectrum row per output row")
     if tasks == 0:
-        return
+        return True
     for k in range(3):
         if x.strides[k] % <Py_ssize_t>sizeof(floating) or out.strides[k] % <Py_ssize_t>sizeof(floating):
             raise ValueError("run_pairs: strides must be whole elements")
@@ -479,6 +490,8 @@ def run_pairs(const floating[:, :, :] x, floating[:, :, :] out, const Py_ssize_t
         for task in prange(tasks, schedule='dynamic', num_threads=nthreads):
             tid = threadid()
             done[8 * tid] = done[8 * tid] + 1
+            if bad[0]:
+                continue
             re = &sc[0] + tid * (2 * plane + 2 * nb)
             im = re + plane
             bre = im + plane
@@ -492,8 +505,10 @@ def run_pairs(const floating[:, :, :] x, floating[:, :, :] out, const Py_ssize_t
             b = j % c1
             if one_d:
                 _gather_line(xp, xs1, 0, &span1[b * B1], N, f, re)
+                ok = not check or _finite(re, N)
             else:
-                _gather_tile(xp, xs0, xs1, &span0[a * B0], &span1[b * B1], n0, n1, W, f, re)
+                ok = _gather_tile(xp, xs0, xs1, &span0[a * B0], &span1[b * B1], n0, n1, W, f,
+                                  re, check)
             kb0 = w1[b, 0]
             kb1 = w1[b, 0] + (w1[b, 2] - 1) * w1[b, 3] + 1
             if j + 1 < ntiles:
@@ -501,13 +516,18 @@ def run_pairs(const floating[:, :, :] x, floating[:, :, :] out, const Py_ssize_t
                 b = (j + 1) % c1
                 if one_d:
                     _gather_line(xp, xs1, 0, &span1[b * B1], N, f, im)
+                    ok = ok and (not check or _finite(im, N))
                 else:
-                    _gather_tile(xp, xs0, xs1, &span0[a * B0], &span1[b * B1], n0, n1, W, f, im)
+                    ok = _gather_tile(xp, xs0, xs1, &span0[a * B0], &span1[b * B1], n0, n1,
+                                      W, f, im, check) and ok
                 kb0 = min(kb0, w1[b, 0])
                 kb1 = max(kb1, w1[b, 0] + (w1[b, 2] - 1) * w1[b, 3] + 1)
             else:
                 for k in range(n0 * W):
                     im[k] = 0
+            if not ok:
+                bad[0] = 1
+                continue
             if one_d:
                 _pair1d_core(re, im, n0, n1, &Hr[hi[r], 0], &Hi[hi[r], 0], &wr[0], &wi[0], wn,
                              &tr[0], &ti[0], bre, bim)
@@ -525,3 +545,4 @@ def run_pairs(const floating[:, :, :] x, floating[:, :, :] out, const Py_ssize_t
                 team_stamp(done, 1)
         team_report(nthreads, tasks, done)
     free(done)
+    return not bad[0]

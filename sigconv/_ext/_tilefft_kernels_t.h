@@ -230,3 +230,20 @@ static void SC_(product)(SC_T* SC_RESTRICT br, SC_T* SC_RESTRICT bi,
         bi[t] = zr * hi[t] + zi * hr[t];
     }
 }
+
+/* 1 if the n values at p hold no NaN or Inf, else 0: x - x is 0 for a
+ * finite x and NaN otherwise, summed in CHUNK independent lanes */
+static int SC_(finite)(const SC_T* SC_RESTRICT p, ptrdiff_t n)
+{
+    SC_T acc[SIGCONV_TF_CHUNK] = {0};
+    SC_T total = 0;
+    ptrdiff_t i = 0;
+    for (; i + SIGCONV_TF_CHUNK <= n; i += SIGCONV_TF_CHUNK)
+        for (int t = 0; t < SIGCONV_TF_CHUNK; t++)
+            acc[t] += p[i + t] - p[i + t];
+    for (; i < n; i++)
+        total += p[i] - p[i];
+    for (int t = 0; t < SIGCONV_TF_CHUNK; t++)
+        total += acc[t];
+    return total == 0;
+}

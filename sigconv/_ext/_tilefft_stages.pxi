@@ -40,6 +40,8 @@ cdef extern from "_tilefft_kernels.h" nogil:
                              const float*, const float*, const float*)
     void sc_tf_product_d(double*, double*, const double*, const double*, Py_ssize_t)
     void sc_tf_product_f(float*, float*, const float*, const float*, Py_ssize_t)
+    int sc_tf_finite_d(const double*, Py_ssize_t)
+    int sc_tf_finite_f(const float*, Py_ssize_t)
 
 
 # One stage (radix 2) or two (radix 4) of half-size ``h`` on a strip of
@@ -119,3 +121,11 @@ cdef inline void _product(floating* br, floating* bi, const floating* hr, const 
         sc_tf_product_d(br, bi, hr, hi, n)
     else:
         sc_tf_product_f(br, bi, hr, hi, n)
+
+
+cdef inline bint _finite(const floating* p, Py_ssize_t n) noexcept nogil:
+    """Whether the ``n`` values at ``p`` hold no NaN or Inf."""
+    if floating is double:
+        return sc_tf_finite_d(p, n)
+    else:
+        return sc_tf_finite_f(p, n)

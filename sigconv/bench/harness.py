@@ -12,6 +12,7 @@ import importlib
 import math
 import os
 import platform
+import random
 import statistics
 import time
 
@@ -36,7 +37,9 @@ def time_calls(calls, firsts, budget, repeat, min_samples=None):
     samples exist, but at least ``min_samples[i]``; calls shorter than
     :data:`MIN_SAMPLE` are looped within a sample. The samples of all calls
     are taken in interleaved rounds, so a burst of load from other processes
-    hits every contender alike instead of one of them. A warm-up that alone
+    hits every contender alike instead of one of them, each round in its own
+    order (a seeded shuffle), so no contender always runs right after the
+    same one (whose freed memory or cache state it would inherit). A warm-up that alone
     exceeds the budget is that call's only sample (a call that long has
     nothing left to warm).
 
@@ -64,8 +67,9 @@ def time_calls(calls, firsts, budget, repeat, min_samples=None):
             plans.append({"times": [est] if number == 1 else [], "number": number,
                           "target": target, "fn": fn})
         rounds = max((p["target"] for p in plans), default=0)
+        order = random.Random(0)
         for r in range(rounds):
-            for p in plans:
+            for p in order.sample(plans, len(plans)):
                 # spread each call's samples evenly over the rounds
                 while len(p["times"]) < math.ceil((r + 1) * p["target"] / rounds):
                     fn, number = p["fn"], p["number"]

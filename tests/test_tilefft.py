@@ -88,3 +88,50 @@ def test_bad_shapes_are_refused():
     tr, ti = T.four_step_twiddles(16, 2, np.float64)
     with pytest.raises(ValueError):        # 1-D rows shorter than a chunk
         T.pair1d(np.zeros((16, 2)), np.zeros((16, 2)), h, h, wr, wi, tr, ti, buf, buf)
+
+
+def _run_pairs_args(dtype=np.float64):
+    """A valid call of run_pairs: a 56 x 56 signal, 2 x 2 tiles of 32 x 32
+    (24 outputs each, kernel 9 x 9), the first tile of each axis at the
+    edge (an index map), the second inside the signal."""
+    n = 32
+    wr, wi = T.twiddles(n, dtype)
+    x = np.ones((1, 56, 56), dtype)
+    out = np.zeros((1, 48, 48), dtype)
+    H = np.zeros((1, n * n), dtype)
+    first = np.arange(-8, 24, dtype=np.intp)
+    maps = np.where(first < 0, -2, first).astype(np.intp)     # zero padding before
+    src = np.array([-1, 16], np.intp)                         # map at 0; inside from 16
+    w = np.array([[8, 0, 24, 1], [8, 24, 24, 1]], np.intp)
+    none = np.empty(0, dtype)
+    return [x, out, np.zeros(1, np.intp), np.zeros(1, np.intp), H, H, src, maps, src, maps,
+            w, w, wr, wi, none, none, n, n, 0.0, 1]
+
+
+def test_run_pairs_sources():
+    args = _run_pairs_args()
+    assert T.run_pairs(*args) is True
+    np.testing.assert_array_equal(args[1], 0)      # a zero kernel: zeros everywhere
+    bad = []
+    for i, value in [(6, np.array([-1, 25], np.intp)),        # reaches past the signal
+                     (6, np.array([-2, 16], np.intp)),        # map shorter than the tile
+                     (6, np.array([-1], np.intp)),            # one source per tile
+                     (7, np.full(32, 56, np.intp)),           # index outside the signal
+                     (7, np.full(32, -3, np.intp))]:          # not a code
+        broken = list(args)
+        broken[i] = value
+        bad.append(broken)
+    for broken in bad:
+        with pytest.raises(ValueError, match="run_pairs"):
+            T.run_pairs(*broken)
+
+
+def test_run_pairs_check_finite(rng):
+    args = _run_pairs_args()
+    x = args[0]
+    x[0, 20, 30] = np.nan          # read by the inside tiles
+    assert T.run_pairs(*args[:-1], 1, True) is False
+    x[0, 20, 30] = 1.0
+    x[0, 3, 5] = np.inf            # read through the edge maps
+    assert T.run_pairs(*args[:-1], 1, True) is False
+    assert T.run_pairs(*args[:-1], 1, False) is True

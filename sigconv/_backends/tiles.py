@@ -304,6 +304,31 @@ def _span_map(problem, p, P, B, c):
     return m
 
 
+def _tile_sources(problem, p, P, B, c):
+    """``(sources, maps)`` of the ``c`` tiles of ``P`` samples, ``B`` apart, along
+    an axis, for :func:`sigconv._ext._tilefft.run_pairs`.
+
+    A tile whose samples all lie inside the signal (and the transformed
+    part) reads them as they are: its source is the index of the first. The
+    others (at the edges: reaching into the boundary's extension or the
+    zero padding) get an index map of their own, ``P`` entries appended to
+    ``maps``, and the source ``-1 - offset``. No map of the whole axis is
+    made.
+    """
+    first = p.start + p.n0 - (p.K - 1)
+    lo, hi = max(p.start, 0), min(p.stop, p.N)
+    q0 = first + B * np.arange(c, dtype=np.intp)
+    inside = (q0 >= lo) & (q0 + P <= hi)
+    src = np.where(inside, q0, 0)
+    edge = np.flatnonzero(~inside)
+    maps = np.empty(len(edge) * P, dtype=np.intp)
+    for k, j in enumerate(edge):
+        _tiles.index_map(int(q0[j]), P, p.N, p.start, p.stop, problem.boundary,
+                         maps[k * P:(k + 1) * P])
+        src[j] = -1 - k * P
+    return src, maps
+
+
 def _write_outs(p, B, c):
     """``(c, 4)``: per tile, ``(first kept sample, first output, outputs, step)``."""
     return np.array([_tile_outputs(p, B, j) + (p.step,) for j in range(c)],
@@ -545,18 +570,19 @@ def _run_pairs(problem, x, out, xi, hi, H, tiles, fill, nthreads, check=False):
     """
     Hr, Hi = H
     (n0, n1), _, (wr, wi), fs = _own_setup(tiles)
-    axes = [(_span_map(problem, p, P, B, c), B, _write_outs(p, B, c))
+    axes = [_tile_sources(problem, p, P, B, c) + (_write_outs(p, B, c),)
             for p, P, B, c in zip(tiles.plans, tiles.shape, tiles.B, tiles.counts)]
     if len(tiles.shape) == 1:
-        axes.insert(0, (np.zeros(1, np.intp), 0, np.array([[0, 0, 1, 1]], np.intp)))
+        axes.insert(0, (np.zeros(1, np.intp), np.empty(0, np.intp),
+                        np.array([[0, 0, 1, 1]], np.intp)))
         x = x.reshape(x.shape[0], 1, -1)
         out = out.reshape(out.shape[0], 1, -1)
         tr, ti = fs
     else:
         tr = ti = np.empty(0, tiles.dtype)
-    (m0, B0, w0), (m1, B1, w1) = axes
+    (s0, m0, w0), (s1, m1, w1) = axes
     return _tilefft.run_pairs(x, out, np.asarray(xi, np.intp), np.asarray(hi, np.intp), Hr,
-                              Hi, m0, B0, m1, B1, w0, w1, wr, wi, tr, ti, n0, n1, fill,
+                              Hi, s0, m0, s1, m1, w0, w1, wr, wi, tr, ti, n0, n1, fill,
                               nthreads, check)
 
 

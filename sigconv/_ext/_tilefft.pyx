@@ -334,37 +334,41 @@ def pair1d(floating[:, ::1] re, floating[:, ::1] im, const floating[::1] hre,
 
 
 cdef inline void _gather_line(const floating* x, Py_ssize_t s, Py_ssize_t i0,
-                              const Py_ssize_t* m, Py_ssize_t n, floating fill,
-                              floating* row) noexcept nogil:
-    """``row[t] = x[m[t] * s]`` for ``n`` samples with the map's codes; ``i0``: the
-    code of the line along the other axis (a fill or zero line), else 0."""
+                              Py_ssize_t src, const Py_ssize_t* maps, Py_ssize_t n,
+                              floating fill, floating* row) noexcept nogil:
+    """One line of a tile: ``n`` samples along the line's axis (stride ``s``).
+
+    ``src`` as in :func:`run_pairs`: ``src >= 0``, the samples
+    ``x[(src + t) s]``; otherwise the index map ``maps[-1 - src:]`` (codes
+    as in :mod:`sigconv._ext._tiles`). ``i0``: the code of the line along
+    the other axis (a fill or zero line), else 0.
+    """
     cdef Py_ssize_t t, i
-    cdef bint ramp = m[0] >= 0
+    cdef const Py_ssize_t* m
     if i0 == ZERO_CODE:
         for t in range(n):
             row[t] = 0
-        return
-    for t in range(1, n):
-        if m[t] != m[t - 1] + 1:
-            ramp = False
-            break
-    if ramp and i0 != FILL_CODE:
-        x = x + m[0] * s
+    elif src >= 0 and i0 == FILL_CODE:
+        for t in range(n):
+            row[t] = fill
+    elif src >= 0:
+        x = x + src * s
         if s == 1:
             for t in range(n):
                 row[t] = x[t]
         else:
             for t in range(n):
                 row[t] = x[t * s]
-        return
-    for t in range(n):
-        i = m[t]
-        if i == ZERO_CODE:
-            row[t] = 0
-        elif i0 == FILL_CODE or i == FILL_CODE:
-            row[t] = fill
-        else:
-            row[t] = x[i * s]
+    else:
+        m = maps - 1 - src
+        for t in range(n):
+            i = m[t]
+            if i == ZERO_CODE:
+                row[t] = 0
+            elif i0 == FILL_CODE or i == FILL_CODE:
+                row[t] = fill
+            else:
+                row[t] = x[i * s]
 
 
 cdef inline void _write(floating* o, Py_ssize_t os0, Py_ssize_t os1, const floating* p,
@@ -387,28 +391,50 @@ cdef inline void _write(floating* o, Py_ssize_t os0, Py_ssize_t os1, const float
 
 
 cdef inline bint _gather_tile(const floating* x, Py_ssize_t xs0, Py_ssize_t xs1,
-                              const Py_ssize_t* m0, const Py_ssize_t* m1, Py_ssize_t n0,
-                              Py_ssize_t n1, Py_ssize_t W, floating fill, floating* p,
+                              Py_ssize_t src0, const Py_ssize_t* maps0, Py_ssize_t src1,
+                              const Py_ssize_t* maps1, Py_ssize_t n0, Py_ssize_t n1,
+                              Py_ssize_t W, floating fill, floating* p,
                               bint check) noexcept nogil:
-    """A 2-D tile (``n0`` rows of ``n1`` from the maps) into a plane of row stride ``W``;
-    with ``check``, whether its values are all finite (else True)."""
+    """A 2-D tile (``n0`` rows of ``n1``, sources as in :func:`run_pairs`) into a
+    plane of row stride ``W``; with ``check``, whether its values are all
+    finite (else True)."""
     cdef Py_ssize_t i, i0
     cdef bint ok = True
     for i in range(n0):
-        i0 = m0[i]
+        i0 = src0 + i if src0 >= 0 else maps0[-1 - src0 + i]
         if i0 >= 0:
-            _gather_line(x + i0 * xs0, xs1, 0, m1, n1, fill, p + i * W)
+            _gather_line(x + i0 * xs0, xs1, 0, src1, maps1, n1, fill, p + i * W)
         else:
-            _gather_line(x, xs1, i0, m1, n1, fill, p + i * W)
+            _gather_line(x, xs1, i0, src1, maps1, n1, fill, p + i * W)
         if check and not _finite(p + i * W, n1):
             ok = False
     return ok
 
 
+cdef int _check_sources(const Py_ssize_t[::1] src, const Py_ssize_t[::1] maps, Py_ssize_t n,
+                        Py_ssize_t length, Py_ssize_t count) except -1:
+    """That the tiles' sources along an axis of ``length`` (see :func:`run_pairs`)
+    stay inside the axis and the maps, and the maps hold indices or codes."""
+    cdef Py_ssize_t j, t, v
+    if src.shape[0] != count:
+        raise ValueError("run_pairs: one source per tile along each axis")
+    for j in range(count):
+        v = src[j]
+        if v >= 0 and v + n > length:
+            raise ValueError("run_pairs: a tile reaches past the signal")
+        if v < 0 and -1 - v + n > maps.shape[0]:
+            raise ValueError("run_pairs: maps shorter than the tiles")
+    for t in range(maps.shape[0]):
+        if not (ZERO_CODE <= maps[t] < length):
+            raise ValueError("run_pairs: an index map entry outside the signal")
+    return 0
+
+
 def run_pairs(const floating[:, :, :] x, floating[:, :, :] out, const Py_ssize_t[::1] xi,
               const Py_ssize_t[::1] hi, const floating[:, ::1] Hr, const floating[:, ::1] Hi,
-              const Py_ssize_t[::1] span0, Py_ssize_t B0, const Py_ssize_t[::1] span1,
-              Py_ssize_t B1, const Py_ssize_t[:, ::1] w0, const Py_ssize_t[:, ::1] w1,
+              const Py_ssize_t[::1] src0, const Py_ssize_t[::1] maps0,
+              const Py_ssize_t[::1] src1, const Py_ssize_t[::1] maps1,
+              const Py_ssize_t[:, ::1] w0, const Py_ssize_t[:, ::1] w1,
               const floating[::1] wr, const floating[::1] wi, const floating[::1] tr,
               const floating[::1] ti, Py_ssize_t n0, Py_ssize_t n1, double fill,
               int nthreads, bint check=False):
@@ -417,15 +443,19 @@ def run_pairs(const floating[:, :, :] x, floating[:, :, :] out, const Py_ssize_t
     ``x`` ``(signal rows, A, B)`` and ``out`` ``(rows, ...)``: row ``r`` of
     the result is computed from signal row ``xi[r]`` with spectrum row
     ``hi[r]`` of ``Hr``/``Hi``. Tiles are the pairs ``(a, b)`` of tile
-    ``a`` along axis 1 of ``x``, whose samples are those of the index map
-    ``span0[a B0:a B0 + n0]``, and tile ``b`` along axis 2
-    (``span1[b B1:b B1 + n1]``), codes as in :mod:`sigconv._ext._tiles`;
+    ``a`` along axis 1 of ``x`` and tile ``b`` along axis 2. Where a tile's
+    samples along an axis come from is ``src0[a]`` (``src1[b]``): ``>= 0``,
+    the signal's samples from that index on (a tile inside the signal);
+    otherwise ``-1 - src`` is the offset of the tile's index map in
+    ``maps0`` (``maps1``), codes as in :mod:`sigconv._ext._tiles` (a tile
+    reaching into the boundary's extension or the zero padding).
     ``w0``/``w1`` hold each tile's write-out ``(source, destination,
-    count, step)`` along its axis. 2-D tiles are ``n0 x n1``. With four-step
-    twiddles ``tr``/``ti`` (non-empty), the problem is 1-D: axis 1 is a
-    unit axis (``span0 = [0]``, one ``w0`` row) and each tile along axis 2
-    has ``n0 n1`` points, transformed as an ``n0 x n1`` block. Consecutive tiles of one
-    row go in pairs; the pairs are the tasks of one parallel loop.
+    count, step)`` along its axis. 2-D tiles are ``n0 x n1``. With
+    four-step twiddles ``tr``/``ti`` (non-empty), the problem is 1-D: axis
+    1 is a unit axis (``src0 = [0]``, one ``w0`` row) and each tile along
+    axis 2 has ``n0 n1`` points, transformed as an ``n0 x n1`` block.
+    Consecutive tiles of one row go in pairs; the pairs are the tasks of
+    one parallel loop.
 
     With ``check``, every gathered sample is tested for NaN and Inf; at the
     first one found the remaining pairs are skipped and the result is
@@ -448,17 +478,19 @@ def run_pairs(const floating[:, :, :] x, floating[:, :, :] out, const Py_ssize_t
     cdef Py_ssize_t* done
     cdef bint ok
     cdef int[::1] bad = np.zeros(1, np.intc)     # shared: a non-finite sample was met
+    cdef const Py_ssize_t* mp0 = &maps0[0] if maps0.shape[0] else NULL
+    cdef const Py_ssize_t* mp1 = &maps1[0] if maps1.shape[0] else NULL
     if one_d:
         W = n1
         N = n0 * n1
         if c0 != 1 or tr.shape[0] != N or ti.shape[0] != N:
             raise ValueError("run_pairs: a 1-D problem needs one unit row and tiles of n0 n1")
-        if span1.shape[0] < (c1 - 1) * B1 + N or span0.shape[0] < 1:
-            raise ValueError("run_pairs: maps shorter than the tiles")
+        _check_sources(src0, maps0, 1, x.shape[1], c0)
+        _check_sources(src1, maps1, N, x.shape[2], c1)
     else:
         W = plane_width(n1)
-        if span0.shape[0] < (c0 - 1) * B0 + n0 or span1.shape[0] < (c1 - 1) * B1 + n1:
-            raise ValueError("run_pairs: maps shorter than the tiles")
+        _check_sources(src0, maps0, n0, x.shape[1], c0)
+        _check_sources(src1, maps1, n1, x.shape[2], c1)
     if (n0 % CHUNK or W % CHUNK or n0 & (n0 - 1) or n1 & (n1 - 1)
             or max(n0, n1) > wn or Hr.shape[1] < n0 * n1 or Hi.shape[1] < n0 * n1):
         raise ValueError("run_pairs: tiles and tables do not match")
@@ -504,10 +536,10 @@ def run_pairs(const floating[:, :, :] x, floating[:, :, :] out, const Py_ssize_t
             a = j // c1
             b = j % c1
             if one_d:
-                _gather_line(xp, xs1, 0, &span1[b * B1], N, f, re)
+                _gather_line(xp, xs1, 0, src1[b], mp1, N, f, re)
                 ok = not check or _finite(re, N)
             else:
-                ok = _gather_tile(xp, xs0, xs1, &span0[a * B0], &span1[b * B1], n0, n1, W, f,
+                ok = _gather_tile(xp, xs0, xs1, src0[a], mp0, src1[b], mp1, n0, n1, W, f,
                                   re, check)
             kb0 = w1[b, 0]
             kb1 = w1[b, 0] + (w1[b, 2] - 1) * w1[b, 3] + 1
@@ -515,11 +547,11 @@ def run_pairs(const floating[:, :, :] x, floating[:, :, :] out, const Py_ssize_t
                 a = (j + 1) // c1
                 b = (j + 1) % c1
                 if one_d:
-                    _gather_line(xp, xs1, 0, &span1[b * B1], N, f, im)
+                    _gather_line(xp, xs1, 0, src1[b], mp1, N, f, im)
                     ok = ok and (not check or _finite(im, N))
                 else:
-                    ok = _gather_tile(xp, xs0, xs1, &span0[a * B0], &span1[b * B1], n0, n1,
-                                      W, f, im, check) and ok
+                    ok = _gather_tile(xp, xs0, xs1, src0[a], mp0, src1[b], mp1, n0, n1, W, f,
+                                      im, check) and ok
                 kb0 = min(kb0, w1[b, 0])
                 kb1 = max(kb1, w1[b, 0] + (w1[b, 2] - 1) * w1[b, 3] + 1)
             else:

@@ -76,13 +76,15 @@ MIN_TILE_POINTS = 1 << 12
 # sigconv's own engine (1-D and 2-D tiles, power-of-two sides, two real
 # tiles per complex transform): ns per ``points * log2(points)`` of one tile
 # (its share of the pair's transforms, product, gather and write-out), by
-# (one convolved axis, single precision), and per tile (the Python calls
-# around a pair, halved). Fitted on an AMD EPYC (Zen 4, AVX-512), one
-# thread; 1-D float64 tiles pay for the four-step twiddles and rows of a
-# power-of-two stride.
-OWN_NS_PER_UNIT = {(True, False): 0.42, (True, True): 0.18,
-                   (False, False): 0.30, (False, True): 0.18}
+# (one convolved axis, single precision), per tile, and per call (the
+# kernel's spectrum, the tables, starting the threads). Fitted on an AMD
+# EPYC (Zen 4, AVX-512), one thread, whole calls (1-D: N = 2^16 and 2^20,
+# K = 255 to 32767; 2-D: N = 512 to 2048, K = 15 to 63); 1-D float64 tiles
+# pay for the four-step twiddles and rows of a power-of-two stride.
+OWN_NS_PER_UNIT = {(True, False): 0.33, (True, True): 0.20,
+                   (False, False): 0.25, (False, True): 0.14}
 OWN_NS_PER_TILE = 12000.0
+OWN_NS_PER_CALL = 0.5e6
 #: the shortest side of a tile of the own engine (2-D), the shortest 1-D tile
 OWN_MIN_SIDE = 16
 OWN_MIN_1D = 256
@@ -206,7 +208,8 @@ def choose_tiles(plans, rows, single, engine="ducc0"):
         if engine != "ducc0":
             ns = ns * SCIPY_ENGINE_FACTOR
         ns = ns + TILE_NS_PER_TILE[d]
-    total = np.where(points < MIN_TILE_POINTS, np.inf, count * ns + TILE_NS_PER_CALL)
+    total = np.where(points < MIN_TILE_POINTS, np.inf,
+                     count * ns + (OWN_NS_PER_CALL if own else TILE_NS_PER_CALL))
     if not np.isfinite(total).any():
         return None
     at = np.unravel_index(int(np.argmin(total)), total.shape)
@@ -235,7 +238,7 @@ def estimate_floor(problem, single, engine):
         floor = (OWN_MIN_1D if d == 1 else OWN_MIN_SIDE) if own else 8
         logs += math.log2(max(K + 1, 2 * K - 2, floor))
     unit = (OWN_NS_PER_UNIT if own else TILE_NS_PER_UNIT)[d == 1, bool(single)]
-    return unit * outputs * logs + TILE_NS_PER_CALL
+    return unit * outputs * logs + (OWN_NS_PER_CALL if own else TILE_NS_PER_CALL)
 
 
 def _spectrum(problem, kernel, tiles, nthreads):

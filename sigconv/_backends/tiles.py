@@ -554,7 +554,7 @@ def _own_spectrum(v, tiles):
             K0, K1 = v.shape[1:]
             re[:K0, :K1] = v[r]
             _tilefft.spectrum2d(re, im, n1, Hr[r], Hi[r], wr, wi, buf[0], buf[1],
-                                1.0 / (n0 * n1))
+                                1.0 / (n0 * n1), K1)
         else:
             re.reshape(-1)[:v.shape[1]] = v[r]
             _tilefft.spectrum1d(re, im, Hr[r], Hi[r], wr, wi, fs[0], fs[1], buf[0], buf[1],

@@ -174,20 +174,25 @@ cdef int _check(floating[:, ::1] re, floating[:, ::1] im, Py_ssize_t n1,
 
 def spectrum2d(floating[:, ::1] re, floating[:, ::1] im, Py_ssize_t n1, floating[::1] hre,
                floating[::1] him, const floating[::1] wr, const floating[::1] wi,
-               floating[::1] bre, floating[::1] bim, double scale):
+               floating[::1] bre, floating[::1] bim, double scale, Py_ssize_t nz1=-1):
     """The spectrum of the tile ``re + i im`` (``n0 x n1``, overwritten), row-strip layout.
 
     ``hre``/``him`` (``n0 * n1`` each) receive it times ``scale``, strip
     after strip of :data:`CHUNK` rows, each strip ``n1 x CHUNK`` (the layout
     :func:`pair2d` multiplies in). ``bre``/``bim``: scratch of
     ``n1 * CHUNK``. The planes' rows may be longer than ``n1`` (padding).
+    ``nz1``: the tile is zero from column ``nz1`` on (a kernel smaller than
+    the tile), so the column transforms skip the strips beyond it (they
+    stay zero); -1: every column may hold data.
     """
     cdef Py_ssize_t n0 = re.shape[0], ld = re.shape[1], wn = 2 * wr.shape[0]
     cdef Py_ssize_t r0, t, k
     cdef floating f = <floating>scale
     _check(re, im, n1, wn, bre.shape[0])
+    if nz1 < 0 or nz1 > n1:
+        nz1 = n1
     with nogil:
-        columns(&re[0, 0], &im[0, 0], n0, ld, 0, _strips(n1), &wr[0], &wi[0], wn, False)
+        columns(&re[0, 0], &im[0, 0], n0, ld, 0, _strips(nz1), &wr[0], &wi[0], wn, False)
         for k in range(n0 // CHUNK):
             r0 = k * CHUNK
             _rows_in(&re[r0, 0], &im[r0, 0], n1, ld, &bre[0], &bim[0])

@@ -36,19 +36,28 @@ fastest method everywhere, and within 1.2x on all but two small volumes.
 ``choose_conv_method(measure=True)`` times the candidates instead.
 """
 import functools
+import math
+from collections import namedtuple
 
+from ._backends import direct as _direct
 from ._backends import fft as _fft
 from ._backends import _lengths
 from ._backends import oa as _oa
 from ._backends import tiles as _tiles
-from ._threads import resolve_workers
+from ._threads import resolve_workers, thread_state
 
 #: nanoseconds per unit of ``Problem.work`` of the direct kernel, by the real
 #: dtype it computes in (complex data is computed in its parts, and its
 #: ``work`` counts the four real products of each complex one), and per
 #: output
-DIRECT_NS = {"f": 0.042, "d": 0.085, "g": 1.0, "q": 0.2}
-OUTPUT_NS = {"f": 0.5, "d": 1.5, "g": 4.0, "q": 2.0}
+DIRECT_NS = {"f": 0.032, "d": 0.0605, "g": 1.0, "q": 0.2}
+OUTPUT_NS = {"f": 0.066, "d": 0.18, "g": 4.0, "q": 2.0}
+#: the direct kernel's extra nanoseconds per multiply-add over ``K``, the
+#: kernel's length along the last convolved axis (short rows fill its
+#: vectors less), and its cost of padding the last axis of a signal whose
+#: lines are short for the kernel (per convolved axis beyond the first)
+DIRECT_ROW_NS = {"f": 0.127, "d": 0.20}
+DIRECT_PAD_NS = 44e3
 
 #: nanoseconds per unit of :func:`sigconv._backends._lengths.transform_units`
 #: (about ``P log2 P`` for ``P`` points), by the transform dtype
@@ -57,7 +66,7 @@ FFT_NS = {"f": 0.40, "d": 0.55, "g": 6.0, "F": 0.55, "D": 0.75, "G": 8.0}
 #: the lines of an N-D transform (or of a batch of 1-D ones) run several
 #: at once in vector registers (scipy.fft), cheaper per unit than a single
 #: 1-D line: the factor
-ND_FFT_SCALE = {"f": 0.6, "d": 0.8, "F": 0.8, "D": 0.9}
+ND_FFT_SCALE = {"f": 0.36, "d": 0.46, "F": 0.8, "D": 0.9}
 
 #: nanoseconds per transformed point of the element-wise passes (loading,
 #: the product, cropping), and the block method's extra per block point
@@ -71,9 +80,18 @@ PARALLEL_EFFICIENCY = 0.9
 #: the kernel's transform as a share of a full one, when pruned (N-D)
 KERNEL_SHARE = 0.4
 
-#: fixed cost of a call (planning, allocation), nanoseconds
+#: fixed cost of a call (planning, allocation), nanoseconds; the transforms
+#: of N-D problems add ``FFT_AXIS_OVERHEAD`` per convolved axis beyond the
+#: first (their pruned passes are separate scipy.fft calls)
 DIRECT_OVERHEAD = 5e3
 FFT_OVERHEAD = 40e3
+FFT_AXIS_OVERHEAD = 55e3
+
+#: transforms whose points take more than this many bytes run slower per
+#: unit, by ``FFT_CACHE_GROWTH`` per doubling beyond it (memory, not the
+#: cache, feeds them)
+FFT_CACHE_BYTES = 4 << 20
+FFT_CACHE_GROWTH = 0.125
 
 
 def _points(shape):
@@ -86,8 +104,27 @@ def _points(shape):
 
 
 def _direct_ns(problem):
+    """The direct method's nanoseconds per unit of ``work`` (its inner rows of
+    the kernel's last length)."""
     code = problem.compute_dtype.char if problem.compute_dtype.kind != "i" else "q"
-    return DIRECT_NS.get(code, 1.0)
+    return DIRECT_NS.get(code, 1.0) + DIRECT_ROW_NS.get(code, 0.0) / max(1, problem.k_shape[-1])
+
+
+def direct_ns(problem):
+    """Modelled time of the direct method on one thread, in nanoseconds.
+
+    ``DIRECT_OVERHEAD``, ``work * (DIRECT_NS + DIRECT_ROW_NS / K)`` (``K``
+    the kernel's length along the last convolved axis), ``OUTPUT_NS`` per
+    output, and ``DIRECT_PAD_NS`` per convolved axis beyond the first where
+    the last axis is padded before the sums
+    (:func:`sigconv._backends.direct._last_axis_padding`).
+    """
+    code = problem.compute_dtype.char if problem.compute_dtype.kind != "i" else "q"
+    ns = (DIRECT_OVERHEAD + _direct_ns(problem) * problem.work
+          + OUTPUT_NS.get(code, 1.0) * _points(problem.out_shape))
+    if len(problem.axes) > 1 and _direct._last_axis_padding(problem) is not None:
+        ns += DIRECT_PAD_NS * (len(problem.axes) - 1)
+    return ns
 
 
 def _features(problem, kernel_rows=None):
@@ -174,38 +211,42 @@ def _speedups(problem, feats, nthreads, kernel_rows):
     return {"direct": parallel, "fft": fft, "oa": parallel if blocks * rows > 1 else fft}
 
 
-def estimate_times(problem, kernel_rows=None, nthreads=1, beat=None):
+def estimate_times(problem, kernel_rows=None, nthreads=1):
     """Modelled seconds of each method for ``problem``: ``{'direct': t, 'fft': t, 'oa': t}``.
 
     ``kernel_rows``: the kernel's batch items, when fewer than the output's;
-    ``nthreads``: the threads the call runs on. ``beat`` (seconds): the
-    time another method is known to take; where a lower bound of the tile
-    pipeline's time (:func:`sigconv._backends.oa.estimate_ns_floor`) is
-    already above it, its own model is not evaluated ('oa' is then the
-    batch of blocks' time): only which methods beat ``beat`` is exact.
+    ``nthreads``: the threads the call runs on. Where both the batch of
+    blocks and a lower bound of the tile pipeline's time
+    (:func:`sigconv._backends.oa.estimate_ns_floor`) are above the direct
+    or the FFT method's time, the tile pipeline's own model (a few hundred
+    microseconds to evaluate) is not: 'oa' is then the batch of blocks'
+    time, and cannot come first whichever of the two ``method='oa'`` runs.
     """
     feats = _features(problem, kernel_rows)
-    work, outputs = feats["direct"]
-    code = problem.compute_dtype.char if problem.compute_dtype.kind != "i" else "q"
-    times = {"direct": DIRECT_OVERHEAD + DIRECT_NS.get(code, 1.0) * work
-             + OUTPUT_NS.get(code, 1.0) * outputs}
+    times = {"direct": direct_ns(problem)}
     real_dt, complex_dt = _fft.transform_dtypes(problem)
     dt = complex_dt if problem.is_complex else real_dt
     per_unit = FFT_NS.get(dt.char, 25.0)
     if len(problem.axes) > 1 or _points(problem.batch_shape) >= 8:
         per_unit *= ND_FFT_SCALE.get(dt.char, 1.0)
     per_point = POINT_NS.get(dt.char, 10.0)
+    overhead = FFT_OVERHEAD + FFT_AXIS_OVERHEAD * (len(problem.axes) - 1)
     speed = _speedups(problem, feats, nthreads, kernel_rows)
     times["direct"] *= speed["direct"]
     for m in ("fft", "oa"):
         units, points = feats[m]
         if m == "oa" and points > feats["fft"][1]:
             per_point = per_point + OA_POINT_NS.get(dt.char, 10.0)
+        working = points * real_dt.itemsize
+        if working > FFT_CACHE_BYTES:
+            # transforms of arrays beyond the cache wait for memory
+            units *= 1 + FFT_CACHE_GROWTH * math.log2(working / FFT_CACHE_BYTES)
         # the element-wise passes (numpy: loading, padding, adding blocks,
         # the final copy) run on one thread
-        times[m] = FFT_OVERHEAD + per_unit * units * speed[m] + per_point * points
+        times[m] = overhead + per_unit * units * speed[m] + per_point * points
+    rival = min(times["direct"], times["fft"])
     if times["oa"] > TILE_CONSIDER_NS and (
-            beat is None or _oa.estimate_ns_floor(problem, nthreads) < beat * 1e9):
+            times["oa"] < rival or _oa.estimate_ns_floor(problem, nthreads) < rival):
         # the tile pipeline of method='oa' has its own model (it decides
         # there whether to tile at all: None when it would not)
         tiled = _tile_estimate(problem, nthreads)
@@ -233,12 +274,13 @@ TOEPLITZ_TERMS = (0.05, 0.9, 0.6)
 DIRECT_ROW_TERMS = {1: (0.05, 0.33), 2: (0.05, 0.7)}
 
 
-def toeplitz_times(problem, signal, kernel, times):
+def toeplitz_times(problem, signal_shape, kernel_shape, times):
     """``{'toeplitz': seconds}`` for a filter bank the GEMM method can compute, else ``{}``.
 
-    ``times`` are the other methods' modelled times (``estimate_times``);
-    the Toeplitz time is the direct one scaled by the ratio of the two
-    methods' modelled costs per multiply-add.
+    ``signal_shape``, ``kernel_shape``: the shapes of the call's signal and
+    kernel (after a ``valid`` swap); ``times`` are the other methods'
+    modelled times (``estimate_times``); the Toeplitz time is the direct one
+    scaled by the ratio of the two methods' modelled costs per multiply-add.
     """
     from ._backends import toeplitz as _toeplitz
     dt = _toeplitz.blas_dtype(problem)
@@ -246,8 +288,8 @@ def toeplitz_times(problem, signal, kernel, times):
         return {}
     kernels = 1
     for a in range(problem.ndim):
-        if a not in problem.axes and signal.shape[a] == 1:
-            kernels *= kernel.shape[a]
+        if a not in problem.axes and signal_shape[a] == 1:
+            kernels *= kernel_shape[a]
     if kernels < 2:
         return {}
     taps = _points(problem.k_shape)
@@ -264,10 +306,10 @@ def _kernel_rows(problem, kernel):
     return _points([n for a, n in enumerate(kernel.shape) if a not in problem.axes])
 
 
-def _model_times(problem, kernel_rows=None, workers=None, beat=None):
+def _model_times(problem, kernel_rows=None, workers=None):
     """:func:`estimate_times` on the threads a call with ``workers`` runs on."""
     nthreads = resolve_workers(workers, problem.work) if workers != 1 else 1
-    return estimate_times(problem, kernel_rows, nthreads, beat)
+    return estimate_times(problem, kernel_rows, nthreads)
 
 
 def _model_choice(problem, kernel_rows=None):
@@ -280,17 +322,29 @@ def _model_choice(problem, kernel_rows=None):
     return min(("direct", "fft", "oa"), key=lambda m: times[m])
 
 
-#: fixed cost of the separable method (factoring the kernel, setting up the
+#: fixed cost of the separable method (taking the factors, planning the
 #: passes), nanoseconds
 SEPARABLE_OVERHEAD = 30e3
 
 #: nanoseconds per output point of adding the terms of a kernel of rank > 1
 SEPARABLE_ADD_NS = {"f": 0.5, "d": 1.0, "q": 1.0}
 
-#: the fused kernel's nanoseconds per output and term beyond the direct
-#: model's (its line of vertical sums written and read back, the row set-up):
-#: what makes the direct method the faster one for kernels of about 3 x 3
-FUSED_OUTPUT_NS = {"f": 0.3, "d": 1.0, "g": 4.0, "q": 1.0}
+#: the fused kernel (two axes in one sweep): its fixed cost (the index maps,
+#: the call), nanoseconds per multiply-add, and per output and term (its line
+#: of vertical sums written and read back, the row set-up) -- what makes the
+#: direct method the faster one for kernels of about 3 x 3
+FUSED_OVERHEAD = 30e3
+FUSED_NS = {"f": 0.035, "d": 0.07, "g": 1.0, "q": 0.2}
+FUSED_OUTPUT_NS = {"f": 0.6, "d": 1.2, "g": 8.0, "q": 3.0}
+
+#: each pass of the other problems, one after the other: its fixed cost
+#: (a direct evaluation of its own, its Problem), nanoseconds per
+#: multiply-add plus ``PASS_ROW_NS / K`` for a factor of length ``K``, and
+#: per output; other dtypes take the direct model's constants
+PASS_OVERHEAD = 70e3
+PASS_NS = {"f": 0.033, "d": 0.087}
+PASS_ROW_NS = {"f": 0.35, "d": 0.37}
+PASS_OUTPUT_NS = {"f": 0.35, "d": 0.37}
 
 
 def separable_candidate(problem, kernel_rows):
@@ -306,15 +360,16 @@ def separable_time(problem, rank=1, workers=None):
     """Modelled seconds of the separable method with a kernel of ``rank``.
 
     Two convolved axes of real data with short factors take the fused
-    kernel (:func:`sigconv._backends.separable.fused_work`): the direct
-    model of its multiply-adds, the outputs written once per term, plus
-    ``FUSED_OUTPUT_NS`` per output and term. Other
-    problems take their passes one after the other, each a direct
-    evaluation of its own (a 1-D kernel over the array the previous pass
-    left), or for a long factor an FFT one along its axis when that is
-    cheaper: :func:`estimate_times` of the passes' problems
-    (:func:`sigconv._backends.separable.passes`), times ``rank``, plus
-    adding the terms' results. Linear in ``rank``.
+    kernel (:func:`sigconv._backends.separable.fused_work`):
+    ``FUSED_OVERHEAD``, ``FUSED_NS`` per multiply-add and
+    ``FUSED_OUTPUT_NS`` per output, per term. Other problems take their
+    passes one after the other (:func:`sigconv._backends.separable.passes`),
+    each ``PASS_OVERHEAD`` plus ``PASS_NS + PASS_ROW_NS / K`` per
+    multiply-add of its factor of length ``K`` and ``PASS_OUTPUT_NS`` per
+    output -- or for a long factor an FFT one along its axis when that is
+    cheaper (:func:`estimate_times` of the pass's problem) -- times
+    ``rank``, plus adding the terms' results. ``SEPARABLE_OVERHEAD`` on
+    top. Linear in ``rank``.
     """
     from ._backends import separable as _sep
     total = SEPARABLE_OVERHEAD
@@ -326,23 +381,102 @@ def separable_time(problem, rank=1, workers=None):
         nthreads = resolve_workers(workers, work) if workers != 1 else 1
         if workers is None and work < _sep.TEAM_MIN_WORK:
             nthreads = 1
-        t = (DIRECT_OVERHEAD + DIRECT_NS.get(code, 1.0) * work
-             + (OUTPUT_NS.get(code, 1.0) + FUSED_OUTPUT_NS.get(code, 1.0)) * outputs)
+        t = FUSED_NS.get(code, 1.0) * work + FUSED_OUTPUT_NS.get(code, 1.0) * outputs
         if nthreads > 1:
             t /= nthreads * PARALLEL_EFFICIENCY
-        return (total + rank * t) * 1e-9
+        return (total + FUSED_OVERHEAD + rank * t) * 1e-9
     for _, sub, along in _sep.passes(problem):
         nthreads = resolve_workers(workers, sub.work) if workers != 1 else 1
         outputs = float(_points(sub.out_shape))
         code = sub.compute_dtype.char if sub.compute_dtype.kind != "i" else "q"
-        t = (DIRECT_OVERHEAD + DIRECT_NS.get(code, 1.0) * sub.work
-             + OUTPUT_NS.get(code, 1.0) * outputs)
+        K = along.k_shape[0]
+        t = (PASS_OVERHEAD
+             + (PASS_NS.get(code, DIRECT_NS.get(code, 1.0)) + PASS_ROW_NS.get(code, 0.0) / K)
+             * sub.work + PASS_OUTPUT_NS.get(code, OUTPUT_NS.get(code, 1.0)) * outputs)
         if nthreads > 1:
             t /= nthreads * PARALLEL_EFFICIENCY
-        if along.k_shape[0] >= _sep.FFT_MIN_TAPS and sub.out_dtype.kind not in "biu":
+        if K >= _sep.FFT_MIN_TAPS and sub.out_dtype.kind not in "biu":
             t = min(t, estimate_times(along, 1, nthreads)["fft"] * 1e9)
         total += rank * t
     if rank > 1:
         code = problem.compute_dtype.char if problem.compute_dtype.kind != "i" else "q"
         total += (rank - 1) * SEPARABLE_ADD_NS.get(code, 1.0) * _points(problem.out_shape)
     return total * 1e-9
+
+
+class Ranking(namedtuple("Ranking", ("times", "order", "t1", "per_rank", "sep_rank"))):
+    """The model's ranking of the methods for one call's shapes (:func:`ranking`).
+
+    Attributes
+    ----------
+    times : dict
+        Modelled seconds of ``direct``, ``fft``, ``oa`` and, for a filter
+        bank BLAS can compute, ``toeplitz`` (shared: do not modify).
+    order : tuple of str
+        Those methods, cheapest first.
+    t1, per_rank : float or None
+        The separable method's modelled seconds with a kernel of rank 1,
+        and what each further rank adds (None where it does not apply:
+        :func:`separable_candidate`; ``per_rank`` also where ``t1`` does
+        not beat ``order[0]``).
+    sep_rank : int
+        The largest rank for which the separable method could beat
+        ``order[0]`` (0: none): the kernel need be factored only up to it.
+    """
+
+    __slots__ = ()
+
+    def separable(self, rank):
+        """Modelled seconds of the separable method with a kernel of ``rank``."""
+        return self.t1 + (rank - 1) * self.per_rank
+
+
+def _rank(problem, signal_shape, kernel_shape, workers):
+    rows = _points([n for a, n in enumerate(kernel_shape) if a not in problem.axes])
+    times = _model_times(problem, rows, workers)
+    times.update(toeplitz_times(problem, signal_shape, kernel_shape, times))
+    order = tuple(sorted(times, key=times.get))
+    t1 = per_rank = None
+    sep_rank = 0
+    if separable_candidate(problem, rows):
+        t1 = separable_time(problem, 1, workers)
+        best = times[order[0]]
+        if t1 < best:
+            # the time grows linearly with the rank
+            per_rank = max(separable_time(problem, 2, workers) - t1, 1e-12)
+            sep_rank = 1 + int((best - t1) / per_rank)
+    return Ranking(times, order, t1, per_rank, sep_rank)
+
+
+@functools.lru_cache(maxsize=512)
+def _cached_rank(problem, signal_shape, kernel_shape, workers, threads, engine):
+    return _rank(problem, signal_shape, kernel_shape, workers)
+
+
+def ranking(problem, signal_shape, kernel_shape, workers=None):
+    """:class:`Ranking` of the methods for ``problem``, remembered per shape.
+
+    ``signal_shape``, ``kernel_shape``: the shapes of the call's signal and
+    kernel (after a ``valid`` swap); ``workers``: as the call's. Everything
+    the ranking depends on is in the key it is remembered under: the
+    problem (shapes, dtypes, mode, boundary, fill value, strides), the
+    inputs' shapes, ``workers`` and the thread count a call would get now
+    (:func:`sigconv._threads.thread_state`), and the tile engine setting --
+    no value of the inputs (whether the kernel is separable, finite, or
+    small enough for exact integer transforms is for the caller to test on
+    each call). After changing this module's constants, call
+    :func:`clear_cache`.
+    """
+    try:
+        return _cached_rank(problem, tuple(signal_shape), tuple(kernel_shape), workers,
+                            thread_state(workers), _tiles.ENGINE)
+    except TypeError:          # an unhashable field: rank afresh
+        return _rank(problem, signal_shape, kernel_shape, workers)
+
+
+def clear_cache():
+    """Forget the remembered rankings, block plans and tile models (after a change of
+    this module's constants or of the backends' models)."""
+    _cached_rank.cache_clear()
+    _cached_block_plan.cache_clear()
+    _cached_tile_estimate.cache_clear()

@@ -59,6 +59,20 @@ def resolve_workers(workers, work=None):
     return n
 
 
+def thread_state(workers):
+    """What :func:`resolve_workers` answers from besides ``work``, as a hashable value.
+
+    ``resolve_workers(workers, work)`` is a function of ``work`` and of this
+    value (the thread count of a large call now: OpenMP's limit, the cores,
+    the back-off after a late thread, a fork after threads ran). Caches of
+    answers that depend on thread counts key on it. No side effect.
+    """
+    n = _resolve(workers, None)
+    if n > 1 and _state["serial_only"]:
+        n = 1
+    return workers is None, n
+
+
 def _resolve(workers, work):
     if workers is None:
         if work is not None and work < PARALLEL_THRESHOLD:

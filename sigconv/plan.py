@@ -18,8 +18,8 @@ from ._problem import make_problem, normalize_axes
 from ._validate import as_int
 from ._cost import (  # noqa: F401  (constants also read through this module)
     DIRECT_NS, DIRECT_OVERHEAD, FFT_NS, FFT_OVERHEAD, ND_FFT_SCALE, _direct_ns,
-    _kernel_rows, _model_choice, _model_times, estimate_times, separable_candidate,
-    separable_time, toeplitz_times)
+    _kernel_rows, _model_choice, _model_times, estimate_times, ranking,
+    separable_candidate, separable_time)
 from ._backends import separable as _sep
 
 __all__ = ["choose_conv_method", "Convolver"]
@@ -56,94 +56,99 @@ def _transform_is_exact(problem, signal, kernel):
 _all_finite = all_finite
 
 
-def _candidates(problem, signal, kernel, lazy=False, workers=None, defer=False):
-    """Methods that may be used for this call, cheapest-first by the model.
+def _direct_outright(problem):
+    """Whether the direct method wins without a model: nothing to compute, or
+    its modelled time below the transforms' fixed cost."""
+    return (0 in problem.out_shape or 0 in problem.x_shape or 0 in problem.k_shape
+            or DIRECT_OVERHEAD + _direct_ns(problem) * problem.work <= FFT_OVERHEAD)
 
-    ``lazy``: only the first entry matters, so the inputs are not scanned
-    when the model already ranks the direct method first. ``defer``: where
-    the first is a transform (``fft``, ``oa``), the signal is not scanned
-    for NaN/Inf (the caller has :func:`~sigconv._backends.evaluate` do it,
-    with an exact method to fall back on).
+
+def _checked(method, problem, signal, kernel, defer):
+    """``(method, exact)`` for the model's first ``method`` after the tests of
+    the inputs' values a transform or BLAS needs.
+
+    Integers stay direct unless the transforms' error bound guarantees the
+    exact result; a NaN or Inf, which would spread over every output of a
+    transform, keeps floating inputs direct. ``defer``: for a transform
+    (``fft``, ``oa``) the signal is not scanned; ``exact`` is then the
+    method to fall back on when it holds a NaN or Inf.
     """
-    rows = _kernel_rows(problem, kernel)
-    separable = separable_candidate(problem, rows)
-    t1 = separable_time(problem, 1, workers) if separable else None
-    beat = rank1 = None
-    if lazy and separable and t1 < (DIRECT_OVERHEAD + _direct_ns(problem) * problem.work) * 1e-9:
-        # A kernel of rank 1 the direct method would not beat: the other
-        # methods' models need be exact only where they could beat the
-        # separable one (the tile pipeline's is then not evaluated where a
-        # lower bound of it cannot)
-        rank1 = _sep.factors_for(problem, kernel, 1)
-        if rank1 is not None:
-            beat = t1
-    times = _model_times(problem, rows, workers, beat)
-    times.update(toeplitz_times(problem, signal, kernel, times))
-    if separable:
-        # factor the kernel only when a rank-1 kernel would win
-        best = min(times.values())
-        if t1 < best:
-            if rank1 is not None:
-                factors, t = rank1, t1
-            else:
-                # the largest rank that could still win (the time grows linearly)
-                per_rank = max(separable_time(problem, 2, workers) - t1, 1e-12)
-                factors = _sep.factors_for(problem, kernel, 1 + int((best - t1) / per_rank))
-                t = None if factors is None else t1 + (factors.rank - 1) * per_rank
-            if factors is not None:
-                if t < best or not lazy:
-                    times["separable"] = t
-                    if lazy and t < best:
-                        _sep.stash(kernel, factors)
-    methods = sorted(times, key=lambda m: times[m])
-    if lazy and methods[0] in ("direct", "separable"):
-        return methods
-    exact = [m for m in methods if m in ("direct", "separable")]
+    if method == "direct":
+        return method, None
     if problem.out_dtype.kind in "biu":
         if not _transform_is_exact(problem, signal, kernel):
-            return exact
-    elif not _all_finite(kernel) or not (
-            (defer and exact and methods[0] in ("fft", "oa")) or _all_finite(signal)):
-        # a NaN or Inf would spread over every output of a transform
-        return exact
-    return methods
+            return "direct", None
+        return method, None
+    if not _all_finite(kernel):
+        return "direct", None
+    if defer and method in ("fft", "oa"):
+        return method, "direct"
+    if not _all_finite(signal):
+        return "direct", None
+    return method, None
 
 
-def auto_method(problem, signal, kernel, workers=None):
-    """The method ``method='auto'`` uses for ``problem`` (what
-    :func:`choose_conv_method` answers for the same call).
+def _candidates(problem, signal, kernel, workers=None):
+    """Every method that may be used for this call, cheapest-first by the model.
 
-    Takes the :class:`~sigconv._problem.Problem` a call has already built.
-    Where the direct method's modelled time is below the transforms' fixed
-    cost it wins outright and nothing else is evaluated; the inputs are
-    scanned (for NaN/Inf, or for the integer bound) only when the model
-    prefers a transform.
+    The separable method is among them when the kernel factors with a rank
+    whose modelled time could beat the others' (``choose_conv_method(...,
+    measure=True)`` times them all). Integers the transforms cannot keep
+    exact, and inputs holding NaN or Inf, leave only the exact methods.
     """
-    if 0 in problem.out_shape or 0 in problem.x_shape or 0 in problem.k_shape:
-        return "direct"
-    direct = DIRECT_OVERHEAD + _direct_ns(problem) * problem.work
-    if direct <= FFT_OVERHEAD:
-        return "direct"
-    return _candidates(problem, signal, kernel, lazy=True, workers=workers)[0]
+    rank = ranking(problem, signal.shape, kernel.shape, workers)
+    times = dict(rank.times)
+    if rank.sep_rank:
+        factors = _sep.factors_for(problem, kernel, rank.sep_rank)
+        if factors is not None:
+            times["separable"] = rank.separable(factors.rank)
+    methods = sorted(times, key=lambda m: times[m])
+    if problem.out_dtype.kind in "biu":
+        usable = _transform_is_exact(problem, signal, kernel)
+    else:
+        usable = _all_finite(kernel) and _all_finite(signal)
+    return methods if usable else [m for m in methods if m in ("direct", "separable")]
 
 
 def auto_choice(problem, signal, kernel, workers=None):
-    """:func:`auto_method`, with the signal's scan for NaN/Inf left to the call.
+    """The method ``method='auto'`` uses for ``problem`` (what
+    :func:`choose_conv_method` answers for the same call), with the
+    signal's scan for NaN/Inf left to the call.
+
+    Takes the :class:`~sigconv._problem.Problem` a call has already built.
+    Where the direct method's modelled time is below the transforms' fixed
+    cost it wins outright and nothing else is evaluated. The model's
+    ranking depends on the shapes alone and is remembered per shape
+    (:func:`sigconv._cost.ranking`); on each call only the kernel's
+    factors are sought (up to the rank that could win, when a rank-1
+    kernel would beat the other methods) and the inputs tested (for
+    NaN/Inf, or for the integer bound) when the model prefers a transform.
 
     Returns ``(method, exact)``: where ``method`` is a transform chosen
     without scanning the signal, ``exact`` is the method to use instead if
     it holds a NaN or Inf (for :func:`~sigconv._backends.evaluate`, whose
     overlap-save tiles test the samples as they read them); otherwise
-    ``exact`` is None.
+    ``exact`` is None. A separable kernel's factors are handed to the
+    call (:func:`sigconv._backends.separable.stash`).
     """
-    if 0 in problem.out_shape or 0 in problem.x_shape or 0 in problem.k_shape:
+    if _direct_outright(problem):
         return "direct", None
-    if DIRECT_OVERHEAD + _direct_ns(problem) * problem.work <= FFT_OVERHEAD:
-        return "direct", None
-    methods = _candidates(problem, signal, kernel, lazy=True, workers=workers, defer=True)
-    if methods[0] in ("fft", "oa") and problem.out_dtype.kind in "fc":
-        return methods[0], next(m for m in methods if m in ("direct", "separable"))
-    return methods[0], None
+    rank = ranking(problem, signal.shape, kernel.shape, workers)
+    if rank.sep_rank:
+        factors = _sep.factors_for(problem, kernel, rank.sep_rank)
+        if factors is not None and rank.separable(factors.rank) < rank.times[rank.order[0]]:
+            _sep.stash(kernel, factors)
+            return "separable", None
+    return _checked(rank.order[0], problem, signal, kernel, True)
+
+
+def auto_method(problem, signal, kernel, workers=None):
+    """:func:`auto_choice`'s method, the signal scanned for NaN/Inf where it is a
+    transform (what :func:`choose_conv_method` answers)."""
+    method, exact = auto_choice(problem, signal, kernel, workers)
+    if exact is not None and not _all_finite(signal):
+        return exact
+    return method
 
 
 def _time(func, budget=0.2):
@@ -417,11 +422,11 @@ class Convolver:
             method = ("direct" if problem.out_dtype.kind in "biu"
                       else _model_choice(problem, rows))
             if (not problem.swapped and separable_candidate(problem, rows)
-                    and 0 not in problem.out_shape and 0 not in problem.x_shape
-                    and separable_time(problem, 1) < _model_times(problem, rows)[method]
-                    and _sep.factors_for(problem, kernel) is not None):
-                factors = _sep.factors_for(problem, kernel)
-                if separable_time(problem, factors.rank) < _model_times(problem, rows)[method]:
+                    and 0 not in problem.out_shape and 0 not in problem.x_shape):
+                rival = _model_times(problem, rows)[method]
+                factors = (_sep.factors_for(problem, kernel)
+                           if separable_time(problem, 1) < rival else None)
+                if factors is not None and separable_time(problem, factors.rank) < rival:
                     method = "separable"
             self._kernel_finite = method in ("direct", "separable") or _all_finite(kernel)
         self.method = method

@@ -147,7 +147,9 @@ def test_auto_picks_a_transform_for_long_kernels(ran):
 @pytest.mark.parametrize("s1, s2", [((100_000,), (5,)), ((1000, 1000), (3, 3)),
                                     ((64, 64, 64), (3, 3, 3)), ((4096,), (16,))])
 def test_auto_picks_direct_for_small_kernels(ran, s1, s2):
-    sigconv.convolve(np.ones(s1), np.ones(s2), "same")
+    # (a kernel of full rank: a 3 x 3 x 3 box is separable, and three passes
+    # of 3 taps may beat 27 taps)
+    sigconv.convolve(np.ones(s1), _dense(s2), "same")
     assert ran == ["direct"]
 
 
@@ -198,6 +200,139 @@ def test_auto_results(rng):
                                   sigconv.convolve(xi, hi, method="direct"))
     # a NaN stays local
     x[150, 140] = np.nan
+    y = sigconv.convolve(x, h, "same")
+    assert np.isnan(y).sum() == h.size
+
+
+# ------------------------------------------------ the ranking, per shape
+
+
+def _full_model_choice(x, h, mode="same", workers=1):
+    """auto's choice the long way: every method's modelled time, the kernel
+    factored up to the largest rank, then the value tests."""
+    from sigconv._backends import separable as sep
+    problem, signal, kernel = make_problem(x, h, op="convolve", mode=mode)
+    rows = _cost._kernel_rows(problem, kernel)
+    times = _cost._model_times(problem, rows, workers)
+    times.update(_cost.toeplitz_times(problem, signal.shape, kernel.shape, times))
+    if _cost.separable_candidate(problem, rows):
+        factors = sep.factors_for(problem, kernel)
+        if factors is not None:
+            times["separable"] = _cost.separable_time(problem, factors.rank, workers)
+    method = min(times, key=times.get)
+    if method in ("fft", "oa", "toeplitz") and not (
+            plan._all_finite(signal) and plan._all_finite(kernel)):
+        return "direct"
+    return method
+
+
+def _kernels(rng, shape, dtype):
+    dense = rng.standard_normal(shape)
+    g = [np.exp(-0.5 * ((np.arange(n) - n // 2) / (n / 5.0)) ** 2) for n in shape]
+    outer = g[0]
+    for v in g[1:]:
+        outer = np.multiply.outer(outer, v)
+    yield dense.astype(dtype)
+    yield outer.astype(dtype)
+    yield np.ones(shape, dtype)
+    if len(shape) == 2:
+        u, v = rng.standard_normal((2, shape[0])), rng.standard_normal((2, shape[1]))
+        yield (np.outer(u[0], v[0]) + np.outer(u[1], v[1])).astype(dtype)
+
+
+@pytest.mark.parametrize("xshape, kshapes", [
+    ((128, 128), [(3, 3), (7, 7), (15, 15), (31, 31), (63, 63), (7, 31)]),
+    ((512, 512), [(7, 7), (15, 15), (63, 63)]),
+    ((32, 32, 32), [(3, 3, 3), (5, 5, 5), (9, 9, 9)]),
+    ((65536,), [(15,), (255,), (1023,)])])
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_auto_choice_equals_the_full_model(xshape, kshapes, dtype):
+    # the shortcuts (the direct method outright, the ranking remembered per
+    # shape, factoring only up to the rank that could win) choose what
+    # every method's model and the whole factorisation choose
+    from sigconv._backends import separable as sep
+    rng = np.random.default_rng(len(xshape) + len(kshapes))
+    x = rng.standard_normal(xshape).astype(dtype)
+    for kshape in kshapes:
+        for h in _kernels(rng, kshape, dtype):
+            expected = _full_model_choice(x, h)
+            for _ in range(2):            # the second time from the remembered ranking
+                problem, signal, kernel = make_problem(x, h, op="convolve", mode="same")
+                assert plan.auto_choice(problem, signal, kernel, 1)[0] == expected
+                sep.stash(None, None)
+
+
+def test_ranking_is_remembered_per_shape_and_thread_state(monkeypatch):
+    from sigconv import _threads
+    from sigconv._backends import tiles
+    x, h = np.ones((300, 200)), np.ones((9, 9))
+    problem = make_problem(x, h, op="convolve", mode="same")[0]
+    first = _cost.ranking(problem, x.shape, h.shape, 1)
+    assert _cost.ranking(problem, x.shape, h.shape, 1) is first
+    assert _cost.ranking(problem, x.shape, h.shape, 2) is not first
+    # what resolve_workers answers from is part of the key
+    default = _cost.ranking(problem, x.shape, h.shape, None)
+    monkeypatch.setitem(_threads._state, "serial_only", True)
+    assert _cost.ranking(problem, x.shape, h.shape, None) is not default
+    monkeypatch.setitem(_threads._state, "serial_only", False)
+    assert _cost.ranking(problem, x.shape, h.shape, None) is default
+    monkeypatch.setattr(tiles, "ENGINE", "scipy")
+    assert _cost.ranking(problem, x.shape, h.shape, 1) is not first
+    # another shape, dtype or mode: another ranking
+    other = make_problem(x, h[:7], op="convolve", mode="same")[0]
+    assert _cost.ranking(other, x.shape, (7, 9), 1) is not first
+    # the constants changed: clear_cache forgets
+    monkeypatch.setattr(tiles, "ENGINE", None)
+    monkeypatch.setitem(_cost.DIRECT_NS, "d", 100.0)
+    assert _cost.ranking(problem, x.shape, h.shape, 1) is first
+    _cost.clear_cache()
+    slow = _cost.ranking(problem, x.shape, h.shape, 1)
+    assert slow is not first and slow.order[0] != "direct"
+    monkeypatch.undo()
+    _cost.clear_cache()
+
+
+def test_thread_state_has_no_side_effect():
+    from sigconv import _threads
+    before = dict(_threads._state)
+    assert _threads.thread_state(1) == (False, 1)
+    assert _threads.thread_state(None)[0] is True
+    assert _threads._state == before
+
+
+def test_the_remembered_ranking_never_answers_for_the_values(ran):
+    # the same shapes with other values between calls: the kernel's factors
+    # and the inputs' NaN/Inf are tested on every call
+    x = np.ones((512, 512))
+    g = np.exp(-0.5 * ((np.arange(15) - 7) / 3.0) ** 2)
+    h = np.outer(g, g)
+    sigconv.convolve(x, h, "same")
+    h[3, 4] += 0.5                       # no longer separable
+    sigconv.convolve(x, h, "same")
+    assert ran[0] == "separable" and ran[1] != "separable"
+    dense = _dense((63, 63))
+    sigconv.convolve(x, dense, "same")
+    dense[5, 5] = np.nan
+    sigconv.convolve(x, dense, "same")
+    assert ran[2] in ("fft", "oa") and ran[3] == "direct"
+    ints = np.full((600, 600), 3, dtype=np.int64)
+    kernel = _dense((63, 63), np.int64)
+    sigconv.convolve(ints, kernel)
+    ints[...] = 2**40                    # beyond the transforms' exact bound
+    sigconv.convolve(ints, kernel)
+    assert ran[4] in ("fft", "oa") and ran[5] == "direct"
+
+
+def test_auto_results_after_the_values_change(rng):
+    x = rng.standard_normal((200, 180))
+    g = np.exp(-0.5 * ((np.arange(11) - 5) / 2.0) ** 2)
+    h = np.outer(g, g)
+    for _ in range(2):
+        got = sigconv.convolve(x, h, "same")
+        np.testing.assert_allclose(got, scipy.signal.convolve(x, h, "same", method="direct"),
+                                   atol=1e-12)
+        h[2, 3] = 1.7                    # not separable on the second pass
+    x[50, 60] = np.nan
     y = sigconv.convolve(x, h, "same")
     assert np.isnan(y).sum() == h.size
 

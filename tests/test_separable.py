@@ -231,8 +231,8 @@ def test_low_rank_2d():
 
 @pytest.mark.parametrize("engine", [None, "ducc0", "scipy"])
 def test_tile_floor_is_below_the_tile_model(monkeypatch, engine):
-    """auto skips the tile model where its lower bound cannot beat a separable kernel:
-    the bound must be one."""
+    """auto skips the tile model where its lower bound cannot beat the direct or the
+    FFT method: the bound must be one."""
     from sigconv._backends import oa, tiles
     from sigconv._problem import make_problem
     if engine == "ducc0":
@@ -564,3 +564,46 @@ def test_volume_last_two_passes_fused(monkeypatch, boundary):
         check(got[i], scipy_reference("convolve", x[i], h, "full", boundary,
                                       stride=(1, 2, 1)), x, h)
     assert calls
+
+
+@pytest.mark.parametrize("scale", [1, 2**20, 2**40, 2**60])
+def test_integer_factors_checked_exactly_at_any_magnitude(scale):
+    # the outer product is checked in int64 arrays while no product can
+    # overflow, else with Python integers: both give the exact answer
+    rng = np.random.default_rng(scale % 1000)
+    u = rng.integers(-5, 6, 7)
+    u[3] = scale
+    v = rng.integers(1, 4, 5)
+    kernel = np.outer(u, v)
+    f = separable.integer_factors(kernel)
+    assert f is not None
+    np.testing.assert_array_equal(np.outer(*f), kernel)
+    off = kernel.copy()
+    off[0, 0] += 1
+    assert separable.integer_factors(off) is None
+
+
+def test_outer_product_check_in_both_ways():
+    exact = separable._outer_equals
+    assert exact([[1, 2], [3, 4]], np.array([[3, 4], [6, 8]]))
+    assert not exact([[1, 2], [3, 4]], np.array([[3, 4], [6, 9]]))
+    # uint64 entries beyond int64: no int64 product of small factors reaches them
+    assert not exact([[1, 2], [3, 4]], np.full((2, 2), 2**63 + 1, dtype=np.uint64))
+    # products of 2**63 and more: entry by entry in Python integers
+    w = np.array([[2**63, 2**62], [2, 1]], dtype=np.uint64)
+    assert exact([[2**62, 1], [2, 1]], w)
+    w[1, 1] = 3
+    assert not exact([[2**62, 1], [2, 1]], w)
+
+
+def test_float_factors_unchanged_by_the_rank_limit():
+    # the cross approximation stops at the limit; below it the terms are the same
+    rng = np.random.default_rng(12)
+    h = sum(np.outer(rng.standard_normal(13), rng.standard_normal(11)) for _ in range(3))
+    full = separable.factorize(h, np.dtype(np.float64))
+    assert full.rank == 3
+    assert separable.factorize(h, np.dtype(np.float64), 2) is None
+    again = separable.factorize(h, np.dtype(np.float64), 3)
+    for a, b in zip(full.terms, again.terms):
+        for fa, fb in zip(a, b):
+            np.testing.assert_array_equal(fa, fb)

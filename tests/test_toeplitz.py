@@ -236,13 +236,14 @@ def test_block_sizes(K, M):
 
 def test_auto_weighs_toeplitz_for_filter_banks():
     from sigconv._problem import make_problem
-    from sigconv.plan import auto_method, estimate_times, toeplitz_times
+    from sigconv._cost import estimate_times, toeplitz_times
+    from sigconv.plan import auto_method
 
     def choice(x_shape, k_shape, axes, dtype=np.float32):
         x, h = np.ones(x_shape, dtype), np.ones(k_shape, dtype)
         problem, s, k = make_problem(x, h, op="convolve", mode="same", axes=axes)
         times = estimate_times(problem)
-        return auto_method(problem, s, k), toeplitz_times(problem, s, k, times)
+        return auto_method(problem, s, k), toeplitz_times(problem, s.shape, k.shape, times)
 
     # a 2-D bank of small kernels: one GEMM beats 32 direct passes
     method, times = choice((1, 256, 256), (32, 5, 5), (1, 2))

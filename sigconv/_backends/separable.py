@@ -115,7 +115,6 @@ def integer_factors(w):
     checked against ``w`` with Python integers.
     """
     w = np.asarray(w)
-    vals = w.astype(object) if w.dtype.kind in "biu" else w
     if not np.any(w):
         return tuple(np.zeros(n, dtype=np.int64) if i == 0 else
                      np.eye(1, n, dtype=np.int64)[0] for i, n in enumerate(w.shape))
@@ -125,7 +124,7 @@ def integer_factors(w):
     for i in range(w.ndim):
         sel = list(p)
         sel[i] = slice(None)
-        fibre = [int(v) for v in vals[tuple(sel)]]
+        fibre = [int(v) for v in w[tuple(sel)].tolist()]
         if i > 0:
             g = 0
             for v in fibre:
@@ -140,17 +139,49 @@ def integer_factors(w):
     if any(v % scale for v in factors[0]):
         return None
     factors[0] = [v // scale for v in factors[0]]
-    # exact check, entry by entry, in Python integers
-    flat = [int(v) for v in vals.reshape(-1)]
+    if not _outer_equals(factors, w):
+        return None
+    if any(abs(v) >= 1 << 62 for f in factors for v in f):
+        return None
+    return tuple(np.array(f, dtype=np.int64) for f in factors)
+
+
+def _outer_equals(factors, w):
+    """Whether the outer product of the integer ``factors`` (lists of Python
+    ints) is exactly ``w``.
+
+    In int64 arrays where no partial product can overflow (the product of
+    the factors' largest magnitudes below ``2**63``), else entry by entry
+    with Python integers.
+    """
+    bound = 1
+    for f in factors:
+        bound *= max(abs(v) for v in f)
+    if bound < 1 << 63:
+        if w.dtype.kind == "u" and w.dtype.itemsize == 8 and int(w.max()) >= 1 << 63:
+            return False           # beyond every product of the factors
+        out = np.array(factors[0], dtype=np.int64)
+        for f in factors[1:]:
+            out = np.multiply.outer(out, np.array(f, dtype=np.int64))
+        return bool(np.array_equal(out, w.astype(np.int64, copy=False)))
+    flat = [int(v) for v in w.reshape(-1).tolist()]
     for idx, value in zip(itertools.product(*[range(n) for n in w.shape]), flat):
         prod = 1
         for f, j in zip(factors, idx):
             prod *= f[j]
         if prod != value:
-            return None
-    if any(abs(v) >= 1 << 62 for f in factors for v in f):
-        return None
-    return tuple(np.array(f, dtype=np.int64) for f in factors)
+            return False
+    return True
+
+
+def _norm(a):
+    """The Frobenius norm of ``a``, as :func:`numpy.linalg.norm` computes it
+    (the square root of the flattened array's dot product with itself)."""
+    v = a.reshape(-1)
+    if v.dtype.kind == "c":
+        re, im = v.real, v.imag
+        return math.sqrt(re.dot(re) + im.dot(im))
+    return math.sqrt(v.dot(v))
 
 
 def _fibres(w):
@@ -159,13 +190,18 @@ def _fibres(w):
     ``w[:, q1, ...] (x) w[q0, :, ...] (x) ... / w[q]**(d - 1)``: exact for a
     rank-1 ``w`` up to rounding, found without a matrix factorisation.
     """
-    q = np.unravel_index(int(np.argmax(np.abs(w))), w.shape)
-    pivot = w[q]
+    flat = int(np.abs(w).argmax())
+    q = []
+    for n in reversed(w.shape):
+        flat, r = divmod(flat, n)
+        q.append(r)
+    q.reverse()
+    pivot = w[tuple(q)]
     vecs = []
     for i in range(w.ndim):
         sel = list(q)
         sel[i] = slice(None)
-        vecs.append(np.array(w[tuple(sel)]))
+        vecs.append(w[tuple(sel)] if i == 0 else np.array(w[tuple(sel)]))
     vecs[0] = vecs[0] / pivot ** (w.ndim - 1)
     return vecs
 
@@ -177,26 +213,28 @@ def _float_factors(w, tol, rank_limit):
     2-D, ranks 2 to ``rank_limit`` by repeating that on the residual.
     """
     d = w.ndim
-    norm = float(np.linalg.norm(w))
+    norm = _norm(w)
     if norm == 0.0:
         return [tuple(np.zeros(n, dtype=w.dtype) for n in w.shape)]
     if d == 1:
         return [(w.copy(),)]
+    bound = tol * norm
     vecs = _fibres(w)
-    if float(np.linalg.norm(w - _outer(vecs))) <= tol * norm:
+    rest = w - _outer(vecs)
+    if _norm(rest) <= bound:
         return [tuple(vecs)]
-    if d > 2 or min(rank_limit, max_rank(w.shape)) < 2:
+    limit = min(rank_limit, max_rank(w.shape))
+    if d > 2 or limit < 2:
         return None
     # higher rank in 2-D: cross approximation with full pivoting (one
     # fibre pair per term, subtracted from the residual), which recovers a
     # matrix of rank r in r steps, again without a factorisation
     terms = [tuple(vecs)]
-    rest = w - _outer(vecs)
-    for _ in range(1, min(rank_limit, max_rank(w.shape))):
+    for _ in range(1, limit):
         vecs = _fibres(rest)
         terms.append(tuple(vecs))
-        rest = rest - _outer(vecs)
-        if float(np.linalg.norm(rest)) <= tol * norm:
+        rest -= _outer(vecs)
+        if _norm(rest) <= bound:
             return terms
     return None
 
@@ -204,8 +242,17 @@ def _float_factors(w, tol, rank_limit):
 def _outer(vecs):
     out = vecs[0]
     for v in vecs[1:]:
-        out = np.multiply.outer(out, v)
+        out = out[..., np.newaxis] * v
     return out
+
+
+def _integer_valued(core):
+    """Whether the floating ``core`` holds integers below ``2**52`` only (its
+    first entry tells most kernels that do not at once)."""
+    if core.size and not float(core.item(0)).is_integer():
+        return False
+    return bool((np.rint(core) == core).all()) and (
+        core.size == 0 or float(np.abs(core).max()) < 2.0 ** 52)
 
 
 def factorize(w, dtype, rank_limit=None):
@@ -222,11 +269,10 @@ def factorize(w, dtype, rank_limit=None):
     if not active:
         active = [0]
     exact = w.dtype.kind in "biu"
-    if not exact and not np.all(np.isfinite(core)):
+    if not exact and not np.isfinite(core).all():
         return None
     terms = None
-    if exact or (w.dtype.kind == "f" and np.all(core == np.round(core))
-                 and float(np.max(np.abs(core), initial=0.0)) < 2.0 ** 52):
+    if exact or (w.dtype.kind == "f" and _integer_valued(core)):
         ints = integer_factors(core if exact else core.astype(np.int64))
         if ints is not None:
             if exact:
@@ -239,12 +285,14 @@ def factorize(w, dtype, rank_limit=None):
     if terms is None:
         eps = float(np.finfo(dtype).eps)
         tol = RANK_RTOL * eps * math.sqrt(core.size)
-        # linalg computes in double precision at most
-        work = core.astype(np.complex128 if core.dtype.kind == "c" else np.float64)
+        # in double precision at most
+        work = np.asarray(core, dtype=np.complex128 if core.dtype.kind == "c" else np.float64)
         terms = _float_factors(work, tol, max_rank(shape) if rank_limit is None
                                else rank_limit)
         if terms is None:
             return None
+    if len(active) == len(shape):
+        return Factors([tuple(term) for term in terms], exact, shape)
     full = []
     for term in terms:
         fs = [np.ones(1, dtype=term[0].dtype) for _ in shape]

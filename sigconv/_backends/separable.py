@@ -206,11 +206,83 @@ def _fibres(w):
     return vecs
 
 
+#: the largest minor :func:`_minor_bound` evaluates (its determinant's
+#: rounding stays far below the tolerances)
+MINOR_MAX = 8
+
+
+def _minor_positions(n0, n1):
+    """Rows ``i, k`` and columns ``j, l`` of the two 2 x 2 minors of an
+    ``n0 x n1`` matrix :func:`_minor_2x2_bound` reads (none below 2 x 2)."""
+    if n0 < 2 or n1 < 2:
+        return ()
+    out = []
+    for i, k, j, l in ((n0 // 4, (3 * n0) // 4, n1 // 4, (3 * n1) // 4),
+                       (0, n0 - 1, n1 - 1, 0)):
+        if i == k:
+            k = i + 1
+        if j == l:
+            l = j + 1 if j + 1 < n1 else j - 1
+        out.append((i, k, j, l))
+    return out
+
+
+def _minor_2x2_bound(w):
+    """A lower bound of ``w``'s second singular value (of its unfolding along
+    the first axis): the larger of two 2 x 2 minors' ``|det| / ||.||_F``.
+
+    Every rank-1 tensor is rank 1 in that unfolding, so the best rank-1
+    approximation of ``w`` leaves at least this much out (a submatrix's
+    singular values are at most the matrix's, and ``sigma_min >= |det| /
+    sigma_max``); the rounding of the determinant is taken off. Two minors
+    of rows and columns a quarter and three quarters of the way: a handful
+    of scalar operations that tell most kernels of full rank at once.
+    """
+    m = w.reshape(w.shape[0], -1)
+    best = 0.0
+    for i, k, j, l in _minor_positions(*m.shape):
+        a, b, c, e = m.item(i, j), m.item(i, l), m.item(k, j), m.item(k, l)
+        sq = abs(a) ** 2 + abs(b) ** 2 + abs(c) ** 2 + abs(e) ** 2
+        if sq > 0.0:
+            det = abs(a * e - b * c) - 4.0 * _EPS64 * sq
+            best = max(best, det / math.sqrt(sq))
+    return best
+
+
+def _minor_bound(w, rank):
+    """A lower bound of the ``rank + 1``-th singular value of the 2-D ``w``
+    (0 where it tells nothing): the ``rank + 1`` square submatrix of evenly
+    spaced rows and columns, ``|det| / ||S||_F**rank``, less what the
+    determinant's rounding could add. No matrix of rank ``rank`` is closer
+    to ``w`` than this (Eckart-Young; a submatrix's singular values are at
+    most the matrix's)."""
+    n = rank + 1
+    if n > MINOR_MAX or n > min(w.shape):
+        return 0.0
+    rows = [(2 * i + 1) * w.shape[0] // (2 * n) for i in range(n)]
+    cols = [(2 * j + 1) * w.shape[1] // (2 * n) for j in range(n)]
+    S = w.take(rows, 0).take(cols, 1)
+    size = _norm(S)
+    if size == 0.0:
+        return 0.0
+    # LU of at most 8 x 8 with partial pivoting: the computed determinant is
+    # that of S + E with ||E|| below gamma ||S|| (growth at most 2**(n - 1))
+    gamma = 4.0 * n * n * 2.0 ** (n - 1) * _EPS64
+    det = abs(np.linalg.det(S))
+    return float(det) / ((1.0 + gamma) * size) ** rank - gamma * size
+
+
+_EPS64 = float(np.finfo(np.float64).eps)
+
+
 def _float_factors(w, tol, rank_limit):
     """Terms of outer products within ``tol * ||w||_F`` of ``w``, or None.
 
     Rank 1 from the fibres through the largest entry (no factorisation); in
-    2-D, ranks 2 to ``rank_limit`` by repeating that on the residual.
+    2-D, ranks 2 to ``rank_limit`` by repeating that on the residual. A
+    minor of ``w`` whose bound on what any such terms leave out is twice
+    the tolerance decides without them (:func:`_minor_2x2_bound`,
+    :func:`_minor_bound`): the answer is the same, None.
     """
     d = w.ndim
     norm = _norm(w)
@@ -219,12 +291,16 @@ def _float_factors(w, tol, rank_limit):
     if d == 1:
         return [(w.copy(),)]
     bound = tol * norm
+    limit = 1 if d > 2 else min(rank_limit, max_rank(w.shape))
+    # not of rank 1: a 2 x 2 minor tells most kernels of full rank at once
+    full = _minor_2x2_bound(w) > 2.0 * bound
+    if full and (limit < 2 or _minor_bound(w, limit) > 2.0 * bound):
+        return None
     vecs = _fibres(w)
     rest = w - _outer(vecs)
-    if _norm(rest) <= bound:
+    if not full and _norm(rest) <= bound:
         return [tuple(vecs)]
-    limit = min(rank_limit, max_rank(w.shape))
-    if d > 2 or limit < 2:
+    if limit < 2 or (not full and _minor_bound(w, limit) > 2.0 * bound):
         return None
     # higher rank in 2-D: cross approximation with full pivoting (one
     # fibre pair per term, subtracted from the residual), which recovers a
@@ -322,11 +398,44 @@ def factors_for(problem, kernel, rank_limit=None):
     """:class:`Factors` of ``problem``'s kernel, or None when it is not separable.
 
     ``rank_limit``: the largest rank worth finding (see :func:`factorize`).
+    Where only rank 1 is sought, a 2 x 2 minor read from the kernel as it
+    is may tell first that there is none (:func:`_not_rank1`).
     """
+    if _not_rank1(problem, kernel, rank_limit):
+        return None
     w = kernel_matrix(problem, kernel)
     if w is None:
         return None
     return factorize(w, problem.out_dtype, rank_limit)
+
+
+def _not_rank1(problem, kernel, rank_limit):
+    """Whether a 2 x 2 minor of the kernel shows that :func:`factorize`, asked
+    for rank 1 only, finds no factors: the minor is not zero (integers), or
+    its bound of :func:`_minor_2x2_bound` is above twice the tolerance.
+
+    Read from the kernel as given (its flips and conjugation do not change
+    the singular values): a few scalar operations, where factoring costs a
+    dozen array operations. False where it cannot tell.
+    """
+    dims = [kernel.shape[a] for a in problem.axes]
+    active = [n for n in dims if n > 1]
+    if len(active) < 2 or kernel.dtype.char in "gG" or kernel.size != math.prod(dims):
+        return False        # (a filter bank is never separable: left to factors_for)
+    if len(active) == 2 and (rank_limit is None or rank_limit > 1) and max_rank(active) > 1:
+        return False
+    # the kernel's lengths other than 1 are its convolved axes', in order
+    core = kernel.reshape(active)
+    if kernel.dtype.kind in "biu":
+        m = core.reshape(core.shape[0], -1)
+        return any(int(m.item(i, j)) * int(m.item(k, l)) != int(m.item(i, l)) * int(m.item(k, j))
+                   for i, k, j, l in _minor_positions(*m.shape))
+    best = _minor_2x2_bound(core)
+    if not best > 0.0:
+        return False
+    work = np.asarray(core, dtype=np.complex128 if core.dtype.kind == "c" else np.float64)
+    tol = RANK_RTOL * float(np.finfo(problem.out_dtype).eps) * math.sqrt(core.size)
+    return best > 2.0 * tol * _norm(work)
 
 
 class _Stash(threading.local):

@@ -1,11 +1,14 @@
 """The cost model: modelled times of the methods, from a problem's shapes and dtype.
 
-:func:`sigconv.plan.auto_method` and :func:`sigconv.choose_conv_method` rank
-the methods by it. In nanoseconds:
+:func:`sigconv.plan.auto_choice` and :func:`sigconv.choose_conv_method`
+rank the methods by it (:func:`ranking`, remembered per shape). In
+nanoseconds:
 
-* direct: ``DIRECT_NS[dtype] * work + OUTPUT_NS[dtype] * outputs``, ``work``
-  the multiply-adds of the direct evaluation (complex data counts four real
-  ones per product);
+* direct: ``work * (DIRECT_NS[dtype] + DIRECT_ROW_NS[dtype] / K) +
+  OUTPUT_NS[dtype] * outputs`` (:func:`direct_ns`), ``work`` the
+  multiply-adds of the direct evaluation (complex data counts four real
+  ones per product) and ``K`` the kernel's length along the last convolved
+  axis, plus ``DIRECT_PAD_NS`` where the last axis is padded first;
 * fft: ``FFT_NS[dtype] * units + POINT_NS[dtype] * points``: ``units`` the
   modelled time of the transforms
   (:func:`sigconv._backends._lengths.transform_units`: ``P log2 P`` for ``P``
@@ -13,11 +16,16 @@ the methods by it. In nanoseconds:
   forward and the inverse transforms of every batch item and the kernel's
   own items (pruned to ``KERNEL_SHARE`` of a whole transform in N-D);
   ``points`` those the element-wise passes touch. Lines transformed many at
-  a time (N-D, or a batch) cost ``ND_FFT_SCALE`` of a lone 1-D line;
+  a time (N-D, or a batch) cost ``ND_FFT_SCALE`` of a lone 1-D line; each
+  convolved axis beyond the first adds ``FFT_AXIS_OVERHEAD``; transforms
+  whose points outgrow ``FFT_CACHE_BYTES`` cost ``FFT_CACHE_GROWTH`` more
+  per doubling;
 * oa: the same per block of the block plan (overlap-save), summed over the
   blocks -- or, where the tile pipeline applies, its own model
   (:func:`sigconv._backends.oa.estimate_ns`),
-  plus ``OA_POINT_NS`` per block point for padding and adding the blocks.
+  plus ``OA_POINT_NS`` per block point for padding and adding the blocks;
+* separable: :func:`separable_time`; toeplitz (filter banks):
+  :func:`toeplitz_times`.
 
 Threads divide the direct time and the transforms' time by what they
 achieve: the direct kernel and transforms of many lines or blocks spread
@@ -26,13 +34,17 @@ one group of rows per thread; a lone 1-D line overlaps only the signal's
 and the kernel's transforms (two thirds of the time). The element-wise
 passes count as one thread's.
 
-The constants were fitted to single-thread timings of 40 problems (1-D,
-2-D, 3-D; float32 and float64; short to long kernels) on an x86-64 machine
-with AVX2, where float64 direct sums run at about 0.085 ns per
-multiply-add and a float64 transform at about 0.55 ns per ``P log2 P``;
-what matters is their ratios, which change far less between machines than
-the absolute times. On that set the model's choice is within 1.3x of the
-fastest method everywhere, and within 1.2x on all but two small volumes.
+The constants of the direct, FFT and separable models were fitted to
+single-thread CPU times on an AMD EPYC (Zen 4, AVX-512): about 200 direct
+calls (1-D N = 4096 to 2**20, K = 3 to 1023; 2-D N = 64 to 1000, K = 3 to
+31; 3-D N = 24 to 100, K = 3 to 9), 100 FFT calls and 100 separable ones
+(Gaussian kernels, 2-D and 3-D), float32 and float64, 'same' mode, and the
+132 calls of ``benchmarks/auto_grid.py``; where float64 direct sums of long
+rows run at about 0.06 ns per multiply-add and an N-D float64 transform at
+about 0.25 ns per ``P log2 P``. What matters is their ratios, which change
+far less between machines than the absolute times. The direct kernel's
+speed varies with lengths that fill its vectors badly (200, 24, 48: up to
+twice the model), which a model of this form cannot follow.
 ``choose_conv_method(measure=True)`` times the candidates instead.
 """
 import functools

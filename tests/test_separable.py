@@ -584,7 +584,7 @@ def test_integer_factors_checked_exactly_at_any_magnitude(scale):
 
 
 def test_outer_product_check_in_both_ways():
-    exact = separable._outer_equals
+    from sigconv._backends._factors import _outer_equals as exact
     assert exact([[1, 2], [3, 4]], np.array([[3, 4], [6, 8]]))
     assert not exact([[1, 2], [3, 4]], np.array([[3, 4], [6, 9]]))
     # uint64 entries beyond int64: no int64 product of small factors reaches them
@@ -607,3 +607,36 @@ def test_float_factors_unchanged_by_the_rank_limit():
     for a, b in zip(full.terms, again.terms):
         for fa, fb in zip(a, b):
             np.testing.assert_array_equal(fa, fb)
+
+
+@pytest.mark.parametrize("seed", range(40))
+def test_minor_bounds_reject_only_what_factorize_rejects(seed):
+    # the minors' bounds are lower bounds of the singular values (so of what
+    # any terms of that rank leave out): factorize answers the same with them
+    from sigconv._backends import _factors
+    from sigconv._problem import make_problem
+    rng = np.random.default_rng(seed)
+    d = 2 + seed % 2
+    shape = tuple(int(n) for n in rng.integers(2, 10, d))
+    dtype = (np.float64, np.float32, np.complex128, np.int64)[seed % 4]
+    vs = [rng.integers(-3, 4, n) if dtype is np.int64 else rng.standard_normal(n)
+          for n in shape]
+    exact = vs[0]
+    for v in vs[1:]:
+        exact = np.multiply.outer(exact, v)
+    for h in (exact, rng.integers(-3, 4, shape) if dtype is np.int64
+              else rng.standard_normal(shape), exact + 1e-9 * rng.standard_normal(shape)):
+        h = np.asarray(h).astype(dtype)
+        problem, _, kernel = make_problem(np.zeros(tuple(n + 2 for n in shape), dtype), h,
+                                          op="convolve", mode="same")
+        w = separable.kernel_matrix(problem, kernel)
+        for limit in (1, 2, 3):
+            if _factors._not_rank1(problem, kernel, limit):
+                assert separable.factorize(w, problem.out_dtype, limit) is None
+        if d == 2:
+            sv = np.linalg.svd(w.astype(np.complex128), compute_uv=False)
+            for rank in range(1, min(shape)):
+                assert _factors._minor_bound(w.astype(np.complex128), rank) <= \
+                    sv[rank] * (1 + 1e-9) + 1e-12
+            m = w.reshape(w.shape[0], -1).astype(np.complex128)
+            assert _factors._minor_2x2_bound(m) <= sv[1] * (1 + 1e-9) + 1e-12

@@ -234,7 +234,7 @@ def choose_conv_method(in1, in2, mode="full", measure=False):
     A kernel that is an outer product of 1-D kernels (a box, a Gaussian) is
     computed as one pass per axis:
 
-    >>> sigconv.choose_conv_method(np.ones((512, 512)), np.ones((63, 63)))
+    >>> sigconv.choose_conv_method(np.ones((1024, 1024)), np.ones((31, 31)))
     'separable'
 
     Integers stay with the direct method when a transform could not give
@@ -362,7 +362,7 @@ class Convolver:
     >>> kernel = rng.standard_normal(4001)
     >>> plan = sigconv.Convolver(kernel, 100_000, mode="same")
     >>> plan.method, plan.shape
-    ('fft', (100000,))
+    ('oa', (100000,))
     >>> frames = rng.standard_normal((3, 100_000))
     >>> y = [plan(frame) for frame in frames]
     >>> np.allclose(y[0], sigconv.convolve(frames[0], kernel, "same", method="direct"))

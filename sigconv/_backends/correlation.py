@@ -23,6 +23,7 @@ import scipy.fft as sfft
 from .. import plan as _plan
 from .._dtypes import kernel_dtype, result_dtype
 from .._exact import operand_norms, transform_is_exact
+from .._problem import make_problem
 from .._ext import _correlation, _spectral
 from .._threads import resolve_workers
 from . import fft as _fft
@@ -478,7 +479,12 @@ def normalized_scores(x, t, mode, axes, fdt, workers):
     for v in out_conv:
         outputs *= v
     nthreads = resolve_workers(workers, 8 * outputs * nconv)
-    num = _correlate(d, t0.astype(fdt), "valid", axes=conv, workers=workers)
+    # the numerator's method as auto chooses it for one thread, so that the
+    # scores are the same bits whatever the thread count
+    tz = t0.astype(fdt)
+    problem, sig, kern = make_problem(d, tz, op="correlate", mode="valid", axes=conv)
+    method = _plan.auto_method(problem, sig, kern, workers=1)
+    num = _correlate(d, tz, "valid", method, axes=conv, workers=workers)
     if num.dtype != fdt:
         num = num.astype(fdt)
     batch = num.shape[:nb]

@@ -16,7 +16,8 @@ nanoseconds:
   forward and the inverse transforms of every batch item and the kernel's
   own items (pruned to ``KERNEL_SHARE`` of a whole transform in N-D);
   ``points`` those the element-wise passes touch. Lines transformed many at
-  a time (N-D, or a batch) cost ``ND_FFT_SCALE`` of a lone 1-D line; each
+  a time cost ``ND_FFT_SCALE`` (N-D) or ``BATCH_FFT_SCALE`` (a batch of 1-D
+  lines) of a lone 1-D line; each
   convolved axis beyond the first adds ``FFT_AXIS_OVERHEAD``; transforms
   whose points outgrow ``FFT_CACHE_BYTES`` cost ``FFT_CACHE_GROWTH`` more
   per doubling;
@@ -77,8 +78,10 @@ FFT_NS = {"f": 0.40, "d": 0.55, "g": 6.0, "F": 0.55, "D": 0.75, "G": 8.0}
 
 #: the lines of an N-D transform (or of a batch of 1-D ones) run several
 #: at once in vector registers (scipy.fft), cheaper per unit than a single
-#: 1-D line: the factor
+#: 1-D line: the factor (N-D transforms also prune the lines that hold no
+#: data, and their real-to-complex axis halves the others' lines)
 ND_FFT_SCALE = {"f": 0.36, "d": 0.46, "F": 0.8, "D": 0.9}
+BATCH_FFT_SCALE = {"f": 0.6, "d": 0.8, "F": 0.8, "D": 0.9}
 
 #: nanoseconds per transformed point of the element-wise passes (loading,
 #: the product, cropping), and the block method's extra per block point
@@ -239,8 +242,10 @@ def estimate_times(problem, kernel_rows=None, nthreads=1):
     real_dt, complex_dt = _fft.transform_dtypes(problem)
     dt = complex_dt if problem.is_complex else real_dt
     per_unit = FFT_NS.get(dt.char, 25.0)
-    if len(problem.axes) > 1 or _points(problem.batch_shape) >= 8:
+    if len(problem.axes) > 1:
         per_unit *= ND_FFT_SCALE.get(dt.char, 1.0)
+    elif _points(problem.batch_shape) >= 8:
+        per_unit *= BATCH_FFT_SCALE.get(dt.char, 1.0)
     per_point = POINT_NS.get(dt.char, 10.0)
     overhead = FFT_OVERHEAD + FFT_AXIS_OVERHEAD * (len(problem.axes) - 1)
     speed = _speedups(problem, feats, nthreads, kernel_rows)
@@ -368,6 +373,31 @@ def separable_candidate(problem, kernel_rows):
     return kernel_rows == 1 and sum(k > 1 for k in problem.k_shape) >= 2
 
 
+def pass_times(sub, along, workers=None):
+    """Modelled nanoseconds of one pass of the separable method, ``(direct, fft)``.
+
+    ``sub``, ``along``: the pass's problems (:func:`sigconv._backends.separable.passes`);
+    direct: ``PASS_OVERHEAD`` plus ``PASS_NS + PASS_ROW_NS / K`` per
+    multiply-add of its factor of length ``K`` and ``PASS_OUTPUT_NS`` per
+    output; fft (infinite for factors shorter than ``FFT_MIN_TAPS`` and for
+    integers): :func:`estimate_times` of the pass along its axis alone.
+    """
+    from ._backends import separable as _sep
+    nthreads = resolve_workers(workers, sub.work) if workers != 1 else 1
+    code = sub.compute_dtype.char if sub.compute_dtype.kind != "i" else "q"
+    K = along.k_shape[0]
+    direct = (PASS_OVERHEAD
+              + (PASS_NS.get(code, DIRECT_NS.get(code, 1.0)) + PASS_ROW_NS.get(code, 0.0) / K)
+              * sub.work + PASS_OUTPUT_NS.get(code, OUTPUT_NS.get(code, 1.0))
+              * _points(sub.out_shape))
+    if nthreads > 1:
+        direct /= nthreads * PARALLEL_EFFICIENCY
+    fft = math.inf
+    if K >= _sep.FFT_MIN_TAPS and sub.out_dtype.kind not in "biu":
+        fft = estimate_times(along, 1, nthreads)["fft"] * 1e9
+    return direct, fft
+
+
 def separable_time(problem, rank=1, workers=None):
     """Modelled seconds of the separable method with a kernel of ``rank``.
 
@@ -376,10 +406,8 @@ def separable_time(problem, rank=1, workers=None):
     ``FUSED_OVERHEAD``, ``FUSED_NS`` per multiply-add and
     ``FUSED_OUTPUT_NS`` per output, per term. Other problems take their
     passes one after the other (:func:`sigconv._backends.separable.passes`),
-    each ``PASS_OVERHEAD`` plus ``PASS_NS + PASS_ROW_NS / K`` per
-    multiply-add of its factor of length ``K`` and ``PASS_OUTPUT_NS`` per
-    output -- or for a long factor an FFT one along its axis when that is
-    cheaper (:func:`estimate_times` of the pass's problem) -- times
+    each the cheaper of :func:`pass_times` (a direct pass, or for a long
+    factor an FFT one along its axis) -- times
     ``rank``, plus adding the terms' results. ``SEPARABLE_OVERHEAD`` on
     top. Linear in ``rank``.
     """
@@ -398,18 +426,8 @@ def separable_time(problem, rank=1, workers=None):
             t /= nthreads * PARALLEL_EFFICIENCY
         return (total + FUSED_OVERHEAD + rank * t) * 1e-9
     for _, sub, along in _sep.passes(problem):
-        nthreads = resolve_workers(workers, sub.work) if workers != 1 else 1
-        outputs = float(_points(sub.out_shape))
-        code = sub.compute_dtype.char if sub.compute_dtype.kind != "i" else "q"
-        K = along.k_shape[0]
-        t = (PASS_OVERHEAD
-             + (PASS_NS.get(code, DIRECT_NS.get(code, 1.0)) + PASS_ROW_NS.get(code, 0.0) / K)
-             * sub.work + PASS_OUTPUT_NS.get(code, OUTPUT_NS.get(code, 1.0)) * outputs)
-        if nthreads > 1:
-            t /= nthreads * PARALLEL_EFFICIENCY
-        if K >= _sep.FFT_MIN_TAPS and sub.out_dtype.kind not in "biu":
-            t = min(t, estimate_times(along, 1, nthreads)["fft"] * 1e9)
-        total += rank * t
+        direct, fft = pass_times(sub, along, workers)
+        total += rank * min(direct, fft)
     if rank > 1:
         code = problem.compute_dtype.char if problem.compute_dtype.kind != "i" else "q"
         total += (rank - 1) * SEPARABLE_ADD_NS.get(code, 1.0) * _points(problem.out_shape)

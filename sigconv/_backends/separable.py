@@ -221,8 +221,7 @@ def _pass_method(sub, along, workers):
     if along.k_shape[0] < FFT_MIN_TAPS or sub.out_dtype.kind in "biu":
         return "direct"
     from .. import _cost
-    direct_t = _cost._model_times(sub, 1, workers)["direct"]
-    fft_t = _cost._model_times(along, 1, workers)["fft"]
+    direct_t, fft_t = _cost.pass_times(sub, along, workers)
     return "fft" if fft_t < direct_t else "direct"
 
 

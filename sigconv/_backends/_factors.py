@@ -159,11 +159,6 @@ def _fibres(w):
     return vecs
 
 
-#: the largest minor :func:`_minor_bound` evaluates (its determinant's
-#: rounding stays far below the tolerances)
-MINOR_MAX = 8
-
-
 def _minor_positions(n0, n1):
     """Rows ``i, k`` and columns ``j, l`` of the two 2 x 2 minors of an
     ``n0 x n1`` matrix :func:`_minor_2x2_bound` reads (none below 2 x 2)."""
@@ -204,25 +199,19 @@ def _minor_2x2_bound(w):
 
 def _minor_bound(w, rank):
     """A lower bound of the ``rank + 1``-th singular value of the 2-D ``w``
-    (0 where it tells nothing): the ``rank + 1`` square submatrix of evenly
-    spaced rows and columns, ``|det| / ||S||_F**rank``, less what the
-    determinant's rounding could add. No matrix of rank ``rank`` is closer
-    to ``w`` than this (Eckart-Young; a submatrix's singular values are at
-    most the matrix's)."""
+    (0 where it tells nothing): the least singular value of ``rank + 1``
+    evenly spaced columns of ``w`` (all rows), less what its rounding could
+    add. No matrix of rank ``rank`` is closer to ``w`` than this
+    (Eckart-Young; the singular values of a submatrix of columns are at
+    most the matrix's, by interlacing)."""
     n = rank + 1
-    if n > MINOR_MAX or n > min(w.shape):
+    if n > min(w.shape):
         return 0.0
-    rows = [(2 * i + 1) * w.shape[0] // (2 * n) for i in range(n)]
     cols = [(2 * j + 1) * w.shape[1] // (2 * n) for j in range(n)]
-    S = w.take(rows, 0).take(cols, 1)
-    size = _norm(S)
-    if size == 0.0:
-        return 0.0
-    # LU of at most 8 x 8 with partial pivoting: the computed determinant is
-    # that of S + E with ||E|| below gamma ||S|| (growth at most 2**(n - 1))
-    gamma = 4.0 * n * n * 2.0 ** (n - 1) * _EPS64
-    det = abs(np.linalg.det(S))
-    return float(det) / ((1.0 + gamma) * size) ** rank - gamma * size
+    s = np.linalg.svd(w.take(cols, 1), compute_uv=False)
+    # a backward stable SVD: the values of a matrix within a few units of
+    # rounding (times its size) of the columns', so each within that of its own
+    return float(s[-1]) - 8.0 * max(w.shape[0], n) * _EPS64 * float(s[0])
 
 
 _EPS64 = float(np.finfo(np.float64).eps)

@@ -137,3 +137,41 @@ def test_run_pairs_check_finite(rng):
     x[0, 3, 5] = np.inf            # read through the edge maps
     assert T.run_pairs(*args[:-1], 1, True) is False
     assert T.run_pairs(*args[:-1], 1, False) is True
+
+
+def test_run_pairs_scratch(rng):
+    # work memory handed in (contents undefined: filled with NaN here) gives
+    # the same bits as memory allocated by the call; too little is an error
+    args = _run_pairs_args()
+    n = args[16]
+    args[4] = args[5] = rng.standard_normal((1, n * n))
+    args[0] = rng.standard_normal(args[0].shape)
+    T.run_pairs(*args)
+    expected = args[1].copy()
+    size = T.pair_scratch(n, n, False, 1)
+    args[1][...] = 0
+    assert T.run_pairs(*args, False, np.full(size, np.nan)) is True
+    np.testing.assert_array_equal(args[1], expected)
+    with pytest.raises(ValueError, match="scratch too small"):
+        T.run_pairs(*args, False, np.empty(size - 1))
+
+
+def test_scratch_pool():
+    from sigconv._backends import _scratch
+    _scratch.clear()
+    a = _scratch.take(1000, np.float64)
+    b = _scratch.take(1000, np.float64)
+    assert a.shape == (1000,) and a.dtype == np.float64 and not np.shares_memory(a, b)
+    _scratch.give(a)
+    assert _scratch.take(1000, np.float32) is not a       # another dtype: not lent
+    assert _scratch.take(1000, np.float64) is a           # the same key: the kept one
+    assert _scratch.take(1000, np.float64) is not a       # lent once at a time
+    # at most KEEP_BYTES are kept, the least recently given back going first
+    big = _scratch.KEEP_BYTES // 8 // 2
+    c, d, e = (_scratch.take(big, np.float64) for _ in range(3))
+    _scratch.give(c, d, e)
+    assert _scratch._kept_bytes <= _scratch.KEEP_BYTES
+    kept = [_scratch.take(big, np.float64) for _ in range(2)]
+    assert not any(k is c for k in kept) and any(k is e for k in kept)
+    _scratch.clear()
+    assert _scratch._kept_bytes == 0

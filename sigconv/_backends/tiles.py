@@ -33,7 +33,7 @@ import scipy.fft as sfft
 
 from .._ext import _tilefft, _tiles
 from .._threads import resolve_workers
-from . import fft as _fft
+from . import _scratch, fft as _fft
 from ._finite import NonFiniteInput, all_finite
 from ._layout import batch_indices
 from ._lengths import _kind as _length_kind, length_units
@@ -542,9 +542,10 @@ def _own_spectrum(v, tiles):
     """``(real, imaginary)`` spectra ``(rows, points)`` of kernels ``v`` for :func:`_run_pairs`."""
     (n0, n1), W, (wr, wi), fs = _own_setup(tiles)
     dt = tiles.dtype
-    re = np.zeros((n0, W), dt)
-    im = np.zeros((n0, W), dt)
-    buf = np.empty((2, n1 * _tilefft.ALIGN), dt)
+    work = _scratch.take(2 * n0 * W + 2 * n1 * _tilefft.ALIGN, dt)
+    re = work[:n0 * W].reshape(n0, W)
+    im = work[n0 * W:2 * n0 * W].reshape(n0, W)
+    buf = work[2 * n0 * W:].reshape(2, n1 * _tilefft.ALIGN)
     Hr = np.empty((v.shape[0], n0 * n1), dt)
     Hi = np.empty((v.shape[0], n0 * n1), dt)
     for r in range(v.shape[0]):
@@ -559,6 +560,7 @@ def _own_spectrum(v, tiles):
             re.reshape(-1)[:v.shape[1]] = v[r]
             _tilefft.spectrum1d(re, im, Hr[r], Hi[r], wr, wi, fs[0], fs[1], buf[0], buf[1],
                                 1.0 / (n0 * n1))
+    _scratch.give(work)
     return Hr, Hi
 
 
@@ -584,9 +586,13 @@ def _run_pairs(problem, x, out, xi, hi, H, tiles, fill, nthreads, check=False):
     else:
         tr = ti = np.empty(0, tiles.dtype)
     (s0, m0, w0), (s1, m1, w1) = axes
-    return _tilefft.run_pairs(x, out, np.asarray(xi, np.intp), np.asarray(hi, np.intp), Hr,
-                              Hi, s0, m0, s1, m1, w0, w1, wr, wi, tr, ti, n0, n1, fill,
-                              nthreads, check)
+    work = _scratch.take(_tilefft.pair_scratch(n0, n1, bool(len(tr)), nthreads), tiles.dtype)
+    try:
+        return _tilefft.run_pairs(x, out, np.asarray(xi, np.intp), np.asarray(hi, np.intp),
+                                  Hr, Hi, s0, m0, s1, m1, w0, w1, wr, wi, tr, ti, n0, n1, fill,
+                                  nthreads, check, work)
+    finally:
+        _scratch.give(work)
 
 
 def _in_threads(work, nthreads):
@@ -663,9 +669,16 @@ def _run_tiles(problem, signal, kernel, tiles, workers, prepared, check_finite=F
     unit = _UNIT_AXIS[0][4]
 
     def work():
-        tile = np.empty(shape3, dtype=dt)
-        sbuf = np.empty(shape3[:2] + (n_last // 2 + 1,), dtype=cdt)
-        ybuf = np.empty(shape3, dtype=dt)
+        # one thread's tile, spectrum and result, kept between calls (_scratch)
+        sshape = shape3[:2] + (n_last // 2 + 1,)
+        bufs = (_scratch.take(math.prod(shape3), dt), _scratch.take(math.prod(sshape), cdt),
+                _scratch.take(math.prod(shape3), dt))
+        try:
+            tiles_of(bufs[0].reshape(shape3), bufs[1].reshape(sshape), bufs[2].reshape(shape3))
+        finally:
+            _scratch.give(*bufs)
+
+    def tiles_of(tile, sbuf, ybuf):
         for t in counter:
             if t >= ntasks:
                 return

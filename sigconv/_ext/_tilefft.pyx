@@ -435,6 +435,22 @@ cdef int _check_sources(const Py_ssize_t[::1] src, const Py_ssize_t[::1] maps, P
     return 0
 
 
+# per thread: two planes and the row buffer, each padded to whole lines
+cdef inline Py_ssize_t _plane_items(Py_ssize_t n0, Py_ssize_t W):
+    return (n0 * W + 63) // 64 * 64 + 48     # + 48: the planes do not share cache sets
+
+
+cdef inline Py_ssize_t _row_buffer_items(Py_ssize_t n1):
+    return (n1 * CHUNK + 63) // 64 * 64
+
+
+def pair_scratch(Py_ssize_t n0, Py_ssize_t n1, bint one_d, int nthreads):
+    """Items of work memory :func:`run_pairs` needs for ``n0 x n1`` tiles
+    (2-D, or 1-D tiles of ``n0 n1`` points) on up to ``nthreads`` threads."""
+    cdef Py_ssize_t W = n1 if one_d else plane_width(n1)
+    return max(nthreads, 1) * (2 * _plane_items(n0, W) + 2 * _row_buffer_items(n1))
+
+
 def run_pairs(const floating[:, :, :] x, floating[:, :, :] out, const Py_ssize_t[::1] xi,
               const Py_ssize_t[::1] hi, const floating[:, ::1] Hr, const floating[:, ::1] Hi,
               const Py_ssize_t[::1] src0, const Py_ssize_t[::1] maps0,
@@ -442,7 +458,7 @@ def run_pairs(const floating[:, :, :] x, floating[:, :, :] out, const Py_ssize_t
               const Py_ssize_t[:, ::1] w0, const Py_ssize_t[:, ::1] w1,
               const floating[::1] wr, const floating[::1] wi, const floating[::1] tr,
               const floating[::1] ti, Py_ssize_t n0, Py_ssize_t n1, double fill,
-              int nthreads, bint check=False):
+              int nthreads, bint check=False, floating[::1] scratch=None):
     """Every tile of a 1-D or 2-D problem through the own transforms, two at a time.
 
     ``x`` ``(signal rows, A, B)`` and ``out`` ``(rows, ...)``: row ``r`` of
@@ -465,6 +481,9 @@ def run_pairs(const floating[:, :, :] x, floating[:, :, :] out, const Py_ssize_t
     With ``check``, every gathered sample is tested for NaN and Inf; at the
     first one found the remaining pairs are skipped and the result is
     False (``out`` is then incomplete). Returns True otherwise.
+
+    ``scratch``: work memory of at least :func:`pair_scratch` items
+    (contents undefined), or None to allocate it here.
     """
     cdef Py_ssize_t rows = out.shape[0], c0 = w0.shape[0], c1 = w1.shape[0]
     cdef Py_ssize_t ntiles = c0 * c1, npairs = (ntiles + 1) // 2
@@ -513,11 +532,13 @@ def run_pairs(const floating[:, :, :] x, floating[:, :, :] out, const Py_ssize_t
     os0 = out.strides[1] // <Py_ssize_t>sizeof(floating)
     os1 = out.strides[2] // <Py_ssize_t>sizeof(floating)
     nthreads = team_size(nthreads, tasks)
-    # per thread: two planes and the row buffer, each padded to whole lines
-    plane = (n0 * W + 63) // 64 * 64 + 48     # + 48: the planes do not share cache sets
-    nb = (n1 * CHUNK + 63) // 64 * 64
-    scratch = np.empty(nthreads * (2 * plane + 2 * nb),
-                       dtype=np.float32 if floating is float else np.float64)
+    plane = _plane_items(n0, W)
+    nb = _row_buffer_items(n1)
+    if scratch is None:
+        scratch = np.empty(nthreads * (2 * plane + 2 * nb),
+                           dtype=np.float32 if floating is float else np.float64)
+    elif scratch.shape[0] < nthreads * (2 * plane + 2 * nb):
+        raise ValueError("run_pairs: scratch too small")
     cdef floating[::1] sc = scratch
     done = team_counters(nthreads)
     if done == NULL:

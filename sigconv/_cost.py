@@ -54,6 +54,7 @@ from collections import namedtuple
 
 from ._backends import direct as _direct
 from ._backends import fft as _fft
+from ._backends import _factors
 from ._backends import _lengths
 from ._backends import oa as _oa
 from ._backends import tiles as _tiles
@@ -506,7 +507,9 @@ def ranking(problem, signal_shape, kernel_shape, workers=None):
 
 def clear_cache():
     """Forget the remembered rankings, block plans and tile models (after a change of
-    this module's constants or of the backends' models)."""
+    this module's constants or of the backends' models), and the kept answers
+    of the separability test (:func:`sigconv._backends._factors.factorize`)."""
+    _factors.clear_memo()
     _cached_rank.cache_clear()
     _cached_block_plan.cache_clear()
     _cached_tile_estimate.cache_clear()

@@ -13,7 +13,7 @@ import sigconv
 from conftest import (OPS, SCIPY_2D_BOUNDARIES, assert_close, random_array, shape_mode_params,
                       shape_str)
 from reference import PAD_MODES, boundary_reference
-from sigconv._boundary import BOUNDARY_CODES, map_index
+from sigconv._boundary import BOUNDARY_CODES, extend, map_index
 
 # ------------------------------------------------------- the reference itself
 
@@ -276,3 +276,36 @@ def test_index_map_is_numpy_pad(boundary, n):
     index = map_index(np.arange(-pad, n + pad + 1), n, BOUNDARY_CODES[boundary])
     got = np.where(index >= 0, x[index], -7)
     np.testing.assert_array_equal(got, expected)
+
+
+@pytest.mark.parametrize("boundary", sorted(BOUNDARY_CODES))
+@pytest.mark.parametrize("shape", [(1,), (5,), (3, 4), (1, 7), (2, 3, 4), (4, 1, 2)])
+@pytest.mark.parametrize("dtype", [np.uint8, np.int64, np.float32, np.complex128])
+def test_extend_is_numpy_pad(rng, boundary, shape, dtype):
+    # the materialised extension (the direct method's padded last axis) is
+    # numpy.pad's, for every width form numpy.pad takes and for widths
+    # many times the axis; the input is left alone and may be a strided view
+    base = (rng.integers(0, 50, size=tuple(2 * n for n in shape))).astype(dtype)
+    x = base[(slice(None, None, 2),) * len(shape)]
+    before = x.copy()
+    mode = PAD_MODES.get(boundary, "wrap")
+    extra = {"constant_values": 9} if mode == "constant" else {}
+    forms = [2, (3,), (0, 5), [(1, 2)],
+             [(int(a), int(b)) for a, b in rng.integers(0, 3 * max(shape) + 2, (len(shape), 2))],
+             [(0, 0)] * (len(shape) - 1) + [(0, 11)]]
+    for width in forms:
+        got = extend(x, width, boundary, 9)
+        expected = np.pad(x, width, mode=mode, **extra)
+        assert got.dtype == expected.dtype and got.flags.c_contiguous
+        np.testing.assert_array_equal(got, expected)
+    np.testing.assert_array_equal(x, before)
+
+
+def test_extend_rejects_bad_widths():
+    x = np.zeros((2, 3))
+    with pytest.raises(ValueError, match="non-negative"):
+        extend(x, [(0, 0), (-1, 2)])
+    with pytest.raises(ValueError, match="2 axes"):
+        extend(x, [(0, 0), (1, 1), (2, 2)])
+    with pytest.raises(ValueError, match="pairs"):
+        extend(x, [(0, 0, 1), (1, 1, 1)])

@@ -640,3 +640,29 @@ def test_minor_bounds_reject_only_what_factorize_rejects(seed):
                     sv[rank] * (1 + 1e-9) + 1e-12
             m = w.reshape(w.shape[0], -1).astype(np.complex128)
             assert _factors._minor_2x2_bound(m) <= sv[1] * (1 + 1e-9) + 1e-12
+
+
+def test_factorize_memo_follows_the_values(rng):
+    # the separability answers are kept per kernel bytes: the same values
+    # give the same (read-only) factors, a kernel changed in place is tested
+    # afresh, and auto's result follows the new values
+    from sigconv._backends import _factors
+    from sigconv._cost import clear_cache
+
+    clear_cache()
+    g = np.exp(-0.5 * (np.arange(9) - 4.0) ** 2 / 4.0)
+    w = np.outer(g, g)
+    first = _factors.factorize(w, np.dtype(np.float64))
+    assert first is not None and first.rank == 1
+    again = _factors.factorize(w.copy(), np.dtype(np.float64))
+    assert again is first
+    assert not first.terms[0][0].flags.writeable
+    x = rng.standard_normal((40, 40))
+    before = sigconv.convolve(x, w, "same")
+    w += 0.1 * rng.standard_normal(w.shape)          # in place: now of full rank
+    assert _factors.factorize(w, np.dtype(np.float64)) is None
+    assert_close(sigconv.convolve(x, w, "same"), scipy.signal.convolve(x, w, "same"),
+                 inputs=(x, w))
+    assert not np.allclose(sigconv.convolve(x, w, "same"), before)
+    clear_cache()
+    assert not _factors._memo

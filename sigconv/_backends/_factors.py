@@ -13,6 +13,7 @@ quickly on every call.
 """
 import itertools
 import math
+import threading
 
 import numpy as np
 
@@ -273,6 +274,16 @@ def _integer_valued(core):
         core.size == 0 or float(np.abs(core).max()) < 2.0 ** 52)
 
 
+#: kernels of at most this many bytes have their answer kept (see :func:`factorize`)
+MEMO_BYTES = 1 << 16
+
+#: how many answers are kept
+MEMO_ENTRIES = 8
+
+_memo = []                 # [(key, kernel bytes, answer)], the latest first
+_memo_lock = threading.Lock()
+
+
 def factorize(w, dtype, rank_limit=None):
     """:class:`Factors` of the kernel ``w`` (convolved axes only), or None.
 
@@ -280,7 +291,41 @@ def factorize(w, dtype, rank_limit=None):
     floating kernels; integers must factor exactly); ``rank_limit``: the
     largest rank worth finding (default: :func:`max_rank`).
     Axes of length 1 are left out of the search and get the factor ``[1]``.
+
+    The answers for the last :data:`MEMO_ENTRIES` kernels of at most
+    :data:`MEMO_BYTES` bytes are kept, matched by the kernel's bytes (not
+    its identity: an array changed in place is a new kernel), so a loop
+    that filters with one kernel tests it once; their factors are
+    read-only.
     """
+    if w.nbytes > MEMO_BYTES:
+        return _factorize(w, dtype, rank_limit)
+    key = (w.dtype.str, w.shape, np.dtype(dtype).str, rank_limit)
+    data = w.tobytes()
+    with _memo_lock:
+        for i, (k, b, answer) in enumerate(_memo):
+            if k == key and b == data:
+                if i:
+                    _memo.insert(0, _memo.pop(i))
+                return answer
+    answer = _factorize(w, dtype, rank_limit)
+    if answer is not None:
+        for term in answer.terms:
+            for f in term:
+                f.flags.writeable = False
+    with _memo_lock:
+        _memo.insert(0, (key, data, answer))
+        del _memo[MEMO_ENTRIES:]
+    return answer
+
+
+def clear_memo():
+    """Forget the kept answers of :func:`factorize`."""
+    with _memo_lock:
+        del _memo[:]
+
+
+def _factorize(w, dtype, rank_limit):
     shape = w.shape
     active = [i for i, n in enumerate(shape) if n > 1]
     core = w.reshape([shape[i] for i in active]) if active else w.reshape(1)

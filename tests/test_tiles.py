@@ -311,14 +311,41 @@ def test_concurrent_calls(rng, monkeypatch, engine, spy):
 
 
 def test_convolver_after_engine_change(rng, monkeypatch, spy):
-    """A spectrum kept for one path is not used by the other."""
+    """A spectrum and layout kept for one path are not used by the other."""
+    force_tiles(monkeypatch, 70, 3)
+    monkeypatch.setattr(tiles_backend, "ENGINE", "sigconv")
+    x = random_array(rng, (300, 280), np.float64)
+    h = random_array(rng, (31, 25), np.float64)
+    conv = sigconv.Convolver(h, x.shape, "same", method="oa")
+    monkeypatch.setattr(tiles_backend, "ENGINE", "scipy")
+    monkeypatch.setattr(oa, "tile_plan", lambda problem: None)
+    check(conv(x), scipy.signal.fftconvolve(x, h, "same"), x, h)
+    assert not spy
+
+
+def test_convolver_holds_its_layout(rng, monkeypatch, spy):
+    """A Convolver's calls take the tiling planned when it was made (no planning per call)."""
     force_tiles(monkeypatch, 70, 3)
     x = random_array(rng, (300, 280), np.float64)
     h = random_array(rng, (31, 25), np.float64)
     conv = sigconv.Convolver(h, x.shape, "same", method="oa")
-    monkeypatch.setattr(oa, "tile_plan", lambda problem: None)
+
+    def no_planning(problem):
+        raise AssertionError("planned again")
+
+    monkeypatch.setattr(oa, "tile_plan", no_planning)
+    monkeypatch.setattr(oa, "_block_plan", no_planning)
     check(conv(x), scipy.signal.fftconvolve(x, h, "same"), x, h)
-    assert not spy
+    assert len(spy) == 1
+    # blocks: the batch of blocks' layout is held too
+    y = random_array(rng, (3, 4000), np.float64)
+    g = random_array(rng, (1, 60), np.float64)
+    monkeypatch.undo()
+    monkeypatch.setattr(oa, "tile_plan", lambda problem: None)
+    conv = sigconv.Convolver(g, y.shape, "same", method="oa")
+    assert conv._prepared.plan[0] == "blocks"
+    monkeypatch.setattr(oa, "_block_plan", no_planning)
+    check(conv(y), scipy.signal.fftconvolve(y, g, "same"), y, g)
 
 
 @pytest.mark.parametrize("bad", [np.nan, np.inf])

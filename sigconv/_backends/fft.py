@@ -378,13 +378,16 @@ class Prepared:
     """The kernel's share of a call, computed once and reusable.
 
     ``H``: the kernel's spectrum at the transform lengths; ``key``: the
-    geometry it was computed for (a call with another one cannot use it).
+    geometry it was computed for (a call with another one cannot use it);
+    ``plan``: what else of the call the method worked out from the
+    geometry and may take from here instead of again (the overlap-save
+    layout: :func:`sigconv._backends.oa.prepare`), or None.
     """
 
-    __slots__ = ("H", "key")
+    __slots__ = ("H", "key", "plan")
 
-    def __init__(self, H, key):
-        self.H, self.key = H, key
+    def __init__(self, H, key, plan=None):
+        self.H, self.key, self.plan = H, key, plan
 
 
 def geometry_key(problem):

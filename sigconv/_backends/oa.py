@@ -127,6 +127,8 @@ def prepare(problem, kernel, workers=None):
     """The kernel's block spectrum (:class:`sigconv._backends.fft.Prepared`), reusable.
 
     Where the FFT method does the call, its own :func:`~sigconv._backends.fft.prepare`.
+    It also holds the call's layout (the tiling, or the blocks), which
+    :func:`run` then takes from it instead of planning again.
     """
     tiles = tile_plan(problem)
     if tiles is not None:
@@ -140,7 +142,20 @@ def prepare(problem, kernel, workers=None):
     vpart, vown = _fft.kernel_part(problem, kernel, dt)
     H = _fft.forward(vpart, shape, tuple(range(nb, nb + len(shape))), real, nthreads,
                      own=vown)
-    return _fft.Prepared(H, _fft.geometry_key(problem))
+    return _fft.Prepared(H, _fft.geometry_key(problem), ("blocks", _tiles.ENGINE, layout))
+
+
+def _held_layout(prepared, problem):
+    """``(tiles, block layout)`` held by ``prepared`` for ``problem``, or None.
+
+    Only when ``prepared`` is for this geometry and was made under the
+    tile engine setting in force (the layout depends on both).
+    """
+    plan = getattr(prepared, "plan", None)
+    if (plan is None or plan[1] != _tiles.ENGINE
+            or prepared.key != _fft.geometry_key(problem)):
+        return None
+    return (plan[2], None) if plan[0] == "tiles" else (None, plan[2])
 
 
 def run(problem, signal, kernel, workers=None, prepared=None, check_finite=False):
@@ -152,7 +167,11 @@ def run(problem, signal, kernel, workers=None, prepared=None, check_finite=False
     :class:`~sigconv._backends.NonFiniteInput` if the signal holds a NaN or
     Inf (the tile pipeline tests the samples as it reads them).
     """
-    tiles = tile_plan(problem)
+    held = _held_layout(prepared, problem) if prepared is not None else None
+    if held is not None:
+        tiles, layout = held
+    else:
+        tiles, layout = tile_plan(problem), None
     if prepared is not None and isinstance(prepared.H, tuple) != (tiles is not None):
         prepared = None   # made for the other path (the engine changed): recompute
     if tiles is not None:
@@ -160,12 +179,14 @@ def run(problem, signal, kernel, workers=None, prepared=None, check_finite=False
                                  check_finite)
     if check_finite and not all_finite(signal):
         raise NonFiniteInput()
-    return _run_blocks(problem, signal, kernel, workers, prepared)
+    return _run_blocks(problem, signal, kernel, workers, prepared, layout)
 
 
-def _run_blocks(problem, signal, kernel, workers=None, prepared=None):
-    """Overlap-save by one batch of blocks, transformed together."""
-    layout = _block_plan(problem)
+def _run_blocks(problem, signal, kernel, workers=None, prepared=None, layout=None):
+    """Overlap-save by one batch of blocks, transformed together (``layout``:
+    :func:`_block_plan`'s, when known)."""
+    if layout is None:
+        layout = _block_plan(problem)
     if layout is None:
         if problem.mode != "circular" and any(
                 p.length <= 0 for p in _fft.linear_axes(problem)):

@@ -132,6 +132,8 @@ def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--quick", action="store_true", help="a few cases (seconds)")
     ap.add_argument("--markdown", help="write the table here")
+    ap.add_argument("--json", help="write the times here, in the form of "
+                    "docs/_data/method_times.json (the docs' figure)")
     args = ap.parse_args(argv)
     print("sigconv %s, numpy %s, python %s, %s" % (
         sigconv.__version__, np.__version__, platform.python_version(), platform.processor()
@@ -142,6 +144,22 @@ def main(argv=None):
     if args.markdown:
         with open(args.markdown, "w") as f:
             f.write(table + "\n")
+    if args.json:
+        import json
+        machine = ("%s; workers=1; float64 and float32; mode same; CPU time, least of up "
+                   "to 5 runs (benchmarks/auto_grid.py)" % (platform.processor()
+                                                            or platform.machine()))
+        with open(args.json, "w") as f:
+            json.dump({"machine": machine, "rows": [as_json(r) for r in rows]}, f, indent=1)
+
+
+def as_json(row):
+    """One row in the form of docs/_data/method_times.json (seconds)."""
+    times = {m: t * 1e-3 for m, t in row["times"].items()}
+    times["auto"] = row["auto_ms"] * 1e-3
+    return {"ndim": row["d"], "N": row["N"], "K": row["K"], "dtype": row["dtype"],
+            "kernel": row["kind"] + " kernel", "times": times, "auto_method": row["auto"],
+            "auto_over_best": row["ratio"]}
 
 
 if __name__ == "__main__":

@@ -193,7 +193,8 @@ def method_times_figure(path=None):
                             "method_times.json")
     with open(path, encoding="utf-8") as f:
         data = json.load(f)
-    rows = [r for r in data["rows"] if r["kernel"] == "separable kernel"]
+    rows = [r for r in data["rows"] if r["kernel"] == "separable kernel"
+            and r.get("dtype", "float32") == "float32"]
     panels = sorted({(r["ndim"], r["N"]) for r in rows})
     cols = 3
     nrows = -(-len(panels) // cols)

@@ -171,7 +171,7 @@ def _features(problem, kernel_rows=None):
     plans = _fft.linear_axes(problem)
     whole = _lengths.fast_lengths([p.size for p in plans], real, single)
     out["fft"] = transforms(whole, 1)
-    layout = _block_plan(problem)
+    layout = _oa._block_plan(problem)          # (remembered there)
     if layout is None:
         out["oa"] = out["fft"]
     else:
@@ -194,19 +194,6 @@ def _tile_estimate(problem, nthreads):
         return _cached_tile_estimate(problem, int(nthreads), engine)
     except TypeError:          # an unhashable field: model afresh
         return _oa.estimate_ns(problem, nthreads)
-
-
-@functools.lru_cache(maxsize=256)
-def _cached_block_plan(problem):
-    return _oa._block_plan(problem)
-
-
-def _block_plan(problem):
-    """The block method's plan of ``problem``, remembered for repeated shapes."""
-    try:
-        return _cached_block_plan(problem)
-    except TypeError:          # an unhashable field: plan afresh
-        return _oa._block_plan(problem)
 
 
 def _speedups(problem, feats, nthreads, kernel_rows):
@@ -263,7 +250,9 @@ def estimate_times(problem, kernel_rows=None, nthreads=1):
         # the final copy) run on one thread
         times[m] = overhead + per_unit * units * speed[m] + per_point * points
     rival = min(times["direct"], times["fft"])
-    if times["oa"] > TILE_CONSIDER_NS and (
+    d = len(problem.axes)
+    own = d in (1, 2) and _tiles.tile_engine(d).name == "sigconv"
+    if times["oa"] > (OWN_TILE_CONSIDER_NS if own else TILE_CONSIDER_NS) and (
             times["oa"] < rival or _oa.estimate_ns_floor(problem, nthreads) < rival):
         # the tile pipeline of method='oa' has its own model (it decides
         # there whether to tile at all: None when it would not)
@@ -274,8 +263,10 @@ def estimate_times(problem, kernel_rows=None, nthreads=1):
 
 
 #: below this modelled time (ns) of the block method, the tile pipeline is
-#: not considered (its per-call cost alone is about 2 ms)
+#: not considered: with ducc0's or scipy.fft's transforms (per call about
+#: 2 ms), and with sigconv's own (1-D and 2-D tiles, per call about 0.08 ms)
 TILE_CONSIDER_NS = 2e6
+OWN_TILE_CONSIDER_NS = 2 * _tiles.OWN_NS_PER_CALL
 
 
 #: the Toeplitz (GEMM) method's cost relative to the direct method's, per
@@ -511,5 +502,5 @@ def clear_cache():
     of the separability test (:func:`sigconv._backends._factors.factorize`)."""
     _factors.clear_memo()
     _cached_rank.cache_clear()
-    _cached_block_plan.cache_clear()
+    _oa.clear_plans()
     _cached_tile_estimate.cache_clear()

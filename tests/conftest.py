@@ -1,4 +1,5 @@
 """Shared fixtures, parametrisations and the one tolerance check (assert_close)."""
+import functools
 import math
 import os
 import tempfile
@@ -265,3 +266,18 @@ def assert_close(actual, expected, *, inputs, dtype=None, taps=None, fillvalue=0
         raise AssertionError(
             "max error %.3g > tolerance %.3g (%s) at %s: got %r, expected %r"
             % (float(err.max()), atol, dtype, where, actual[where], expected[where]))
+
+
+def fresh_plans(monkeypatch):
+    """Give the overlap-save method empty plan caches for the rest of the test.
+
+    Tilings and block layouts are remembered per problem
+    (:func:`sigconv._backends.oa.tile_plan`); a test that changes how they
+    are chosen (a patched ``choose_block`` or ``choose_tiles``) must neither
+    read the plans made before nor leave its own behind.
+    """
+    from sigconv._backends import oa
+
+    for name in ("_cached_tile_plan", "_cached_block_plan"):
+        monkeypatch.setattr(oa, name, functools.lru_cache(maxsize=None)(
+            getattr(oa, name).__wrapped__))

@@ -13,7 +13,7 @@ import pytest
 import scipy.signal
 
 import sigconv
-from conftest import (ALL_MODES, OPS, assert_close, fft_tolerance, random_array,
+from conftest import (ALL_MODES, OPS, assert_close, fft_tolerance, fresh_plans, random_array,
                       shape_mode_params)
 from reference import batched, boundary_reference, circular_reference
 from sigconv._backends import fft as fft_backend
@@ -47,6 +47,7 @@ def forced_blocks(request, monkeypatch):
         return b, b + K - 1 + extra
 
     monkeypatch.setattr(oa, "choose_block", choose)
+    fresh_plans(monkeypatch)
     return calls
 
 

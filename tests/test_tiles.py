@@ -18,7 +18,7 @@ import pytest
 import scipy.signal
 
 import sigconv
-from conftest import MODES, OPS, assert_close, fft_tolerance, random_array
+from conftest import MODES, OPS, assert_close, fft_tolerance, fresh_plans, random_array
 from reference import boundary_reference, circular_reference
 from sigconv._backends import fft as fft_backend
 from sigconv._backends import oa
@@ -61,6 +61,7 @@ def force_tiles(monkeypatch, B, extra=0):
         return tuple(lengths), 0.0
 
     monkeypatch.setattr(tiles_backend, "choose_tiles", choose)
+    fresh_plans(monkeypatch)
 
 
 def check(got, expected, x, h, *, mode="full", fillvalue=0):

@@ -39,6 +39,8 @@ where its cost model beats the batch of blocks' (:func:`tile_plan`,
 """
 
 
+import functools
+
 import numpy as np
 
 from .._threads import resolve_workers
@@ -91,7 +93,21 @@ def choose_block(n, K, real_last, fft_size, single=False):
     return best
 
 
+@functools.lru_cache(maxsize=256)
+def _cached_block_plan(problem):
+    return _make_block_plan(problem)
+
+
 def _block_plan(problem):
+    """:func:`_make_block_plan`'s layout of ``problem``, remembered per problem
+    (up to 256; :func:`clear_plans` forgets them)."""
+    try:
+        return _cached_block_plan(problem)
+    except TypeError:          # an unhashable field: plan afresh
+        return _make_block_plan(problem)
+
+
+def _make_block_plan(problem):
     """``(plans, blocks, shape, real, dt)``; ``None``: the FFT method does the call.
 
     ``blocks``: per axis ``(B, count)``, the outputs per block and the number
@@ -302,8 +318,29 @@ def tile_plan(problem):
 
     The best tiling (:func:`sigconv._backends.tiles.plan`) where the tile
     pipeline applies and is modelled faster than the batch of blocks
-    (:func:`blocks_ns`) by :data:`TILE_MARGIN`.
+    (:func:`blocks_ns`) by :data:`TILE_MARGIN`. Remembered per problem and
+    tile engine setting (up to 256; planning costs 50 to 150 us, a share
+    of a sub-millisecond call worth keeping); :func:`clear_plans` forgets.
     """
+    try:
+        return _cached_tile_plan(problem, _tiles.ENGINE)
+    except TypeError:          # an unhashable field: plan afresh
+        return _make_tile_plan(problem)
+
+
+@functools.lru_cache(maxsize=256)
+def _cached_tile_plan(problem, engine):
+    return _make_tile_plan(problem)
+
+
+def clear_plans():
+    """Forget the remembered tilings and block layouts (after changing this
+    module's or :mod:`sigconv._backends.tiles`'s constants or models)."""
+    _cached_tile_plan.cache_clear()
+    _cached_block_plan.cache_clear()
+
+
+def _make_tile_plan(problem):
     plan = _tiles.plan(problem)
     if plan is None or plan.ns >= TILE_MARGIN[len(plan.shape)] * blocks_ns(problem):
         return None

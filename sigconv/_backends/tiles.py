@@ -76,15 +76,29 @@ MIN_TILE_POINTS = 1 << 12
 # sigconv's own engine (1-D and 2-D tiles, power-of-two sides, two real
 # tiles per complex transform): ns per ``points * log2(points)`` of one tile
 # (its share of the pair's transforms, product, gather and write-out), by
-# (one convolved axis, single precision), per tile, and per call (the
-# kernel's spectrum, the tables, starting the threads). Fitted on an AMD
-# EPYC (Zen 4, AVX-512), one thread, whole calls (1-D: N = 2^16 and 2^20,
-# K = 255 to 32767; 2-D: N = 512 to 2048, K = 15 to 63); 1-D float64 tiles
-# pay for the four-step twiddles and rows of a power-of-two stride.
-OWN_NS_PER_UNIT = {(True, False): 0.33, (True, True): 0.20,
-                   (False, False): 0.25, (False, True): 0.14}
-OWN_NS_PER_TILE = 12000.0
-OWN_NS_PER_CALL = 0.5e6
+# (one convolved axis, single precision); per tile; per call (the tables,
+# the index maps, the Python around the loop); per byte of the result (the
+# signal read and the result written, from and to memory beyond the
+# caches); the kernel's spectrum costs one tile more. A tile whose working
+# set (two planes) outgrows OWN_CACHE_BYTES costs ``OWN_CACHE_GROWTH *
+# log2(working / OWN_CACHE_BYTES)`` more per unit, and ``OWN_BIG_GROWTH``
+# more per doubling beyond OWN_BIG_BYTES (beyond a core's L2 cache).
+# Fitted on an AMD EPYC (Zen 4, AVX-512, 1 MiB L2 per core), one thread,
+# 244 whole calls with the tile shape forced: 2-D tiles 64^2 to 512^2,
+# K = 7 to 63, 4 to 1024 tiles, signals up to 2048^2; 1-D tiles 2^10 to
+# 2^16, K = 63 to 4095, 4 to 64 tiles; float32 and float64 (rms error 13%,
+# at most 37%: tiles of 256^2 come out up to 25% slower than measured,
+# those of 64^2 to 128^2 in 2048^2 signals up to 23% faster). 1-D float64
+# tiles pay for the four-step twiddles and rows of a power-of-two stride.
+OWN_NS_PER_UNIT = {(True, False): 0.244, (True, True): 0.138,
+                   (False, False): 0.185, (False, True): 0.112}
+OWN_NS_PER_TILE = 550.0
+OWN_NS_PER_CALL = 76000.0
+OWN_NS_PER_BYTE = 0.24
+OWN_CACHE_BYTES = 1 << 16
+OWN_CACHE_GROWTH = 0.05
+OWN_BIG_BYTES = 1 << 20
+OWN_BIG_GROWTH = 0.3
 #: the shortest side of a tile of the own engine (2-D), the shortest 1-D tile
 OWN_MIN_SIDE = 16
 OWN_MIN_1D = 256
@@ -139,10 +153,7 @@ def tile_ns(shape, single, engine="ducc0"):
     for n in shape:
         points *= n
     if engine == "sigconv":
-        work = points * math.log2(points)
-        working = 2 * points * (4 if single else 8)
-        if working > TILE_CACHE_BYTES:
-            work *= 1 + TILE_CACHE_GROWTH * math.log2(working / TILE_CACHE_BYTES)
+        work = points * math.log2(points) * _own_growth(2 * points * (4 if single else 8))
         return OWN_NS_PER_UNIT[len(shape) == 1, bool(single)] * work + OWN_NS_PER_TILE
     units = _fft.transform_units(shape, True, single)
     ns = TILE_NS_PER_UNIT[len(shape) == 1, bool(single)] * units
@@ -152,6 +163,16 @@ def tile_ns(shape, single, engine="ducc0"):
     if engine != "ducc0":
         ns *= SCIPY_ENGINE_FACTOR
     return ns + TILE_NS_PER_TILE[len(shape)]
+
+
+def _own_growth(working):
+    """The own engine's cost per unit of a tile of ``working`` bytes, relative to one in cache."""
+    f = 1.0
+    if working > OWN_CACHE_BYTES:
+        f += OWN_CACHE_GROWTH * math.log2(working / OWN_CACHE_BYTES)
+    if working > OWN_BIG_BYTES:
+        f += OWN_BIG_GROWTH * math.log2(working / OWN_BIG_BYTES)
+    return f
 
 
 def choose_tiles(plans, rows, single, engine="ducc0"):
@@ -194,22 +215,32 @@ def choose_tiles(plans, rows, single, engine="ducc0"):
     if own:
         ns = points * per_value(points, math.log2)
         working = 2 * points * (4 if single else 8)
+        cached, growth = OWN_CACHE_BYTES, _own_growth
     else:
         ns = TILE_NS_PER_UNIT[d == 1, bool(single)] * (points * per_point)
         working = 3 * points * (4 if single else 8)
-    big = working > TILE_CACHE_BYTES
+        cached = TILE_CACHE_BYTES
+
+        def growth(w):
+            return 1 + TILE_CACHE_GROWTH * math.log2(w / TILE_CACHE_BYTES)
+    big = working > cached
     if big.any():
         ns = np.broadcast_to(ns, big.shape).copy()
-        ns[big] *= per_value(working[big], lambda w: 1 + TILE_CACHE_GROWTH
-                             * math.log2(w / TILE_CACHE_BYTES))
+        ns[big] *= per_value(working[big], growth)
     if own:
         ns = OWN_NS_PER_UNIT[d == 1, bool(single)] * ns + OWN_NS_PER_TILE
+        # the kernel's spectrum: one tile more; the signal in and the result out
+        outputs = rows
+        for p in plans:
+            outputs *= p.count
+        total = ((count + 1) * ns + OWN_NS_PER_CALL
+                 + OWN_NS_PER_BYTE * outputs * (4 if single else 8))
     else:
         if engine != "ducc0":
             ns = ns * SCIPY_ENGINE_FACTOR
         ns = ns + TILE_NS_PER_TILE[d]
-    total = np.where(points < MIN_TILE_POINTS, np.inf,
-                     count * ns + (OWN_NS_PER_CALL if own else TILE_NS_PER_CALL))
+        total = count * ns + TILE_NS_PER_CALL
+    total = np.where(points < MIN_TILE_POINTS, np.inf, total)
     if not np.isfinite(total).any():
         return None
     at = np.unravel_index(int(np.argmin(total)), total.shape)
@@ -238,7 +269,10 @@ def estimate_floor(problem, single, engine):
         floor = (OWN_MIN_1D if d == 1 else OWN_MIN_SIDE) if own else 8
         logs += math.log2(max(K + 1, 2 * K - 2, floor))
     unit = (OWN_NS_PER_UNIT if own else TILE_NS_PER_UNIT)[d == 1, bool(single)]
-    return unit * outputs * logs + (OWN_NS_PER_CALL if own else TILE_NS_PER_CALL)
+    if own:
+        return (unit * outputs * logs + OWN_NS_PER_CALL
+                + OWN_NS_PER_BYTE * outputs * (4 if single else 8))
+    return unit * outputs * logs + TILE_NS_PER_CALL
 
 
 def _spectrum(problem, kernel, tiles, nthreads):

@@ -36,6 +36,14 @@ from ._common cimport (real_t, map_index, Geometry, MAXDIM, geometry_init, kerne
                        unravel, ceil_div, floor_div, pad64, team_size, team_counters,
                        team_report, team_stamp)
 
+cdef extern from "_direct_kernels.h":
+    void sigconv_tile_f32(float* dst, const float** rows, const float** wrows,
+                          Py_ssize_t nrows, Py_ssize_t K, Py_ssize_t off, float init,
+                          int accumulate) noexcept nogil
+    void sigconv_tile_f64(double* dst, const double** rows, const double** wrows,
+                          Py_ssize_t nrows, Py_ssize_t K, Py_ssize_t off, double init,
+                          int accumulate) noexcept nogil
+
 cdef enum:
     CHUNK = 2048      # outputs of one line per task
     TILE_MAX = 64     # largest register tile (outputs)
@@ -102,6 +110,15 @@ cdef inline void _segment(real_t* dst, Py_ssize_t count, const real_t** rows,
     else:
         tile = 8
     if s == 1:
+        # full tiles of float32 and float64: the vector tiles of _direct_kernels.h
+        if real_t is float:
+            while j + tile <= count:
+                sigconv_tile_f32(dst + j, rows, wrows, nrows, K, off + j, init, accumulate)
+                j = j + tile
+        elif real_t is double:
+            while j + tile <= count:
+                sigconv_tile_f64(dst + j, rows, wrows, nrows, K, off + j, init, accumulate)
+                j = j + tile
         while j + tile <= count:
             _block(dst + j, rows, wrows, nrows, K, 1, off, init, accumulate, j, tile)
             j = j + tile

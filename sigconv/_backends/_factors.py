@@ -278,10 +278,33 @@ def _integer_valued(core):
 MEMO_BYTES = 1 << 16
 
 #: how many answers are kept
-MEMO_ENTRIES = 8
+MEMO_ENTRIES = 16
 
 _memo = []                 # [(key, kernel bytes, answer)], the latest first
 _memo_lock = threading.Lock()
+_MISSING = object()
+
+
+def memo_get(key, data):
+    """The answer kept for ``key`` and the kernel bytes ``data``, or ``_MISSING``."""
+    with _memo_lock:
+        for i, (k, b, answer) in enumerate(_memo):
+            if k == key and b == data:
+                if i:
+                    _memo.insert(0, _memo.pop(i))
+                return answer
+    return _MISSING
+
+
+def memo_put(key, data, answer):
+    """Keep ``answer`` for ``key`` and ``data`` (its factors made read-only)."""
+    if answer is not None:
+        for term in answer.terms:
+            for f in term:
+                f.flags.writeable = False
+    with _memo_lock:
+        _memo.insert(0, (key, data, answer))
+        del _memo[MEMO_ENTRIES:]
 
 
 def factorize(w, dtype, rank_limit=None):
@@ -300,27 +323,17 @@ def factorize(w, dtype, rank_limit=None):
     """
     if w.nbytes > MEMO_BYTES:
         return _factorize(w, dtype, rank_limit)
-    key = (w.dtype.str, w.shape, np.dtype(dtype).str, rank_limit)
+    key = ("factorize", w.dtype.str, w.shape, np.dtype(dtype).str, rank_limit)
     data = w.tobytes()
-    with _memo_lock:
-        for i, (k, b, answer) in enumerate(_memo):
-            if k == key and b == data:
-                if i:
-                    _memo.insert(0, _memo.pop(i))
-                return answer
-    answer = _factorize(w, dtype, rank_limit)
-    if answer is not None:
-        for term in answer.terms:
-            for f in term:
-                f.flags.writeable = False
-    with _memo_lock:
-        _memo.insert(0, (key, data, answer))
-        del _memo[MEMO_ENTRIES:]
+    answer = memo_get(key, data)
+    if answer is _MISSING:
+        answer = _factorize(w, dtype, rank_limit)
+        memo_put(key, data, answer)
     return answer
 
 
 def clear_memo():
-    """Forget the kept answers of :func:`factorize`."""
+    """Forget the kept answers of :func:`factorize` (and of the callers that keep theirs here)."""
     with _memo_lock:
         del _memo[:]
 

@@ -48,7 +48,7 @@ from .._dtypes import cast_fillvalue, kernel_dtype
 from .._ext import _direct, _separable
 from .._problem import Problem
 from .._threads import resolve_workers
-from . import direct, fft
+from . import _factors, direct, fft
 from ._factors import (  # noqa: F401  (the factoring, also reached through this module)
     RANK_RTOL, Factors, _not_rank1, _wrap64, factorize, integer_factors, max_rank)
 from ._layout import batch_indices, finish, to_canonical
@@ -88,7 +88,25 @@ def factors_for(problem, kernel, rank_limit=None):
     ``rank_limit``: the largest rank worth finding (see :func:`factorize`).
     Where only rank 1 is sought, a 2 x 2 minor read from the kernel as it
     is may tell first that there is none (:func:`_not_rank1`).
+    The answer for a kernel of at most ``MEMO_BYTES`` is kept with
+    :func:`factorize`'s, matched by the kernel's bytes and what of the
+    problem the factors depend on, so a repeated call skips the minors too.
     """
+    kernel = np.asarray(kernel)
+    if kernel.nbytes > _factors.MEMO_BYTES:
+        return _factors_for(problem, kernel, rank_limit)
+    key = ("factors_for", kernel.dtype.str, kernel.shape, problem.axes,
+           len(problem.batch_shape), problem.flip_kernel, problem.conj_kernel,
+           problem.out_dtype.str, rank_limit)
+    data = kernel.tobytes()
+    answer = _factors.memo_get(key, data)
+    if answer is _factors._MISSING:
+        answer = _factors_for(problem, kernel, rank_limit)
+        _factors.memo_put(key, data, answer)
+    return answer
+
+
+def _factors_for(problem, kernel, rank_limit):
     if _not_rank1(problem, kernel, rank_limit):
         return None
     w = kernel_matrix(problem, kernel)

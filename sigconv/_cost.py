@@ -341,10 +341,12 @@ SEPARABLE_ADD_NS = {"f": 0.5, "d": 1.0, "q": 1.0}
 #: the fused kernel (two axes in one sweep): its fixed cost (the index maps,
 #: the call), nanoseconds per multiply-add, and per output and term (its line
 #: of vertical sums written and read back, the row set-up) -- what makes the
-#: direct method the faster one for kernels of about 3 x 3
+#: direct method the faster one for kernels of about 3 x 3. float64 refitted
+#: on the auto grid's one-thread times (AMD EPYC Zen 4, 128^2 to 2048^2,
+#: K = 7 to 31): the per-tap cost was low by 30-55% for K = 31
 FUSED_OVERHEAD = 30e3
-FUSED_NS = {"f": 0.035, "d": 0.07, "g": 1.0, "q": 0.2}
-FUSED_OUTPUT_NS = {"f": 0.6, "d": 1.2, "g": 8.0, "q": 3.0}
+FUSED_NS = {"f": 0.035, "d": 0.11, "g": 1.0, "q": 0.2}
+FUSED_OUTPUT_NS = {"f": 0.6, "d": 0.51, "g": 8.0, "q": 3.0}
 
 #: each pass of the other problems, one after the other: its fixed cost
 #: (a direct evaluation of its own, its Problem), nanoseconds per

@@ -234,7 +234,7 @@ def choose_conv_method(in1, in2, mode="full", measure=False):
     A kernel that is an outer product of 1-D kernels (a box, a Gaussian) is
     computed as one pass per axis:
 
-    >>> sigconv.choose_conv_method(np.ones((1024, 1024)), np.ones((31, 31)))
+    >>> sigconv.choose_conv_method(np.ones((1024, 1024)), np.ones((15, 15)))
     'separable'
 
     Integers stay with the direct method when a transform could not give

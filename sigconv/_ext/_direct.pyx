@@ -43,6 +43,24 @@ cdef extern from "_direct_kernels.h":
     void sigconv_tile_f64(double* dst, const double** rows, const double** wrows,
                           Py_ssize_t nrows, Py_ssize_t K, Py_ssize_t off, double init,
                           int accumulate) noexcept nogil
+    void sigconv_half_tile_f32(float* dst, const float** rows, const float** wrows,
+                               Py_ssize_t nrows, Py_ssize_t K, Py_ssize_t off, float init,
+                               int accumulate) noexcept nogil
+    void sigconv_half_tile_f64(double* dst, const double** rows, const double** wrows,
+                               Py_ssize_t nrows, Py_ssize_t K, Py_ssize_t off, double init,
+                               int accumulate) noexcept nogil
+    void sigconv_tile16_f32(float* dst, const float** rows, const float** wrows,
+                            Py_ssize_t nrows, Py_ssize_t K, Py_ssize_t off, float init,
+                            int accumulate) noexcept nogil
+    void sigconv_tile8_f32(float* dst, const float** rows, const float** wrows,
+                           Py_ssize_t nrows, Py_ssize_t K, Py_ssize_t off, float init,
+                           int accumulate) noexcept nogil
+    void sigconv_tile8_f64(double* dst, const double** rows, const double** wrows,
+                           Py_ssize_t nrows, Py_ssize_t K, Py_ssize_t off, double init,
+                           int accumulate) noexcept nogil
+    void sigconv_tile4_f64(double* dst, const double** rows, const double** wrows,
+                           Py_ssize_t nrows, Py_ssize_t K, Py_ssize_t off, double init,
+                           int accumulate) noexcept nogil
 
 cdef enum:
     CHUNK = 2048      # outputs of one line per task
@@ -84,6 +102,51 @@ cdef inline void _block(real_t* dst, const real_t** rows, const real_t** wrows,
         dst[t] = acc[t]
 
 
+cdef inline void _unit_block(real_t* dst, const real_t** rows, const real_t** wrows,
+                             Py_ssize_t nrows, Py_ssize_t K, Py_ssize_t off, real_t init,
+                             bint accumulate, Py_ssize_t tile) noexcept nogil:
+    """``tile`` outputs of unit stride (64, 32, 16, 8 or 4) into dst.
+
+    float32 and float64 tiles of whole vectors take the named-vector tiles
+    of ``_direct_kernels.h``; the others the generic ``_block``, each call
+    with its size as a constant.
+    """
+    if real_t is float:
+        if tile == 64:
+            sigconv_tile_f32(dst, rows, wrows, nrows, K, off, init, accumulate)
+            return
+        if tile == 32:
+            sigconv_half_tile_f32(dst, rows, wrows, nrows, K, off, init, accumulate)
+            return
+        if tile == 16:
+            sigconv_tile16_f32(dst, rows, wrows, nrows, K, off, init, accumulate)
+            return
+        if tile == 8:
+            sigconv_tile8_f32(dst, rows, wrows, nrows, K, off, init, accumulate)
+            return
+    elif real_t is double:
+        if tile == 32:
+            sigconv_tile_f64(dst, rows, wrows, nrows, K, off, init, accumulate)
+            return
+        if tile == 16:
+            sigconv_half_tile_f64(dst, rows, wrows, nrows, K, off, init, accumulate)
+            return
+        if tile == 8:
+            sigconv_tile8_f64(dst, rows, wrows, nrows, K, off, init, accumulate)
+            return
+        if tile == 4:
+            sigconv_tile4_f64(dst, rows, wrows, nrows, K, off, init, accumulate)
+            return
+    if tile == 32:
+        _block(dst, rows, wrows, nrows, K, 1, off, init, accumulate, 0, 32)
+    elif tile == 16:
+        _block(dst, rows, wrows, nrows, K, 1, off, init, accumulate, 0, 16)
+    elif tile == 8:
+        _block(dst, rows, wrows, nrows, K, 1, off, init, accumulate, 0, 8)
+    else:
+        _block(dst, rows, wrows, nrows, K, 1, off, init, accumulate, 0, SMALL_TILE)
+
+
 cdef inline void _segment(real_t* dst, Py_ssize_t count, const real_t** rows,
                           const real_t** wrows, Py_ssize_t nrows, Py_ssize_t K,
                           Py_ssize_t s, Py_ssize_t off, real_t init,
@@ -110,34 +173,25 @@ cdef inline void _segment(real_t* dst, Py_ssize_t count, const real_t** rows,
     else:
         tile = 8
     if s == 1:
-        # full tiles of float32 and float64: the vector tiles of _direct_kernels.h
-        if real_t is float:
-            while j + tile <= count:
-                sigconv_tile_f32(dst + j, rows, wrows, nrows, K, off + j, init, accumulate)
-                j = j + tile
-        elif real_t is double:
-            while j + tile <= count:
-                sigconv_tile_f64(dst + j, rows, wrows, nrows, K, off + j, init, accumulate)
-                j = j + tile
         while j + tile <= count:
-            _block(dst + j, rows, wrows, nrows, K, 1, off, init, accumulate, j, tile)
+            _unit_block(dst + j, rows, wrows, nrows, K, off + j, init, accumulate, tile)
             j = j + tile
         if tile > 32 and count - j >= 32:
-            _block(dst + j, rows, wrows, nrows, K, 1, off, init, accumulate, j, 32)
+            _unit_block(dst + j, rows, wrows, nrows, K, off + j, init, accumulate, 32)
             j = j + 32
         if tile > 16 and count - j >= 16:
-            _block(dst + j, rows, wrows, nrows, K, 1, off, init, accumulate, j, 16)
+            _unit_block(dst + j, rows, wrows, nrows, K, off + j, init, accumulate, 16)
             j = j + 16
         if tile > 8 and count - j >= 8:
-            _block(dst + j, rows, wrows, nrows, K, 1, off, init, accumulate, j, 8)
+            _unit_block(dst + j, rows, wrows, nrows, K, off + j, init, accumulate, 8)
             j = j + 8
         if count - j >= SMALL_TILE:
-            _block(dst + j, rows, wrows, nrows, K, 1, off, init, accumulate, j, SMALL_TILE)
+            _unit_block(dst + j, rows, wrows, nrows, K, off + j, init, accumulate, SMALL_TILE)
             j = j + SMALL_TILE
         if j < count:
             for t in range(count - j):
                 tmp[t] = dst[j + t]
-            _block(tmp, rows, wrows, nrows, K, 1, off, init, accumulate, j, SMALL_TILE)
+            _unit_block(tmp, rows, wrows, nrows, K, off + j, init, accumulate, SMALL_TILE)
             for t in range(count - j):
                 dst[j + t] = tmp[t]
     else:

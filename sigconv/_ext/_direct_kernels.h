@@ -2,9 +2,10 @@
  * float64, unit stride.
  *
  * One tile is 64 float or 32 double outputs, held in eight vector
- * accumulators of 32 bytes declared as local variables, across every tap of
- * every kernel row: each tap is one broadcast weight and eight
- * multiply-adds on input read in place (unaligned loads). As an array
+ * accumulators of 32 bytes declared as local variables (the smaller tiles
+ * of a segment's tail or of a short line: four, two or one), across every
+ * tap of every kernel row: each tap is one broadcast weight and one
+ * multiply-add per accumulator on input read in place (unaligned loads). As an array
  * indexed in a loop (the generic tile of _direct.pyx), the accumulators can
  * stay in memory between the taps, each tap then a load, a multiply-add and
  * a store per vector, chained through memory; as named vectors the compiler
@@ -65,8 +66,71 @@ static inline void NAME(T* dst, const T** rows, const T** wrows, ptrdiff_t nrows
     *(U*)(dst + 6 * LANES) = a6; *(U*)(dst + 7 * LANES) = a7;                     \
 }
 
+/* half a tile: four accumulators (the segments' tails, and lines of 32
+ * float or 16 double outputs, a volume's short rows) */
+#define SIGCONV_HALF_TILE(NAME, T, V, U, LANES)                                   \
+static inline void NAME(T* dst, const T** rows, const T** wrows, ptrdiff_t nrows,   \
+                        ptrdiff_t K, ptrdiff_t off, T init, int accumulate) {      \
+    V a0, a1, a2, a3;                                                             \
+    ptrdiff_t r, k;                                                               \
+    if (accumulate) {                                                             \
+        a0 = *(const U*)(dst); a1 = *(const U*)(dst + LANES);                     \
+        a2 = *(const U*)(dst + 2 * LANES); a3 = *(const U*)(dst + 3 * LANES);     \
+    } else {                                                                      \
+        V z = {0};                                                                \
+        a0 = z + init; a1 = a0; a2 = a0; a3 = a0;                                 \
+    }                                                                             \
+    for (r = 0; r < nrows; r++) {                                                 \
+        const T* xp = rows[r] + off;                                              \
+        const T* wp = wrows[r];                                                   \
+        for (k = 0; k < K; k++) {                                                 \
+            const T w = wp[k];                                                    \
+            const T* p = xp + k;                                                  \
+            a0 = a0 + w * *(const U*)(p);                                         \
+            a1 = a1 + w * *(const U*)(p + LANES);                                 \
+            a2 = a2 + w * *(const U*)(p + 2 * LANES);                             \
+            a3 = a3 + w * *(const U*)(p + 3 * LANES);                             \
+        }                                                                         \
+    }                                                                             \
+    *(U*)(dst) = a0; *(U*)(dst + LANES) = a1;                                     \
+    *(U*)(dst + 2 * LANES) = a2; *(U*)(dst + 3 * LANES) = a3;                     \
+}
+
+/* two accumulators and one: 16 and 8 float outputs, 8 and 4 double ones */
+#define SIGCONV_SMALL_TILE(NAME, T, V, U, LANES, NV)                              \
+static inline void NAME(T* dst, const T** rows, const T** wrows, ptrdiff_t nrows,   \
+                        ptrdiff_t K, ptrdiff_t off, T init, int accumulate) {      \
+    V a0, a1;                                                                     \
+    ptrdiff_t r, k;                                                               \
+    if (accumulate) {                                                             \
+        a0 = *(const U*)(dst);                                                    \
+        if (NV > 1) a1 = *(const U*)(dst + LANES);                                \
+    } else {                                                                      \
+        V z = {0};                                                                \
+        a0 = z + init; a1 = a0;                                                   \
+    }                                                                             \
+    for (r = 0; r < nrows; r++) {                                                 \
+        const T* xp = rows[r] + off;                                              \
+        const T* wp = wrows[r];                                                   \
+        for (k = 0; k < K; k++) {                                                 \
+            const T w = wp[k];                                                    \
+            const T* p = xp + k;                                                  \
+            a0 = a0 + w * *(const U*)(p);                                         \
+            if (NV > 1) a1 = a1 + w * *(const U*)(p + LANES);                     \
+        }                                                                         \
+    }                                                                             \
+    *(U*)(dst) = a0;                                                              \
+    if (NV > 1) *(U*)(dst + LANES) = a1;                                          \
+}
+
 SIGCONV_TILE(sigconv_tile_f32, float, sigconv_f8, sigconv_f8u, 8)
 SIGCONV_TILE(sigconv_tile_f64, double, sigconv_d4, sigconv_d4u, 4)
+SIGCONV_HALF_TILE(sigconv_half_tile_f32, float, sigconv_f8, sigconv_f8u, 8)
+SIGCONV_HALF_TILE(sigconv_half_tile_f64, double, sigconv_d4, sigconv_d4u, 4)
+SIGCONV_SMALL_TILE(sigconv_tile16_f32, float, sigconv_f8, sigconv_f8u, 8, 2)
+SIGCONV_SMALL_TILE(sigconv_tile8_f32, float, sigconv_f8, sigconv_f8u, 8, 1)
+SIGCONV_SMALL_TILE(sigconv_tile8_f64, double, sigconv_d4, sigconv_d4u, 4, 2)
+SIGCONV_SMALL_TILE(sigconv_tile4_f64, double, sigconv_d4, sigconv_d4u, 4, 1)
 
 #else
 
@@ -89,6 +153,12 @@ static void NAME(T* dst, const T** rows, const T** wrows, ptrdiff_t nrows,      
 
 SIGCONV_TILE(sigconv_tile_f32, float, 64)
 SIGCONV_TILE(sigconv_tile_f64, double, 32)
+SIGCONV_TILE(sigconv_half_tile_f32, float, 32)
+SIGCONV_TILE(sigconv_half_tile_f64, double, 16)
+SIGCONV_TILE(sigconv_tile16_f32, float, 16)
+SIGCONV_TILE(sigconv_tile8_f32, float, 8)
+SIGCONV_TILE(sigconv_tile8_f64, double, 8)
+SIGCONV_TILE(sigconv_tile4_f64, double, 4)
 
 #endif
 #endif

@@ -380,8 +380,9 @@ class Prepared:
     ``H``: the kernel's spectrum at the transform lengths; ``key``: the
     geometry it was computed for (a call with another one cannot use it);
     ``plan``: what else of the call the method worked out from the
-    geometry and may take from here instead of again (the overlap-save
-    layout: :func:`sigconv._backends.oa.prepare`), or None.
+    geometry and may take from here instead of again, or None (the
+    overlap-save layout, ``(tile engine setting, tiling, block layout)``:
+    :func:`sigconv._backends.oa.prepare`).
     """
 
     __slots__ = ("H", "key", "plan")

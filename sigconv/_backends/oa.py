@@ -148,7 +148,9 @@ def prepare(problem, kernel, workers=None):
     """
     tiles = tile_plan(problem)
     if tiles is not None:
-        return _tiles._prepare_tiles(problem, kernel, tiles, workers)
+        prepared = _tiles._prepare_tiles(problem, kernel, tiles, workers)
+        prepared.plan = (_tiles.ENGINE, tiles, None)
+        return prepared
     layout = _block_plan(problem)
     if layout is None:
         return _fft.prepare(problem, kernel, workers)
@@ -158,7 +160,7 @@ def prepare(problem, kernel, workers=None):
     vpart, vown = _fft.kernel_part(problem, kernel, dt)
     H = _fft.forward(vpart, shape, tuple(range(nb, nb + len(shape))), real, nthreads,
                      own=vown)
-    return _fft.Prepared(H, _fft.geometry_key(problem), ("blocks", _tiles.ENGINE, layout))
+    return _fft.Prepared(H, _fft.geometry_key(problem), (_tiles.ENGINE, None, layout))
 
 
 def _held_layout(prepared, problem):
@@ -167,11 +169,10 @@ def _held_layout(prepared, problem):
     Only when ``prepared`` is for this geometry and was made under the
     tile engine setting in force (the layout depends on both).
     """
-    plan = getattr(prepared, "plan", None)
-    if (plan is None or plan[1] != _tiles.ENGINE
-            or prepared.key != _fft.geometry_key(problem)):
+    plan = prepared.plan         # (tile engine setting, tiling, block layout)
+    if plan is None or plan[0] != _tiles.ENGINE or prepared.key != _fft.geometry_key(problem):
         return None
-    return (plan[2], None) if plan[0] == "tiles" else (None, plan[2])
+    return plan[1:]
 
 
 def run(problem, signal, kernel, workers=None, prepared=None, check_finite=False):

@@ -297,12 +297,7 @@ def _spectrum(problem, kernel, tiles, nthreads):
 def _prepare_tiles(problem, kernel, tiles, workers):
     nthreads = resolve_workers(workers, _fft.fft_work(1, tiles.shape))
     H, kb = _spectrum(problem, kernel, tiles, nthreads)
-    return _fft.Prepared((H, kb), _fft.geometry_key(problem), _oa_layout(tiles))
-
-
-def _oa_layout(tiles):
-    """What :func:`sigconv._backends.oa.run` keeps of a tiled call's layout."""
-    return ("tiles", ENGINE, tiles)
+    return _fft.Prepared((H, kb), _fft.geometry_key(problem))
 
 
 _UNIT_AXIS = [(np.zeros(1, dtype=np.intp), None, (0, 1), (0, 1), (0, 0, 1, 1))]

@@ -37,30 +37,13 @@ from ._common cimport (real_t, map_index, Geometry, MAXDIM, geometry_init, kerne
                        team_report, team_stamp)
 
 cdef extern from "_direct_kernels.h":
-    void sigconv_tile_f32(float* dst, const float** rows, const float** wrows,
-                          Py_ssize_t nrows, Py_ssize_t K, Py_ssize_t off, float init,
-                          int accumulate) noexcept nogil
-    void sigconv_tile_f64(double* dst, const double** rows, const double** wrows,
-                          Py_ssize_t nrows, Py_ssize_t K, Py_ssize_t off, double init,
-                          int accumulate) noexcept nogil
-    void sigconv_half_tile_f32(float* dst, const float** rows, const float** wrows,
+    # 1 after computing a tile of ``tile`` outputs; 0 for a size it lacks
+    bint sigconv_unit_tile_f32(float* dst, const float** rows, const float** wrows,
                                Py_ssize_t nrows, Py_ssize_t K, Py_ssize_t off, float init,
-                               int accumulate) noexcept nogil
-    void sigconv_half_tile_f64(double* dst, const double** rows, const double** wrows,
+                               int accumulate, Py_ssize_t tile) noexcept nogil
+    bint sigconv_unit_tile_f64(double* dst, const double** rows, const double** wrows,
                                Py_ssize_t nrows, Py_ssize_t K, Py_ssize_t off, double init,
-                               int accumulate) noexcept nogil
-    void sigconv_tile16_f32(float* dst, const float** rows, const float** wrows,
-                            Py_ssize_t nrows, Py_ssize_t K, Py_ssize_t off, float init,
-                            int accumulate) noexcept nogil
-    void sigconv_tile8_f32(float* dst, const float** rows, const float** wrows,
-                           Py_ssize_t nrows, Py_ssize_t K, Py_ssize_t off, float init,
-                           int accumulate) noexcept nogil
-    void sigconv_tile8_f64(double* dst, const double** rows, const double** wrows,
-                           Py_ssize_t nrows, Py_ssize_t K, Py_ssize_t off, double init,
-                           int accumulate) noexcept nogil
-    void sigconv_tile4_f64(double* dst, const double** rows, const double** wrows,
-                           Py_ssize_t nrows, Py_ssize_t K, Py_ssize_t off, double init,
-                           int accumulate) noexcept nogil
+                               int accumulate, Py_ssize_t tile) noexcept nogil
 
 cdef enum:
     CHUNK = 2048      # outputs of one line per task
@@ -112,30 +95,10 @@ cdef inline void _unit_block(real_t* dst, const real_t** rows, const real_t** wr
     with its size as a constant.
     """
     if real_t is float:
-        if tile == 64:
-            sigconv_tile_f32(dst, rows, wrows, nrows, K, off, init, accumulate)
-            return
-        if tile == 32:
-            sigconv_half_tile_f32(dst, rows, wrows, nrows, K, off, init, accumulate)
-            return
-        if tile == 16:
-            sigconv_tile16_f32(dst, rows, wrows, nrows, K, off, init, accumulate)
-            return
-        if tile == 8:
-            sigconv_tile8_f32(dst, rows, wrows, nrows, K, off, init, accumulate)
+        if sigconv_unit_tile_f32(dst, rows, wrows, nrows, K, off, init, accumulate, tile):
             return
     elif real_t is double:
-        if tile == 32:
-            sigconv_tile_f64(dst, rows, wrows, nrows, K, off, init, accumulate)
-            return
-        if tile == 16:
-            sigconv_half_tile_f64(dst, rows, wrows, nrows, K, off, init, accumulate)
-            return
-        if tile == 8:
-            sigconv_tile8_f64(dst, rows, wrows, nrows, K, off, init, accumulate)
-            return
-        if tile == 4:
-            sigconv_tile4_f64(dst, rows, wrows, nrows, K, off, init, accumulate)
+        if sigconv_unit_tile_f64(dst, rows, wrows, nrows, K, off, init, accumulate, tile):
             return
     if tile == 32:
         _block(dst, rows, wrows, nrows, K, 1, off, init, accumulate, 0, 32)
